@@ -1,0 +1,48 @@
+"""Sitrep's engine: report files -> paragraph records -> Whoosh index -> results.
+
+The CLI (:mod:`search.cli`) and the web app (:mod:`web`) are thin callers of
+the names exported here.
+"""
+
+from .config import Settings, load_settings
+from .errors import (
+    BadDate,
+    BadInput,
+    IndexBusy,
+    IndexMissing,
+    NotFound,
+    ParagraphNotFound,
+    QuerySyntaxError,
+    ReportNotFound,
+    SchemaChanged,
+    SitrepError,
+    TaxonomyError,
+)
+from .index import IndexSummary, update_index
+from .ingest import ParagraphDoc
+from .query import FacetValue, Hit, Report, SearchIndex, SearchPage, search
+
+__all__ = [
+    "BadDate",
+    "BadInput",
+    "FacetValue",
+    "Hit",
+    "IndexBusy",
+    "IndexMissing",
+    "IndexSummary",
+    "NotFound",
+    "ParagraphDoc",
+    "ParagraphNotFound",
+    "QuerySyntaxError",
+    "Report",
+    "ReportNotFound",
+    "SchemaChanged",
+    "SearchIndex",
+    "SearchPage",
+    "Settings",
+    "SitrepError",
+    "TaxonomyError",
+    "load_settings",
+    "search",
+    "update_index",
+]

@@ -1,0 +1,106 @@
+"""Settings: the one place that knows defaults and reads ``SITREP_*`` variables.
+
+Sources are applied in order, later ones winning: the defaults declared on
+:class:`Settings`, then environment variables (``SITREP_INDEX_DIR`` for
+``index_dir`` and so on), then explicit overrides (CLI flags, or a test's
+``load_settings(index_dir=...)``).  ``os.environ`` is read nowhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import BadInput
+
+DATA_DIR = Path(__file__).parent / "data"
+ENV_PREFIX = "SITREP_"
+
+
+def _help(text: str, **kwargs: Any) -> Any:
+    """Declare a field with its help text in the metadata (shown by `sitrep settings`)."""
+    return field(metadata={"help": text}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Sitrep can be configured with; each field has a one-line help text."""
+
+    index_dir: Path = _help("Directory holding the Whoosh index.", default=Path("index"))
+    reports: tuple[Path, ...] = _help(
+        "Report files or directories that `sitrep index` reads when given no PATH.",
+        default=(Path("seeds"),),
+    )
+    taxonomy: Path = _help(
+        "TOML file mapping topics to words and phrases.", default=DATA_DIR / "taxonomy.toml"
+    )
+    gazetteer: Path = _help(
+        "TOML file of places and their spelling variants.", default=DATA_DIR / "places.toml"
+    )
+    per_page: int = _help("Hits per page when the request names none.", default=10)
+    max_per_page: int = _help("Largest page size a request may ask for.", default=100)
+    max_query_length: int = _help("Longest query text accepted, in characters.", default=500)
+    host: str = _help("Address `sitrep serve` listens on.", default="127.0.0.1")
+    port: int = _help("Port `sitrep serve` listens on.", default=5000)
+
+    @classmethod
+    def help_texts(cls) -> dict[str, str]:
+        """Field name -> help text, in declaration order."""
+        return {f.name: f.metadata["help"] for f in dataclasses.fields(cls)}
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable that sets a field: ``index_dir`` -> ``SITREP_INDEX_DIR``."""
+    return ENV_PREFIX + field_name.upper()
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    """Turn a string (from the environment) or a loose value into the field's type."""
+    if value is None:
+        return None
+    text_kind = str(kind)
+    try:
+        if "tuple" in text_kind:
+            if isinstance(value, str):
+                value = [part for part in value.split(os.pathsep) if part]
+            return tuple(Path(part) for part in value)
+        if "Path" in text_kind:
+            return Path(value)
+        if "int" in text_kind:
+            number = int(value)
+            # Port 0 asks the system for a free port; other settings start at 1.
+            lowest = 0 if name == "port" else 1
+            if number < lowest or (name == "port" and number > 65535):
+                raise ValueError(value)
+            return number
+    except (TypeError, ValueError):
+        raise BadInput(f"setting {name} must be a {text_kind.lower()}, not {value!r}") from None
+    return str(value)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Build :class:`Settings` from defaults, then ``SITREP_*`` variables, then overrides.
+
+    Overrides whose value is ``None`` are ignored, so a CLI flag left out never
+    hides the environment.
+
+    :param environ: the environment to read; ``os.environ`` when omitted.
+    :raises BadInput: an unknown setting name or a value of the wrong type.
+    """
+    env = os.environ if environ is None else environ
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    values: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if env_name(name) in env:
+            values[name] = _coerce(name, spec.type, env[env_name(name)])
+    for name, value in overrides.items():
+        if name not in fields:
+            raise BadInput(f"unknown setting {name!r}; known: {', '.join(fields)}")
+        if value is not None:
+            values[name] = _coerce(name, fields[name].type, value)
+    return Settings(**values)

@@ -1,0 +1,67 @@
+"""Errors a user can cause and fix.
+
+Every problem that comes from input (a query, a date, a file, a missing
+index) is raised as a :class:`SitrepError` subclass.  The message is shown to
+the user unchanged, so it says what to do next.  ``status`` is read by
+``web/errors.py`` and ``exit_code`` by ``search/cli.py``: those two places are
+the only ones that turn errors into responses.
+"""
+
+from __future__ import annotations
+
+
+class SitrepError(Exception):
+    """A problem the user can fix; ``str(err)`` is shown to them unchanged."""
+
+    status = 400
+    exit_code = 1
+
+
+class BadInput(SitrepError):
+    """A query, date, filter or parameter value that cannot be used."""
+
+    exit_code = 2  # a usage error, like click's UsageError
+
+
+class QuerySyntaxError(BadInput):
+    """The query text cannot be parsed (unbalanced quotes, unknown field...)."""
+
+
+class BadDate(BadInput):
+    """A from/to date that python-dateutil cannot read."""
+
+
+class IndexMissing(SitrepError):
+    """No index exists at the configured directory yet."""
+
+    status = 503
+
+
+class SchemaChanged(SitrepError):
+    """The index on disk was built with a different schema; it needs --rebuild."""
+
+    status = 503
+
+
+class IndexBusy(SitrepError):
+    """Another writer holds the index lock."""
+
+    status = 503
+
+
+class TaxonomyError(SitrepError):
+    """The taxonomy or gazetteer file cannot be read or has the wrong shape."""
+
+
+class NotFound(SitrepError):
+    """A report or paragraph id that is not in the index."""
+
+    status = 404
+
+
+class ReportNotFound(NotFound):
+    """No report with that id."""
+
+
+class ParagraphNotFound(NotFound):
+    """No paragraph with that id."""

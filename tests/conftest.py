@@ -1,0 +1,117 @@
+"""Shared fixtures for the engine, CLI and web tests.
+
+Every test starts from a standard environment: ``SITREP_*`` variables from the
+developer's shell are removed (:func:`clean_environment`), so only what a test
+sets itself can change the settings.
+
+Fixtures:
+
+* ``seed_settings`` (session): the real ``seeds/`` indexed once, read-only.
+  Tests that write to an index must use ``index_dir``/``settings`` instead.
+* ``index_dir`` / ``settings`` (per test): an empty index directory and the
+  settings that point at it, with the default taxonomy and gazetteer.
+* ``taxonomy`` (session): the default taxonomy and gazetteer, loaded.
+* ``seed_copy`` (per test): the seed files copied under ``tmp_path``, for
+  tests that edit, delete or add report files.
+* ``runner``: click's ``CliRunner``.
+
+Tests that need search/data/taxonomy.toml and places.toml get them through
+``seed_settings``, ``settings`` or ``taxonomy``, which skip the test (with the
+reason) while those files do not exist yet.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search import Settings, load_settings, update_index
+from search.config import DATA_DIR, ENV_PREFIX
+from search.taxonomy import Taxonomy, load_taxonomy
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+DEFAULT_VOCABULARIES = (DATA_DIR / "taxonomy.toml", DATA_DIR / "places.toml")
+
+
+def _require_default_vocabularies() -> None:
+    """Skip the calling test while search/data/taxonomy.toml or places.toml is not written yet."""
+    missing = [path.name for path in DEFAULT_VOCABULARIES if not path.exists()]
+    if missing:
+        pytest.skip(f"search/data/{' and '.join(missing)} not written yet; the seed tests need them")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delete every SITREP_* variable, so a developer's shell cannot leak into a test."""
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIX):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The repository's seeds/ directory (never modify it; use ``seed_copy``)."""
+    return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for an index of the real seeds, built once per session. Read only."""
+    _require_default_vocabularies()
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    # environ={}: session fixtures run outside clean_environment.
+    settings = load_settings(environ={}, index_dir=index_dir, reports=[SEEDS_DIR])
+    update_index(settings, [SEEDS_DIR])
+    return settings
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    """An empty directory for a test's own index."""
+    path = tmp_path / "index"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings(index_dir: Path) -> Settings:
+    """Settings for ``index_dir`` with the default taxonomy and gazetteer."""
+    _require_default_vocabularies()
+    return load_settings(index_dir=index_dir)
+
+
+@pytest.fixture(scope="session")
+def taxonomy() -> Taxonomy:
+    """The default vocabularies (search/data/taxonomy.toml and places.toml), loaded."""
+    _require_default_vocabularies()
+    return load_taxonomy(*DEFAULT_VOCABULARIES)
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A directory holding copies of the seed files, free to edit or delete."""
+    target = tmp_path / "reports"
+    shutil.copytree(SEEDS_DIR, target)
+    return target
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click test runner; ``result.stdout`` and ``result.stderr`` are separate (click 8.2+)."""
+    return CliRunner()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can see a failure.
+
+    The browser tests' ``page`` fixture reads ``item.rep_call`` to save a
+    screenshot of a failed test into ``test-artifacts/``.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

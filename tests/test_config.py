@@ -1,0 +1,115 @@
+"""Settings (search/config.py): defaults, SITREP_* variables, explicit overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from search import BadInput, Settings, load_settings
+from search.config import DATA_DIR, env_name
+
+
+def test_defaults():
+    settings = load_settings(environ={})
+    assert settings == Settings()
+    assert settings.index_dir == Path("index")
+    assert settings.reports == (Path("seeds"),)
+    assert settings.taxonomy == DATA_DIR / "taxonomy.toml"
+    assert settings.gazetteer == DATA_DIR / "places.toml"
+    assert (settings.per_page, settings.max_per_page, settings.max_query_length) == (10, 100, 500)
+    assert (settings.host, settings.port) == ("127.0.0.1", 5000)
+
+
+def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
+    monkeypatch.setenv("SITREP_INDEX_DIR", str(tmp_path))
+    assert load_settings().index_dir == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("index_dir", "/srv/sitrep/index", Path("/srv/sitrep/index")),
+        ("reports", os.pathsep.join(["/a", "/b"]), (Path("/a"), Path("/b"))),
+        ("taxonomy", "/etc/topics.toml", Path("/etc/topics.toml")),
+        ("gazetteer", "/etc/places.toml", Path("/etc/places.toml")),
+        ("per_page", "25", 25),
+        ("max_per_page", "50", 50),
+        ("max_query_length", "80", 80),
+        ("host", "0.0.0.0", "0.0.0.0"),
+        ("port", "8080", 8080),
+    ],
+)
+def test_every_setting_has_an_environment_variable(name, raw, expected):
+    settings = load_settings(environ={env_name(name): raw})
+    assert getattr(settings, name) == expected
+
+
+def test_every_field_is_covered_by_the_environment_test():
+    # Keeps the parametrised test above complete when a setting is added.
+    covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
+               "max_query_length", "host", "port"}
+    assert {f.name for f in dataclasses.fields(Settings)} == covered
+
+
+def test_env_name():
+    assert env_name("index_dir") == "SITREP_INDEX_DIR"
+
+
+def test_explicit_override_beats_environment():
+    settings = load_settings(environ={"SITREP_PER_PAGE": "25", "SITREP_INDEX_DIR": "/env"},
+                             per_page=7, index_dir="/flag")
+    assert settings.per_page == 7
+    assert settings.index_dir == Path("/flag")
+
+
+def test_none_override_is_ignored():
+    settings = load_settings(environ={"SITREP_INDEX_DIR": "/env"}, index_dir=None, per_page=None)
+    assert settings.index_dir == Path("/env")
+    assert settings.per_page == 10
+
+
+def test_override_values_are_coerced():
+    settings = load_settings(environ={}, index_dir="some/dir", per_page="3", reports=["a", "b"])
+    assert settings.index_dir == Path("some/dir")
+    assert settings.per_page == 3
+    assert settings.reports == (Path("a"), Path("b"))
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [("env", "ten"), ("env", "0"), ("env", "-3"), ("override", "ten"), ("override", 0)],
+)
+def test_bad_integer_is_bad_input(source, value):
+    with pytest.raises(BadInput, match="per_page"):
+        if source == "env":
+            load_settings(environ={"SITREP_PER_PAGE": value})
+        else:
+            load_settings(environ={}, per_page=value)
+
+
+def test_unknown_setting_is_bad_input():
+    with pytest.raises(BadInput, match="unknown setting 'colour'"):
+        load_settings(environ={}, colour="red")
+
+
+def test_unknown_environment_variable_is_ignored():
+    assert load_settings(environ={"SITREP_COLOUR": "red"}) == Settings()
+
+
+def test_every_setting_has_help_text():
+    texts = Settings.help_texts()
+    assert list(texts) == [f.name for f in dataclasses.fields(Settings)]
+    assert all(text.strip() for text in texts.values())
+
+
+def test_port_zero_is_allowed():
+    assert load_settings(environ={"SITREP_PORT": "0"}).port == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "70000"])
+def test_impossible_port_is_bad_input(value):
+    with pytest.raises(BadInput, match="port"):
+        load_settings(environ={"SITREP_PORT": value})

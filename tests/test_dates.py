@@ -1,0 +1,131 @@
+"""Dates as reports write them and as users type them (search/dates.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from search import BadDate
+from search.dates import (
+    PartialDate,
+    find_heading_date,
+    find_year,
+    infer_year,
+    parse_date_bound,
+    parse_date_line,
+)
+
+TODAY = date(2025, 1, 10)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("December 23, 2024", PartialDate(12, 23, 2024)),
+        ("  December 23, 2024  ", PartialDate(12, 23, 2024)),
+        ("Dec. 23 2024", PartialDate(12, 23, 2024)),
+        ("Monday, December 23, 2024", PartialDate(12, 23, 2024)),
+        ("December 23rd", PartialDate(12, 23)),
+        ("February 24, 3:00 pm EST", PartialDate(2, 24)),
+        ("2024-12-14", PartialDate(12, 14, 2024)),
+        ("sept 3", PartialDate(9, 3)),
+        ("February 29", PartialDate(2, 29)),  # possible in a leap year: kept
+    ],
+)
+def test_parse_date_line_reads_datelines(line, expected):
+    assert parse_date_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On December 14, the Ukrainian Defense Intelligence Directorate reported",
+        "Key ISW takeaways as of December 14",
+        "February 30, 2024",  # no such day
+        "Institute for the Study of War",
+        "",
+        "December 23, 2024 " + "x" * 60,  # too long to be a dateline
+    ],
+)
+def test_parse_date_line_rejects_other_lines(line):
+    assert parse_date_line(line) is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Key ISW takeaways as of December 14", PartialDate(12, 14)),
+        ("Russian Offensive Campaign Assessment, December 23, 2024", PartialDate(12, 23, 2024)),
+        ("Update 2024-12-01: Kursk", PartialDate(12, 1, 2024)),
+        ("What is known about North Korean troops?", None),
+        ("Key takeaways as of February 30", None),
+    ],
+)
+def test_find_heading_date(heading, expected):
+    assert find_heading_date(heading) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "year"),
+    [("isw-2024-12.txt", 2024), ("report_2019.txt", 2019), ("000_0dbb5635bfea498f.txt", None),
+     ("20241214.txt", None), ("notes.txt", None)],
+)
+def test_find_year(name, year):
+    assert find_year(name) == year
+
+
+@pytest.mark.parametrize(
+    ("partial", "anchor", "expected"),
+    [
+        (PartialDate(12, 14), date(2024, 12, 23), date(2024, 12, 14)),
+        # Across the new year, in both directions.
+        (PartialDate(1, 3), date(2024, 12, 23), date(2025, 1, 3)),
+        (PartialDate(12, 30), date(2025, 1, 2), date(2024, 12, 30)),
+        (PartialDate(12, 31), date(2025, 12, 30), date(2025, 12, 31)),
+        # February 29 goes to the one leap year among the candidates.
+        (PartialDate(2, 29), date(2025, 3, 1), date(2024, 2, 29)),
+        (PartialDate(6, 1), date(2024, 6, 1), date(2024, 6, 1)),
+    ],
+)
+def test_infer_year(partial, anchor, expected):
+    assert infer_year(partial, anchor) == expected
+
+
+def test_partial_date_complete():
+    assert PartialDate(12, 14).complete() is None
+    assert PartialDate(12, 14, 2024).complete() == date(2024, 12, 14)
+    assert PartialDate(2, 29, 2023).complete() is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2024-12-01", date(2024, 12, 1), date(2024, 12, 1)),
+        ("Dec 1 2024", date(2024, 12, 1), date(2024, 12, 1)),
+        ("Dec 2024", date(2024, 12, 1), date(2024, 12, 31)),
+        ("December 2024", date(2024, 12, 1), date(2024, 12, 31)),
+        ("Feb 2024", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+        ("last 30 days", date(2024, 12, 11), TODAY),
+        ("past 2 weeks", date(2024, 12, 27), TODAY),
+        ("last 1 month", date(2024, 12, 10), TODAY),
+        ("Last 1 Year", date(2024, 1, 10), TODAY),
+        ("today", TODAY, TODAY),
+        ("yesterday", date(2025, 1, 9), date(2025, 1, 9)),
+        ("Dec 5", date(2025, 12, 5), date(2025, 12, 5)),  # no year: this year, as typed
+        ("2024-12", date(2024, 12, 1), date(2024, 12, 31)),
+        ("12/2024", date(2024, 12, 1), date(2024, 12, 31)),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+    ],
+)
+def test_parse_date_bound(text, start, end):
+    assert parse_date_bound(text, end=False, today=TODAY) == start
+    assert parse_date_bound(text, end=True, today=TODAY) == end
+
+
+@pytest.mark.parametrize("text", ["", "   ", "notadate", "2024-13-45", "last days", "Decembruary 5"])
+@pytest.mark.parametrize("end", [False, True])
+def test_parse_date_bound_rejects_bad_input(text, end):
+    with pytest.raises(BadDate):
+        parse_date_bound(text, end=end, today=TODAY)
