@@ -1,0 +1,201 @@
+"""Topics, places and sources: the vocabularies a paragraph is tagged with.
+
+Three TOML files feed this module (read with the standard library):
+``taxonomy.toml`` maps topics to words and phrases, ``places.toml`` is the
+gazetteer of places with their spelling variants, and ``sources.toml`` names
+the publishers.  The taxonomy and the gazetteer can be replaced by the user
+(``--taxonomy`` / ``SITREP_TAXONOMY``, ``--gazetteer`` / ``SITREP_GAZETTEER``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from .errors import TaxonomyError
+
+SOURCES_FILE = Path(__file__).parent / "data" / "sources.toml"
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.translate(_APOSTROPHES).lower().replace("-", " ").split())
+
+
+class Vocabulary:
+    """Finds the terms of many labels in text, whole words only, longest first.
+
+    A term is a word or phrase; a term ending in ``*`` matches any word that
+    starts with what comes before the star.  Hyphens and runs of white space
+    in the text count as one space.
+
+    >>> places = Vocabulary({"Donetsk Oblast": ["Donetsk Oblast"], "Donetsk": ["Donetsk"]})
+    >>> places.find("near Donetsk Oblast's border and in Donetsk")
+    {'Donetsk Oblast': ['Donetsk Oblast'], 'Donetsk': ['Donetsk']}
+    """
+
+    def __init__(self, terms_by_label: dict[str, list[str]]) -> None:
+        self._exact: dict[str, str] = {}
+        self._prefixes: list[tuple[str, str]] = []
+        patterns: list[str] = []
+        for label, terms in terms_by_label.items():
+            for term in terms:
+                key = _normalise(term.rstrip("*"))
+                if not key:
+                    continue
+                words = [re.escape(word) for word in key.split(" ")]
+                body = r"[\s\-]+".join(words)
+                if term.endswith("*"):
+                    self._prefixes.append((key, label))
+                    patterns.append(body + r"\w*")
+                else:
+                    self._exact.setdefault(key, label)
+                    patterns.append(body)
+        # Longest first, so "Donetsk Oblast" wins over "Donetsk".
+        patterns.sort(key=len, reverse=True)
+        self._prefixes.sort(key=lambda pair: len(pair[0]), reverse=True)
+        self._regex = (
+            re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
+            if patterns
+            else None
+        )
+
+    def label_of(self, text: str) -> str | None:
+        """The label whose term is exactly ``text`` (any case or spelling variant)."""
+        key = _normalise(text)
+        if key in self._exact:
+            return self._exact[key]
+        for prefix, label in self._prefixes:
+            if key.startswith(prefix) and " " not in key[len(prefix) :]:
+                return label
+        return None
+
+    def find(self, text: str) -> dict[str, list[str]]:
+        """Labels found in ``text``, in order of first mention, with the words that matched."""
+        found: dict[str, list[str]] = {}
+        if self._regex is None:
+            return found
+        for match in self._regex.finditer(text.translate(_APOSTROPHES)):
+            label = self.label_of(match.group(0))
+            if label is None:
+                continue
+            words = found.setdefault(label, [])
+            if match.group(0) not in words:
+                words.append(match.group(0))
+        return found
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What a paragraph is about, with the words that gave each tag."""
+
+    topics: dict[str, list[str]] = field(default_factory=dict)
+    places: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry."""
+
+    name: str
+    kind: str
+    country: str
+    within: str | None
+    variants: tuple[str, ...]
+
+
+class Taxonomy:
+    """The topic, place and source vocabularies loaded from their TOML files."""
+
+    def __init__(self, taxonomy_file: Path, gazetteer_file: Path) -> None:
+        topics = _load(taxonomy_file).get("topics")
+        if not isinstance(topics, dict) or not topics:
+            raise TaxonomyError(f"{taxonomy_file}: expected [topics.NAME] tables with a terms list")
+        self.topic_terms = {
+            _label(taxonomy_file, name): _terms(taxonomy_file, name, spec) for name, spec in topics.items()
+        }
+        entries = _load(gazetteer_file).get("place")
+        if not isinstance(entries, list) or not entries:
+            raise TaxonomyError(f"{gazetteer_file}: expected [[place]] entries with name and variants")
+        self.places: dict[str, Place] = {}
+        for entry in entries:
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise TaxonomyError(f"{gazetteer_file}: every [[place]] needs a name")
+            _label(gazetteer_file, entry["name"])
+            variants = tuple(_terms(gazetteer_file, entry["name"], entry, key="variants"))
+            self.places[entry["name"]] = Place(
+                name=entry["name"],
+                kind=str(entry.get("kind", "")),
+                country=str(entry.get("country", "")),
+                within=entry.get("within"),
+                variants=(entry["name"], *variants),
+            )
+        sources = _load(SOURCES_FILE)["sources"]
+        self.source_names = {name: [name, *spec.get("names", [])] for name, spec in sources.items()}
+        self._topics = Vocabulary(self.topic_terms)
+        self._places = Vocabulary({name: list(p.variants) for name, p in self.places.items()})
+        self._sources = Vocabulary(self.source_names)
+
+    def tag(self, text: str) -> Tags:
+        """Topics and places named in ``text``, each with the words that matched."""
+        return Tags(topics=self._topics.find(text), places=self._places.find(text))
+
+    def source_line(self, line: str) -> tuple[str, str | None] | None:
+        """If ``line`` names a source on its own, or as "Source: Title", return (source, title)."""
+        name, _, title = line.partition(":")
+        source = self._sources.label_of(name.strip())
+        if source is None:
+            return None
+        title = " ".join(title.split())
+        return source, (title or None)
+
+    def source_mentioned(self, text: str) -> str | None:
+        """The first source named anywhere in ``text`` as a whole word."""
+        found = self._sources.find(text)
+        return next(iter(found), None)
+
+    def canonical_place(self, name: str) -> str | None:
+        """The gazetteer name for any spelling variant of a place, or None."""
+        return self._places.label_of(name)
+
+
+def _load(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as err:
+        raise TaxonomyError(f"cannot read {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise TaxonomyError(f"{path} is not valid TOML: {err}") from None
+
+
+def _label(path: Path, name: object) -> str:
+    # The index keeps a paragraph's topics and places as one comma-separated
+    # KEYWORD field, so a comma inside a name would split it in two.
+    if not isinstance(name, str) or not name.strip() or "," in name:
+        raise TaxonomyError(f"{path}: {name!r} is not a usable name (it must be text without commas)")
+    return name
+
+
+def _terms(path: Path, name: str, spec: object, key: str = "terms") -> list[str]:
+    terms = spec.get(key) if isinstance(spec, dict) else None
+    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        raise TaxonomyError(f"{path}: {name!r} needs a {key} list of strings")
+    return terms
+
+
+@lru_cache(maxsize=8)
+def load_taxonomy(taxonomy_file: Path, gazetteer_file: Path) -> Taxonomy:
+    """Load (once per pair of files) the vocabularies.
+
+    :raises TaxonomyError: a file is missing, not TOML, or has the wrong shape.
+    """
+    return Taxonomy(Path(taxonomy_file), Path(gazetteer_file))

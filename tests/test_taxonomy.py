@@ -1,0 +1,172 @@
+"""Topic, place and source vocabularies (search/taxonomy.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search import TaxonomyError
+from search.taxonomy import Taxonomy, Vocabulary, load_taxonomy
+
+VOCABULARY = Vocabulary(
+    {
+        "Donetsk Oblast": ["Donetsk Oblast"],
+        "Donetsk": ["Donetsk"],
+        "Displacement": ["displac*"],
+        "North Korea": ["North Korea*", "DPRK"],
+        "Front line": ["front line"],
+        "Kim Jong Un": ["Kim Jong-un"],
+        "Pokrovsk": ["Pokrovs'k"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # Longest match first, whole words only.
+        ("near Donetsk Oblast's border and in Donetsk",
+         {"Donetsk Oblast": ["Donetsk Oblast"], "Donetsk": ["Donetsk"]}),
+        ("Donetskyi district", {}),
+        # A term ending in * matches words that start with it, and only at a word start.
+        ("displaced people, displacement, misdisplaced",
+         {"Displacement": ["displaced", "displacement"]}),
+        ("North Koreans and north korea", {"North Korea": ["North Koreans", "north korea"]}),
+        # Case does not matter.
+        ("the DPRK and the dprk", {"North Korea": ["DPRK", "dprk"]}),
+        ("FRONT LINE", {"Front line": ["FRONT LINE"]}),
+        # Hyphens and runs of white space count as one space, in text and in terms.
+        ("the front-line and the front \n line", {"Front line": ["front-line", "front \n line"]}),
+        ("kim jong un", {"Kim Jong Un": ["kim jong un"]}),
+        ("Donetsk-Oblast", {"Donetsk Oblast": ["Donetsk-Oblast"]}),
+        # Typographic apostrophes match straight ones.
+        ("Pokrovs’k", {"Pokrovsk": ["Pokrovs'k"]}),
+        ("frontline", {}),
+    ],
+)
+def test_vocabulary_find(text, found):
+    assert VOCABULARY.find(text) == found
+
+
+def test_vocabulary_reports_labels_in_order_of_first_mention():
+    assert list(VOCABULARY.find("Donetsk, then DPRK, then Donetsk Oblast")) == [
+        "Donetsk", "North Korea", "Donetsk Oblast"]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("donetsk OBLAST", "Donetsk Oblast"),
+        ("Donetsk-Oblast", "Donetsk Oblast"),
+        ("displacements", "Displacement"),
+        ("displaced persons", None),  # a prefix term covers one word only
+        ("Kyiv", None),
+    ],
+)
+def test_vocabulary_label_of(text, label):
+    assert VOCABULARY.label_of(text) == label
+
+
+def test_empty_vocabulary_finds_nothing():
+    assert Vocabulary({}).find("anything at all") == {}
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def topics_file(tmp_path):
+    return write(tmp_path / "topics.toml", '[topics."Syria"]\nterms = ["Syria*", "Qamishli"]\n')
+
+
+@pytest.fixture
+def places_file(tmp_path):
+    return write(
+        tmp_path / "places.toml",
+        '[[place]]\nname = "Pokrovsk"\nkind = "city"\ncountry = "Ukraine"\n'
+        'within = "Donetsk Oblast"\nvariants = ["Krasnoarmiisk"]\n',
+    )
+
+
+def test_taxonomy_from_files(topics_file, places_file):
+    taxonomy = Taxonomy(topics_file, places_file)
+    tags = taxonomy.tag("Russian forces left Qamishli in Syria; Krasnoarmiisk")
+    assert tags.topics == {"Syria": ["Qamishli", "Syria"]}
+    assert tags.places == {"Pokrovsk": ["Krasnoarmiisk"]}
+    place = taxonomy.places["Pokrovsk"]
+    assert (place.kind, place.country, place.within) == ("city", "Ukraine", "Donetsk Oblast")
+    assert place.variants == ("Pokrovsk", "Krasnoarmiisk")  # the name is a variant too
+    assert taxonomy.canonical_place("krasnoarmiisk") == "Pokrovsk"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Institute for the Study of War", ("Institute for the Study of War", None)),
+        ("ISW", ("Institute for the Study of War", None)),
+        ("Wilson Center: Forced displacement", ("Wilson Center", "Forced displacement")),
+        ("Russian forces advanced", None),
+    ],
+)
+def test_source_line(topics_file, places_file, line, expected):
+    assert Taxonomy(topics_file, places_file).source_line(line) == expected
+
+
+def test_source_mentioned_in_a_heading(topics_file, places_file):
+    taxonomy = Taxonomy(topics_file, places_file)
+    assert taxonomy.source_mentioned("Key ISW takeaways as of December 14") == "Institute for the Study of War"
+    assert taxonomy.source_mentioned("Key takeaways") is None
+
+
+@pytest.mark.parametrize("which", ["taxonomy", "gazetteer"])
+def test_broken_toml_names_the_file(tmp_path, topics_file, places_file, which):
+    broken = write(tmp_path / "broken.toml", '[topics."Syria"\nterms = [\n')
+    files = (broken, places_file) if which == "taxonomy" else (topics_file, broken)
+    with pytest.raises(TaxonomyError, match="not valid TOML") as caught:
+        Taxonomy(*files)
+    assert str(broken) in str(caught.value)
+
+
+@pytest.mark.parametrize("which", ["taxonomy", "gazetteer"])
+def test_missing_file_names_the_file(tmp_path, topics_file, places_file, which):
+    missing = tmp_path / "missing.toml"
+    files = (missing, places_file) if which == "taxonomy" else (topics_file, missing)
+    with pytest.raises(TaxonomyError, match="cannot read") as caught:
+        load_taxonomy(*files)
+    assert str(missing) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("topics", "places", "words"),
+    [
+        ("", None, "expected [topics.NAME]"),
+        ('[topics."Syria"]\nterms = "Syria"\n', None, "'Syria' needs a terms list"),
+        ('[topics."Syria"]\ndescription = "no terms"\n', None, "'Syria' needs a terms list"),
+        (None, "", "expected [[place]]"),
+        (None, '[[place]]\nvariants = ["x"]\n', "every [[place]] needs a name"),
+        (None, '[[place]]\nname = "X"\nvariants = [1]\n', "'X' needs a variants list"),
+    ],
+)
+def test_wrong_shape_is_a_taxonomy_error(tmp_path, topics_file, places_file, topics, places, words):
+    if topics is not None:
+        topics_file = write(tmp_path / "shape-topics.toml", topics)
+    if places is not None:
+        places_file = write(tmp_path / "shape-places.toml", places)
+    with pytest.raises(TaxonomyError, match=words.replace("[", r"\[").replace("]", r"\]")):
+        Taxonomy(topics_file, places_file)
+
+
+@pytest.mark.parametrize("name", ["Air defense, drones", " "])
+def test_comma_in_a_topic_name_is_rejected(tmp_path, places_file, name):
+    topics = write(tmp_path / "comma.toml", f'[topics."{name}"]\nterms = ["drone*"]\n')
+    with pytest.raises(TaxonomyError):
+        Taxonomy(topics, places_file)
+
+
+def test_default_vocabularies_load(taxonomy):
+    assert {"North Korea", "Syria"} <= set(taxonomy.topic_terms)
+    assert "Pokrovsk" in taxonomy.places
+    assert all("," not in name for name in [*taxonomy.topic_terms, *taxonomy.places])
