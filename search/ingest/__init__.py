@@ -1,0 +1,324 @@
+"""Report files -> :class:`ParagraphDoc` records.
+
+Reading a file happens in two steps, because a date without a year can only
+be completed with evidence from the rest of the corpus:
+
+1. :func:`read_report_file` parses a file into a :class:`FileDraft`: its
+   source parts, their paragraphs, sections and (possibly partial) dates.
+2. :func:`paragraph_docs` turns a draft into records, given the ``anchor``
+   date the caller found for it (see ``FileDraft.needs_year``).
+
+This module never imports whoosh: the index is the caller's business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..dates import PartialDate, find_heading_date, find_year, infer_year, parse_date_line
+from ..taxonomy import Taxonomy
+from .text import Block, split_blocks
+
+READABLE_SUFFIXES = (".txt", ".text")
+FOOTNOTE = re.compile(r"\s*\[(\d{1,4})\]")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class SkipFile(Exception):
+    """Raised inside ingest when a file cannot yield records; carries the reason."""
+
+
+@dataclass(frozen=True)
+class ParagraphDoc:
+    """One searchable paragraph or bullet, with everything shown beside a hit."""
+
+    id: str
+    report_id: str
+    title: str
+    source: str
+    date: date | None
+    date_inferred: bool
+    date_basis: str
+    section: str | None
+    kind: str
+    position: int
+    text: str
+    footnotes: tuple[int, ...]
+    topics: tuple[str, ...]
+    places: tuple[str, ...]
+    path: str
+    file_hash: str
+
+
+@dataclass
+class DraftParagraph:
+    kind: str
+    text: str
+    section: str | None
+    footnotes: tuple[int, ...]
+    date: PartialDate | None  # the date this paragraph's own section gave it
+    date_basis: str
+
+
+@dataclass
+class DraftPart:
+    """One source's part of a file (a file may hold several reports)."""
+
+    number: int
+    source: str | None = None
+    title: str | None = None
+    paragraphs: list[DraftParagraph] = field(default_factory=list)
+
+
+@dataclass
+class FileDraft:
+    """A parsed file whose dates may still need a year."""
+
+    path: Path
+    file_hash: str
+    parts: list[DraftPart]
+    file_date: PartialDate | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def needs_year(self) -> bool:
+        """True when some date lacks a year and the file itself cannot supply one."""
+        return self.own_anchor() is None and any(
+            (p.date or self.file_date) is not None and (p.date or self.file_date).year is None
+            for part in self.parts
+            for p in part.paragraphs
+        )
+
+    def own_anchor(self) -> date | None:
+        """A complete date written in the file itself, the first evidence for a year."""
+        dates = [p.date.complete() for part in self.parts for p in part.paragraphs if p.date]
+        if self.file_date is not None:
+            dates.insert(0, self.file_date.complete())
+        return next((d for d in dates if d is not None), None)
+
+    def text(self) -> str:
+        """All body text, for finding similar reports."""
+        return "\n".join(p.text for part in self.parts for p in part.paragraphs)
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash that tells a changed file from an unchanged one."""
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def decode_report(data: bytes) -> tuple[str, str | None]:
+    """Bytes -> text, with a warning when the encoding had to be guessed.
+
+    :raises SkipFile: the bytes are binary or empty.
+    """
+    if not data.strip():
+        raise SkipFile("empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        # Reports saved on Windows are usually cp1252; it decodes any byte.
+        return data.decode("cp1252", errors="replace"), "not UTF-8; read as Windows-1252"
+
+
+def slug(text: str) -> str:
+    """A URL-safe id part: ``"ISW Dec 14.txt"`` -> ``"isw-dec-14-txt"``."""
+    return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-") or "report"
+
+
+def strip_footnotes(text: str) -> tuple[str, tuple[int, ...]]:
+    """Remove footnote markers such as ``[3]`` from text, keeping their numbers.
+
+    >>> strip_footnotes("towards Kotlyne.[1] A Kremlin-affiliated [2] blogger")
+    ('towards Kotlyne. A Kremlin-affiliated blogger', (1, 2))
+    """
+    numbers = tuple(int(n) for n in FOOTNOTE.findall(text))
+    return " ".join(FOOTNOTE.sub(" ", text).split()).replace(" .", "."), numbers
+
+
+def parse_report_text(text: str, path: Path, digest: str, taxonomy: Taxonomy) -> FileDraft:
+    """Parse the text of one report file into a :class:`FileDraft`.
+
+    Rules (documented in README.md, "How reports are read"):
+
+    * a line that is only a date dates what follows it, within its source part;
+    * a line that is only a source's name, or "Source: Title", starts that
+      source's part (unless the current part has no paragraphs yet);
+    * a heading (a short line without end punctuation, or a question) is the
+      section of what follows; a date inside it dates that section;
+    * web chrome ("Share the Post:") is dropped.
+    """
+    parts = [DraftPart(1)]
+    file_date: PartialDate | None = None
+    section: str | None = None
+    # A date line dates the rest of its part; a dated heading only its section.
+    part_date: PartialDate | None = None
+    section_date: PartialDate | None = None
+    for block in split_blocks(text):
+        part = parts[-1]
+        if block.kind == "chrome":
+            continue
+        line_date = parse_date_line(block.text) if block.kind != "bullet" else None
+        if line_date is not None:
+            if part.paragraphs:  # a new date line after text starts a new dated part
+                parts.append(DraftPart(len(parts) + 1, source=part.source))
+                section, section_date = None, None
+            part_date = line_date
+            file_date = file_date or line_date
+            continue
+        source = taxonomy.source_line(block.text) if block.kind != "bullet" else None
+        if source is not None and (block.kind == "heading" or source[1]):
+            if part.paragraphs:
+                part = DraftPart(len(parts) + 1)
+                parts.append(part)
+                section, part_date, section_date = None, None, None
+            part.source = source[0]
+            part.title = source[1] or part.title
+            continue
+        if block.kind == "heading":
+            section = block.text.rstrip(":")
+            section_date = find_heading_date(block.text)
+            file_date = file_date or section_date
+            if part.source is None:
+                part.source = taxonomy.source_mentioned(block.text)
+            if part.title is None and not part.paragraphs:
+                part.title = section
+            continue
+        body, notes = strip_footnotes(block.text)
+        own_date, basis = (section_date, "heading") if section_date else (part_date, "date line")
+        part.paragraphs.append(
+            DraftParagraph(block.kind, body, section, notes, own_date, basis if own_date else "")
+        )
+    kept = [part for part in parts if part.paragraphs]
+    if not kept:
+        raise SkipFile("no paragraphs found")
+    return FileDraft(path, digest, kept, file_date)
+
+
+def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
+    """Read and parse one report file.
+
+    :raises SkipFile: the file is unreadable, binary, empty, too large or of
+        an unsupported type; the message is the reason shown to the user.
+    """
+    if path.suffix.lower() not in READABLE_SUFFIXES:
+        raise SkipFile(f"unsupported file type {path.suffix or '(none)'}; expected .txt")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SkipFile(f"larger than {MAX_FILE_BYTES // 2**20} MB")
+        data = path.read_bytes()
+    except OSError as err:
+        raise SkipFile(f"cannot read: {err.strerror}") from None
+    text, warning = decode_report(data)
+    draft = parse_report_text(text, path, file_hash(data), taxonomy)
+    if warning:
+        draft.warnings.append(warning)
+    return draft
+
+
+def _first_sentence(text: str, limit: int = 90) -> str:
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def paragraph_docs(
+    draft: FileDraft, taxonomy: Taxonomy, anchor: date | None = None, anchor_basis: str = ""
+) -> list[ParagraphDoc]:
+    """Turn a draft into records, completing dates that lack a year.
+
+    A paragraph's date is its own section's date, or else the file's first
+    date (then marked inferred).  A year missing from it comes from, in order:
+    a complete date elsewhere in the same file; ``anchor``, the date of the
+    most similar dated report the caller found in the corpus; a year in the
+    file name.  Without any of these the paragraph is indexed undated.
+    """
+    own = draft.own_anchor()
+    name_year = find_year(draft.path.name)
+    docs: list[ParagraphDoc] = []
+    stem = slug(draft.path.stem)
+    for part in draft.parts:
+        report_id = stem if part.number == 1 else f"{stem}-{part.number}"
+        title = part.title or _first_sentence(part.paragraphs[0].text)
+        seen: dict[str, int] = {}
+        for position, para in enumerate(part.paragraphs, start=1):
+            partial, inferred, basis = para.date, False, para.date_basis
+            if partial is None and draft.file_date is not None:
+                partial, inferred, basis = draft.file_date, True, "file's first date"
+            day: date | None = None
+            if partial is not None:
+                day = partial.complete()
+                if day is None:
+                    inferred = True
+                    if own is not None:
+                        day, basis = infer_year(partial, own), f"{basis}; year from the file's own dates"
+                    elif anchor is not None:
+                        day, basis = infer_year(partial, anchor), f"{basis}; year from {anchor_basis}"
+                    elif name_year is not None:
+                        day = PartialDate(partial.month, partial.day, name_year).complete()
+                        basis = f"{basis}; year from the file name"
+            if day is None:
+                basis = "no date found"
+            tags = taxonomy.tag(para.text)
+            digest = hashlib.sha1(f"{report_id}\n{para.text}".encode()).hexdigest()[:16]
+            seen[digest] = seen.get(digest, 0) + 1
+            doc_id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+            docs.append(
+                ParagraphDoc(
+                    id=doc_id,
+                    report_id=report_id,
+                    title=title,
+                    source=part.source or "Unknown source",
+                    date=day,
+                    date_inferred=inferred,
+                    date_basis=basis,
+                    section=para.section,
+                    kind=para.kind,
+                    position=position,
+                    text=para.text,
+                    footnotes=para.footnotes,
+                    topics=tuple(tags.topics),
+                    places=tuple(tags.places),
+                    path=str(draft.path),
+                    file_hash=draft.file_hash,
+                )
+            )
+    return docs
+
+
+def find_report_files(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand files and directories (recursively) into report files.
+
+    :returns: (files to read, [(path, reason)] for paths that cannot be read).
+    """
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith("."):
+                    files.append(child.resolve())
+        elif path.is_file():
+            files.append(path.resolve())
+        else:
+            skipped.append((path, "no such file or directory"))
+    return files, skipped
+
+
+__all__ = [
+    "Block",
+    "FileDraft",
+    "ParagraphDoc",
+    "SkipFile",
+    "find_report_files",
+    "paragraph_docs",
+    "read_report_file",
+    "strip_footnotes",
+]

@@ -1,0 +1,109 @@
+"""Plain text -> blocks: paragraphs, bullets, headings, date lines, source lines.
+
+Reports pasted from web pages arrive with paragraphs separated by blank lines
+or by nothing at all, lines broken inside a paragraph, bullets marked with
+``•`` or ``-``, and leftovers of the page around them ("Share the Post:").
+This module only decides what each stretch of text *is*; what it means for
+dates, sources and sections is decided in :mod:`search.ingest`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*]|[-–—](?=\s))\s*")
+TERMINAL = tuple('.!?:;"”’)]')
+# Leftovers of a web page: sharing and navigation widgets, not report text.
+CHROME = re.compile(
+    r"^(?:share(?: (?:the|this) (?:post|article|page))?|share on \w+|print(?: this page)?|"
+    r"tweet|email|subscribe(?: to [\w ]+)?|related(?: posts| articles| content)?|"
+    r"read more|back to top|skip to (?:main )?content|menu|search|advertisement|"
+    r"follow us(?: on \w+)?|download(?: the)? pdf|copy link|tags?)\s*:?\s*$",
+    re.IGNORECASE,
+)
+WRAPPED_LINE_MIN = 80  # a line this long without end punctuation was broken by a wrap
+
+
+@dataclass(frozen=True)
+class Block:
+    """A stretch of text and what it looks like.
+
+    ``kind`` is one of ``paragraph``, ``bullet``, ``heading`` or ``chrome``;
+    date and source lines are told apart later, because knowing a source
+    needs the taxonomy.
+    """
+
+    kind: str
+    text: str
+    line: int
+
+
+def clean_text(text: str) -> str:
+    """Undo what copying from a browser does to text: odd spaces, BOM, CRLF."""
+    return (
+        text.replace("\ufeff", "")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\u00a0", " ")
+        .replace("\u200b", "")
+    )
+
+
+def _joins(previous: str, line: str) -> bool:
+    """True when ``line`` continues the paragraph ``previous`` was broken from."""
+    if previous.rstrip().endswith(TERMINAL):
+        return False
+    first = line.lstrip()[:1]
+    return first.islower() or len(previous) >= WRAPPED_LINE_MIN
+
+
+def _kind(text: str, is_bullet: bool) -> str:
+    if is_bullet:
+        return "bullet"
+    if CHROME.match(text):
+        return "chrome"
+    words = text.split()
+    if text.endswith("?") and len(words) <= 30:
+        return "heading"  # a question heading, as in Q&A explainers
+    if len(words) <= 14 and not text.endswith(TERMINAL):
+        return "heading"
+    return "paragraph"
+
+
+def split_blocks(text: str) -> list[Block]:
+    """Split plain text into blocks, joining lines broken inside a paragraph.
+
+    >>> [b.kind for b in split_blocks("Key facts\\n- one.\\n- two.\\nA long\\nline.")]
+    ['heading', 'bullet', 'bullet', 'paragraph']
+    """
+    blocks: list[Block] = []
+    lines: list[str] = []
+    start = 0
+    is_bullet = False
+
+    def flush() -> None:
+        nonlocal lines
+        if lines:
+            joined = " ".join(" ".join(lines).split())
+            if joined:
+                blocks.append(Block(_kind(joined, is_bullet), joined, start))
+        lines = []
+
+    for number, raw in enumerate(clean_text(text).split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        bullet = BULLET.match(raw)
+        if bullet and len(line) > 1:
+            flush()
+            lines, start, is_bullet = [raw[bullet.end() :].strip()], number, True
+            continue
+        if lines and _joins(lines[-1], line) and not CHROME.match(line):
+            lines.append(line)
+            continue
+        flush()
+        lines, start, is_bullet = [line], number, False
+    flush()
+    return blocks
