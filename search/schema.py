@@ -1,0 +1,50 @@
+"""The Whoosh schema: every indexed field is declared here and nowhere else."""
+
+from __future__ import annotations
+
+from whoosh.analysis import CharsetFilter, StemmingAnalyzer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+# Bump when a field changes: an index built with another version asks for --rebuild.
+SCHEMA_VERSION = 1
+
+# Stemming lets "advancing" find "advanced"; accent folding lets "Kyiv" typed
+# without diacritics find text written with them (and the reverse).
+TEXT_ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
+
+# Facet fields hold several values separated by commas; topic and place names
+# therefore must not contain commas (the taxonomy loader keeps them out).
+FACET_FIELDS = ("topic", "source", "place", "section")
+
+
+def build_schema() -> Schema:
+    """The schema of a Sitrep index (version :data:`SCHEMA_VERSION`)."""
+    return Schema(
+        id=ID(stored=True, unique=True),
+        report_id=ID(stored=True),
+        title=TEXT(analyzer=TEXT_ANALYZER, stored=True, field_boost=2.0),
+        text=TEXT(analyzer=TEXT_ANALYZER, stored=True, phrase=True),
+        source=ID(stored=True, sortable=True),
+        topic=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
+        place=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
+        section=ID(stored=True),
+        kind=ID(stored=True),
+        position=NUMERIC(stored=True, sortable=True),
+        date=DATETIME(stored=True, sortable=True),
+        month=ID,
+        day=ID,
+        date_inferred=BOOLEAN(stored=True),
+        date_basis=STORED,
+        footnotes=STORED,
+        path=ID(stored=True),
+        file_hash=ID(stored=True),
+        # "<hash> <path>" for each indexed file: reading this field's lexicon
+        # lists the indexed files without touching stored documents.
+        file_key=ID,
+    )
+
+
+def schema_signature(schema: Schema) -> list[tuple[str, str]]:
+    """Field names and types, to tell whether an index on disk matches this code."""
+    return sorted((name, type(field).__name__) for name, field in schema.items())

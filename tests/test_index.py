@@ -1,0 +1,237 @@
+"""Creating and updating the index (search/index.py): incremental, safe with bad files."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from search import (
+    IndexBusy,
+    IndexSummary,
+    ParagraphNotFound,
+    SchemaChanged,
+    SearchIndex,
+    load_settings,
+    update_index,
+)
+from search import index as index_module
+from search.index import VERSION_FILE, indexed_files, open_index
+
+ISW_FILE = "000_0dbb5635bfea498f.txt"
+TAKEAWAYS_FILE = "004_46fcd5d56deb0784.txt"
+
+
+def counts(summary: IndexSummary) -> tuple[int, int, int, int, int]:
+    return (summary.added, summary.updated, summary.removed, summary.unchanged, summary.paragraphs)
+
+
+def total(settings, q: str = "", **options) -> int:
+    with SearchIndex(settings) as index:
+        return index.search(q, **options).total
+
+
+def all_hits(settings):
+    with SearchIndex(settings) as index:
+        return index.search("", per_page=100).hits
+
+
+@pytest.fixture
+def indexed(settings, seed_copy) -> IndexSummary:
+    """The seed copies indexed once into ``settings.index_dir``; the first run's summary."""
+    return update_index(settings, [seed_copy])
+
+
+def test_first_run_adds_every_file(indexed, settings, seed_copy):
+    assert counts(indexed) == (2, 0, 0, 0, 32)
+    assert indexed.skipped == [] and indexed.warnings == []
+    assert indexed.line() == "2 added, 0 updated, 0 removed, 0 skipped, 0 unchanged; 32 paragraphs written"
+    assert total(settings) == 32
+    assert (settings.index_dir / VERSION_FILE).read_text().split()[0] == "1"
+    ix = open_index(settings.index_dir)
+    try:
+        assert set(indexed_files(ix)) == {str(seed_copy / ISW_FILE), str(seed_copy / TAKEAWAYS_FILE)}
+    finally:
+        ix.close()
+
+
+def test_nothing_changed(indexed, settings, seed_copy):
+    summary = update_index(settings, [seed_copy])
+    assert counts(summary) == (0, 0, 0, 2, 0)
+    assert summary.line() == "0 added, 0 updated, 0 removed, 0 skipped, 2 unchanged; 0 paragraphs written"
+    assert total(settings) == 32
+
+
+def test_edited_file_is_replaced(indexed, settings, seed_copy):
+    report = seed_copy / ISW_FILE
+    report.write_text(report.read_text(encoding="utf-8").replace("Transnistria", "Zanzibar"), encoding="utf-8")
+    summary = update_index(settings, [seed_copy])
+    assert counts(summary) == (0, 1, 0, 1, 19)
+    assert total(settings, "Zanzibar") == 1
+    assert total(settings, "Transnistria") == 0
+    assert total(settings) == 32
+    with SearchIndex(settings) as index:
+        places = {value.value for value in index.search("").facets["place"]}
+    assert "Transnistria" not in places  # the old paragraph is gone from the facets too
+
+
+def test_deleted_file_loses_its_paragraphs(indexed, settings, seed_copy):
+    (seed_copy / TAKEAWAYS_FILE).unlink()
+    summary = update_index(settings, [seed_copy])
+    assert counts(summary) == (0, 0, 1, 1, 0)
+    assert total(settings, "Zelensky") == 0
+    hits = all_hits(settings)
+    assert len(hits) == 19
+    assert {hit.report_id for hit in hits} == {"000_0dbb5635bfea498f", "000_0dbb5635bfea498f-2"}
+
+
+def test_deleted_file_named_directly(settings, seed_copy):
+    report = seed_copy / ISW_FILE
+    update_index(settings, [report])
+    report.unlink()
+    summary = update_index(settings, [report])
+    assert summary.removed == 1
+    assert summary.skipped == [(str(report), "no such file or directory")]
+    assert total(settings) == 0
+
+
+def test_rebuild(indexed, settings, seed_copy):
+    before = sorted(hit.id for hit in all_hits(settings))
+    summary = update_index(settings, [seed_copy], rebuild=True)
+    assert counts(summary) == (2, 0, 0, 0, 32)
+    assert sorted(hit.id for hit in all_hits(settings)) == before
+
+
+def test_update_of_one_root_leaves_other_roots_alone(settings, tmp_path, seeds_dir):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(seeds_dir / ISW_FILE, first)
+    shutil.copy(seeds_dir / TAKEAWAYS_FILE, second)
+    update_index(settings, [first])
+    update_index(settings, [second])
+    (first / ISW_FILE).unlink()  # gone, but first/ is not being updated
+    summary = update_index(settings, [second])
+    assert counts(summary) == (0, 0, 0, 1, 0)
+    assert total(settings) == 32
+    summary = update_index(settings, [first])
+    assert summary.removed == 1
+    assert total(settings) == 13
+
+
+def test_reports_setting_is_the_default_path(tmp_path, seed_copy):
+    settings = load_settings(index_dir=tmp_path / "index", reports=[seed_copy / ISW_FILE])
+    summary = update_index(settings)
+    assert counts(summary) == (1, 0, 0, 0, 19)
+
+
+BAD_FILES = {
+    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (contains NUL bytes)"),
+    "empty.txt": (b"", "empty file"),
+    "report.docx": (b"Russian forces advanced near Kupyansk.", "unsupported file type .docx; expected .txt"),
+}
+
+
+def test_bad_files_are_skipped_with_reasons(indexed, settings, seed_copy):
+    for name, (data, _) in BAD_FILES.items():
+        (seed_copy / name).write_bytes(data)
+    summary = update_index(settings, [seed_copy])
+    assert sorted(summary.skipped) == sorted(
+        (str(seed_copy / name), reason) for name, (_, reason) in BAD_FILES.items())
+    assert counts(summary) == (0, 0, 0, 2, 0)
+    assert summary.line().startswith("0 added, 0 updated, 0 removed, 3 skipped, 2 unchanged")
+    assert total(settings) == 32
+
+
+@pytest.mark.parametrize("name", ["binary.txt", "empty.txt"])
+def test_file_turned_bad_keeps_what_it_had(indexed, settings, seed_copy, name):
+    data, reason = BAD_FILES[name]
+    report = seed_copy / TAKEAWAYS_FILE
+    report.write_bytes(data)
+    summary = update_index(settings, [seed_copy])
+    assert summary.skipped == [(str(report), reason)]
+    assert counts(summary) == (0, 0, 0, 1, 0)
+    assert total(settings, "Zelensky") == 1
+    assert total(settings) == 32
+
+
+def test_windows_1252_file_is_indexed_with_a_warning(settings, tmp_path):
+    report = tmp_path / "cp1252.txt"
+    report.write_bytes("December 2, 2024\n\nRussia’s bases in Syria were evacuated.\n".encode("cp1252"))
+    summary = update_index(settings, [report])
+    assert summary.added == 1
+    assert summary.warnings == [(str(report), "not UTF-8; read as Windows-1252")]
+    assert all_hits(settings)[0].text == "Russia’s bases in Syria were evacuated."
+
+
+def test_schema_change_asks_for_rebuild(indexed, settings, seed_copy):
+    (settings.index_dir / VERSION_FILE).write_text("999\n")
+    with pytest.raises(SchemaChanged, match="--rebuild"):
+        update_index(settings, [seed_copy])
+    with pytest.raises(SchemaChanged, match="--rebuild"):
+        total(settings)
+    summary = update_index(settings, [seed_copy], rebuild=True)
+    assert summary.added == 2
+    assert total(settings) == 32
+
+
+def test_index_busy(indexed, settings, seed_copy, monkeypatch):
+    monkeypatch.setattr(index_module, "WRITER_TIMEOUT_S", 0)
+    (seed_copy / ISW_FILE).write_text("December 2, 2024\n\nA changed report.\n")
+    ix = open_index(settings.index_dir)
+    writer = ix.writer()  # holds the write lock
+    try:
+        with pytest.raises(IndexBusy, match="another `sitrep index`"):
+            update_index(settings, [seed_copy])
+    finally:
+        writer.cancel()
+        ix.close()
+    assert update_index(settings, [seed_copy]).updated == 1
+
+
+def test_open_search_index_sees_deletes(indexed, settings, seed_copy):
+    """Regression: Whoosh's Searcher.refresh() returned stale hits after a delete."""
+    with SearchIndex(settings) as index:
+        before = index.search("Zelensky")
+        assert before.total == 1
+        assert index.search("", per_page=100).total == 32
+        (seed_copy / TAKEAWAYS_FILE).unlink()
+        assert update_index(settings, [seed_copy]).removed == 1
+        assert index.search("Zelensky").total == 0
+        hits = index.search("", per_page=100).hits
+        assert len(hits) == 19
+        assert len({hit.id for hit in hits}) == 19
+        with pytest.raises(ParagraphNotFound):
+            index.paragraph(before.hits[0].id)
+
+
+def test_open_search_index_sees_edits(indexed, settings, seed_copy):
+    with SearchIndex(settings) as index:
+        assert index.search("Transnistria").total == 1
+        report = seed_copy / ISW_FILE
+        report.write_text(report.read_text(encoding="utf-8").replace("Transnistria", "Zanzibar"), encoding="utf-8")
+        update_index(settings, [seed_copy])
+        assert index.search("Transnistria").total == 0
+        assert index.search("Zanzibar").total == 1
+        assert index.search("", per_page=100).total == 32
+
+
+def test_open_search_index_sees_rebuild(indexed, settings, seed_copy):
+    with SearchIndex(settings) as index:
+        assert index.search("Transnistria").total == 1
+        report = seed_copy / ISW_FILE
+        report.write_text(report.read_text(encoding="utf-8").replace("Transnistria", "Zanzibar"), encoding="utf-8")
+        update_index(settings, [seed_copy], rebuild=True)
+        assert index.search("Zanzibar").total == 1
+        assert index.search("Transnistria").total == 0
+
+
+def test_records_are_stored_with_their_fields(seed_settings):
+    with SearchIndex(seed_settings) as index:
+        page = index.search('"Kremlin affiliated"')
+        (hit,) = page.hits
+    assert hit.report_id == "000_0dbb5635bfea498f"
+    assert (hit.kind, hit.position, hit.date, hit.date_inferred) == ("paragraph", 1, "2024-12-23", False)
+    assert hit.footnotes == [1, 2, 3]
+    assert hit.url == "/reports/000_0dbb5635bfea498f#p1"
+    assert hit.path.endswith(ISW_FILE)
