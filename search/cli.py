@@ -1,0 +1,226 @@
+"""The `sitrep` command line: index, search, explain, serve.
+
+Each command checks its input, calls one function of the engine and formats
+the result.  Errors are turned into one ``Error: ...`` line and an exit code
+in one place, :meth:`SitrepGroup.invoke`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .config import Settings, env_name, load_settings
+from .errors import SitrepError
+from .index import update_index
+from .query import SORTS, SearchIndex, SearchPage
+from .taxonomy import load_taxonomy
+
+
+class CommandError(click.ClickException):
+    """A :class:`SitrepError` on its way to the terminal, with the error's exit code."""
+
+    def __init__(self, error: SitrepError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class SitrepGroup(click.Group):
+    """Turns every :class:`SitrepError` into ``Error: <message>`` and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SitrepError as error:
+            raise CommandError(error) from None
+
+
+def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --index-dir, --taxonomy and --gazetteer and pass the loaded Settings.
+
+    Flags default to None so that a flag left out never hides a SITREP_*
+    variable (see search/config.py).
+    """
+
+    @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help=f"Index directory [env {env_name('index_dir')}; default ./index].")
+    @click.option("--taxonomy", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help=f"Topic taxonomy TOML file [env {env_name('taxonomy')}].")
+    @click.option("--gazetteer", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help=f"Places TOML file [env {env_name('gazetteer')}].")
+    @functools.wraps(command)
+    def wrapper(index_dir: Path | None, taxonomy: Path | None, gazetteer: Path | None, **kwargs: Any) -> Any:
+        settings = load_settings(index_dir=index_dir, taxonomy=taxonomy, gazetteer=gazetteer)
+        return command(settings, **kwargs)
+
+    return wrapper
+
+
+@click.group(cls=SitrepGroup)
+@click.version_option(package_name="sitrep")
+def cli() -> None:
+    """Sitrep: find the paragraph in conflict and humanitarian reports."""
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Start from an empty index (needed after a schema change).")
+@settings_options
+def index_command(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
+    """Index report files and directories (default: ./seeds), incrementally.
+
+    New and changed files are read, unchanged ones are left alone, and
+    files that were deleted lose their paragraphs.
+    """
+
+    def progress(files: list[Path]):
+        if len(files) < 20:
+            return files
+        return click.progressbar(files, label="Reading reports", file=click.get_text_stream("stderr"))
+
+    def with_bar(files):
+        bar = progress(list(files))
+        if isinstance(bar, list):
+            yield from bar
+            return
+        with bar as items:
+            yield from items
+
+    summary = update_index(settings, list(paths) or None, rebuild=rebuild, progress=with_bar)
+    for path, reason in summary.skipped:
+        click.echo(f"skipped {path}: {reason}", err=True)
+    for path, warning in summary.warnings:
+        click.echo(f"warning {path}: {warning}", err=True)
+    click.echo(summary.line())
+
+
+@cli.command("search")
+@click.argument("query", default="")
+@click.option("--topic", multiple=True, help="Only paragraphs with this topic (repeat to OR).")
+@click.option("--source", multiple=True, help="Only paragraphs from this source (repeat to OR).")
+@click.option("--place", multiple=True, help="Only paragraphs naming this place (repeat to OR).")
+@click.option("--section", multiple=True, help="Only paragraphs under this section (repeat to OR).")
+@click.option("--from", "date_from", help="Earliest report date: 2024-12-01, 'Dec 2024', 'last 30 days'.")
+@click.option("--to", "date_to", help="Latest report date, same forms as --from.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order.")
+@click.option("--page", type=int, default=1, show_default=True, help="Result page to show.")
+@click.option("--per-page", type=int, default=None, help="Hits per page [default 10].")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
+@settings_options
+def search_command(
+    settings: Settings,
+    query: str,
+    topic: tuple[str, ...],
+    source: tuple[str, ...],
+    place: tuple[str, ...],
+    section: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    sort: str,
+    page: int,
+    per_page: int | None,
+    as_json: bool,
+) -> None:
+    """Print the paragraphs that best match QUERY (empty: all that pass the filters)."""
+    filters = {"topic": topic, "source": source, "place": place, "section": section}
+    with SearchIndex(settings) as index:
+        result = index.search(
+            query, filters=filters, date_from=date_from, date_to=date_to,
+            sort=sort, page=page, per_page=per_page,
+        )
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_page(result))
+
+
+def terminal_snippet(snippet: str) -> str:
+    """Turn an HTML snippet into terminal text, matches in bold."""
+    parts = re.split(r"<mark>(.*?)</mark>", snippet)
+    return "".join(
+        click.style(html.unescape(part), bold=True) if i % 2 else html.unescape(part)
+        for i, part in enumerate(parts)
+    )
+
+
+def format_page(page: SearchPage) -> str:
+    """A result page as text for the terminal."""
+    noun = "paragraph" if page.total == 1 else "paragraphs"
+    lines = [f"{page.total} {noun} match; page {page.page} of {page.pages}"]
+    for number, hit in enumerate(page.hits, start=(page.page - 1) * page.per_page + 1):
+        date = (hit.date or "undated") + (" (inferred)" if hit.date_inferred else "")
+        lines.append("")
+        lines.append(f"{number}. {date} | {hit.source} | {hit.title}")
+        if hit.section:
+            lines.append(f"   section: {hit.section}")
+        lines.append("   " + terminal_snippet(hit.snippet))
+        tags = ", ".join(hit.topics + hit.places)
+        lines.append(f"   id {hit.id}  {hit.url}" + (f"  [{tags}]" if tags else ""))
+    for name in ("topic", "source", "place"):
+        values = page.facets.get(name, [])[:8]
+        if values:
+            lines.append("")
+            lines.append(f"{name}: " + ", ".join(f"{v.value} ({v.count})" for v in values))
+    return "\n".join(lines)
+
+
+@cli.command("explain")
+@click.argument("paragraph_id")
+@settings_options
+def explain_command(settings: Settings, paragraph_id: str) -> None:
+    """Say which words gave a paragraph its topics and places, and where its date came from."""
+    with SearchIndex(settings) as index:
+        hit = index.paragraph(paragraph_id)
+    tags = load_taxonomy(settings.taxonomy, settings.gazetteer).tag(hit.text)
+    click.echo(f"{hit.id}: {hit.source}, {hit.title} (paragraph {hit.position}, {hit.kind})")
+    click.echo(f"date: {hit.date or 'none'} ({hit.date_basis or 'date line'})")
+    for label, found, stored in (("topic", tags.topics, hit.topics), ("place", tags.places, hit.places)):
+        if not found and not stored:
+            click.echo(f"{label}s: none")
+        for name, words in found.items():
+            click.echo(f"{label} {name}: " + ", ".join(repr(w) for w in words))
+        for name in stored:
+            if name not in found:
+                click.echo(f"{label} {name}: indexed, but the current taxonomy no longer gives it")
+
+
+@cli.command("serve")
+@click.option("--host", default=None, help="Address to listen on [env SITREP_HOST; default 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port [env SITREP_PORT; default 5000].")
+@click.option("--debug", is_flag=True, help="Flask's debugger and reloader (never in production).")
+@settings_options
+def serve_command(settings: Settings, host: str | None, port: int | None, debug: bool) -> None:
+    """Serve the search page and the JSON API."""
+    from web import create_app  # the engine must not need the web package
+
+    settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port})
+    app = create_app(settings)
+    click.echo(f"Serving Sitrep on http://{settings.host}:{settings.port}/ (index {settings.index_dir})", err=True)
+    app.run(host=settings.host, port=settings.port, debug=debug, use_reloader=debug)
+
+
+def settings_overrides(settings: Settings) -> dict[str, Any]:
+    """Settings as keyword overrides, to derive new Settings with a few fields changed."""
+    return {name: getattr(settings, name) for name in Settings.help_texts()}
+
+
+@cli.command("settings")
+@settings_options
+def settings_command(settings: Settings) -> None:
+    """Show every setting, its value, and the environment variable that sets it."""
+    for name, help_text in Settings.help_texts().items():
+        value = getattr(settings, name)
+        if isinstance(value, tuple):
+            value = ":".join(str(v) for v in value)
+        click.echo(f"{name} = {value}    [{env_name(name)}] {help_text}")
+
+
+def main() -> None:
+    """Entry point of the `sitrep` console script."""
+    cli(prog_name="sitrep")
