@@ -1,0 +1,47 @@
+"""The Flask app: a search page and a JSON API over :mod:`search`.
+
+Views only read request parameters, call the engine and render; the web
+package never imports whoosh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from search import SearchIndex, Settings, load_settings
+
+from . import api, errors, pages
+
+
+def create_app(settings: Settings | None = None, **config: Any) -> Flask:
+    """Build the app for ``settings`` (``load_settings()`` when omitted).
+
+    :param config: extra Flask config, e.g. ``TESTING=True``.
+    """
+    app = Flask(__name__)
+    app.config.update(config)
+    settings = settings or load_settings()
+    app.extensions["sitrep"] = SearchIndex(settings)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        # Report text comes from the web: no inline script may ever run.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,157 @@
+"""The HTML pages: search results and reports in context.
+
+Views build plain values (strings, numbers, booleans, finished URLs) for the
+templates, which only loop and test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from search import Hit, SearchPage
+from search.schema import FACET_FIELDS
+
+from .params import search_index, search_options, state_url, toggle_url
+
+bp = Blueprint("pages", __name__)
+
+FACET_LABELS = {"topic": "Topic", "source": "Source", "place": "Place", "section": "Section", "month": "Month"}
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+FACET_SHOWN = 12
+
+
+def _hit_view(hit: Hit, args: MultiDict, q: str) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "report_url": url_for("pages.report_page", report_id=hit.report_id, q=q or None, p=hit.position)
+        + f"#p{hit.position}",
+        "date": hit.date or "undated",
+        "date_inferred": hit.date_inferred,
+        "source": hit.source,
+        "source_url": toggle_url(args, "source", hit.source),
+        "section": hit.section,
+        "kind": hit.kind,
+        # Built by search.query.snippet_html, which escapes the text first.
+        "snippet": Markup(hit.snippet),
+        "tags": [
+            {"label": value, "url": toggle_url(args, name, value), "kind": name}
+            for name, values in (("topic", hit.topics), ("place", hit.places))
+            for value in values
+        ],
+    }
+
+
+def _facet_views(page: SearchPage, args: MultiDict) -> list[dict[str, Any]]:
+    views = []
+    for name in (*FACET_FIELDS, "month"):
+        values = page.facets.get(name, [])
+        if not values:
+            continue
+        param = name
+        items = [
+            {
+                "value": v.value,
+                "count": v.count,
+                "selected": v.selected,
+                "url": toggle_url(args, param, v.value)
+                if name != "month"
+                else state_url(args, **{"from": v.value, "to": v.value}),
+            }
+            for v in values
+        ]
+        views.append(
+            {
+                "name": name,
+                "label": FACET_LABELS[name],
+                "shown": items[:FACET_SHOWN],
+                "more": items[FACET_SHOWN:],
+            }
+        )
+    return views
+
+
+def _chips(page: SearchPage, args: MultiDict) -> list[dict[str, str]]:
+    chips = [
+        {"label": f"{FACET_LABELS[name]}: {value}", "url": toggle_url(args, name, value)}
+        for name, values in page.filters.items()
+        for value in values
+    ]
+    if page.date_from:
+        chips.append({"label": f"From {page.date_from}", "url": state_url(args, **{"from": None})})
+    if page.date_to:
+        chips.append({"label": f"To {page.date_to}", "url": state_url(args, **{"to": None})})
+    return chips
+
+
+def _pagination(page: SearchPage, args: MultiDict) -> dict[str, Any]:
+    first = max(1, page.page - 3)
+    last = min(page.pages, first + 6)
+    return {
+        "prev_url": state_url(args, page=page.page - 1) if page.page > 1 else None,
+        "next_url": state_url(args, page=page.page + 1) if page.page < page.pages else None,
+        "numbers": [
+            {"number": n, "url": state_url(args, page=n), "current": n == page.page}
+            for n in range(first, last + 1)
+        ],
+    }
+
+
+@bp.get("/")
+def search_page():
+    """The search page; its whole state is in the query string."""
+    args = request.args
+    options = search_options(args)
+    page = search_index().search(**options)
+    q = options["q"]
+    start = (page.page - 1) * page.per_page
+    return render_template(
+        "search.html",
+        q=q,
+        date_from=args.get("from", ""),
+        date_to=args.get("to", ""),
+        sorts=[{"value": k, "label": v, "selected": k == page.sort} for k, v in SORT_LABELS.items()],
+        hidden=[(name, value) for name in FACET_FIELDS for value in args.getlist(name)]
+        + ([("per_page", args["per_page"])] if args.get("per_page") else []),
+        total=page.total,
+        first_shown=start + 1 if page.total else 0,
+        last_shown=start + len(page.hits),
+        hits=[_hit_view(hit, args, q) for hit in page.hits],
+        facets=_facet_views(page, args),
+        chips=_chips(page, args),
+        clear_url=url_for("pages.search_page", q=q or None),
+        pagination=_pagination(page, args),
+        has_query=bool(q.strip()) or bool(page.filters) or bool(page.date_from or page.date_to),
+    )
+
+
+@bp.get("/reports/<report_id>")
+def report_page(report_id: str):
+    """A whole report, every paragraph anchored as #pN, matches of ?q= marked."""
+    q = request.args.get("q", "")
+    target = request.args.get("p", "")
+    report = search_index().report(report_id, highlight_query=q)
+    return render_template(
+        "report.html",
+        q=q,
+        report=report,
+        back_url=url_for("pages.search_page", q=q or None),
+        paragraphs=[
+            {
+                "anchor": f"p{p.position}",
+                "position": p.position,
+                "kind": p.kind,
+                "section": p.section,
+                "new_section": p.section and (i == 0 or report.paragraphs[i - 1].section != p.section),
+                "html": Markup(p.snippet),
+                "target": str(p.position) == target,
+                "footnotes": ", ".join(f"[{n}]" for n in p.footnotes),
+                "permalink": url_for("pages.report_page", report_id=report_id, p=p.position) + f"#p{p.position}",
+            }
+            for i, p in enumerate(report.paragraphs)
+        ],
+    )

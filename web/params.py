@@ -1,0 +1,76 @@
+"""Request parameters -> engine arguments, shared by the page and the API.
+
+The whole state of a search lives in the query string: ``q``, ``topic``,
+``source``, ``place``, ``section`` (each repeatable; repeats are OR-ed),
+``from``, ``to``, ``sort``, ``page`` and ``per_page``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+from werkzeug.datastructures import MultiDict
+
+from search import BadInput, SearchIndex
+from search.schema import FACET_FIELDS
+
+STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "sort", "page", "per_page")
+
+
+def search_index() -> SearchIndex:
+    """The app's shared :class:`SearchIndex`."""
+    return current_app.extensions["sitrep"]
+
+
+def _positive_int(args: MultiDict, name: str) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadInput(f"{name} must be a whole number of 1 or more, not {raw!r}")
+    return int(raw)
+
+
+def search_options(args: MultiDict) -> dict[str, Any]:
+    """Keyword arguments for :meth:`SearchIndex.search` from request parameters.
+
+    :raises BadInput: a parameter this endpoint does not know, or a bad number.
+    """
+    unknown = sorted(set(args) - set(STATE_KEYS))
+    if unknown:
+        raise BadInput(f"unknown parameter {unknown[0]!r}; use: {', '.join(STATE_KEYS)}")
+    return {
+        "q": args.get("q", ""),
+        "filters": {name: args.getlist(name) for name in FACET_FIELDS},
+        "date_from": args.get("from") or None,
+        "date_to": args.get("to") or None,
+        "sort": args.get("sort") or "relevance",
+        "page": _positive_int(args, "page") or 1,
+        "per_page": _positive_int(args, "per_page"),
+    }
+
+
+def state_url(args: MultiDict, endpoint: str = "pages.search_page", **changes: Any) -> str:
+    """The URL of the current state with some parameters replaced.
+
+    A change to anything but ``page`` goes back to page 1; a value of None or
+    "" removes the parameter.
+    """
+    state = MultiDict(args)
+    if "page" not in changes:
+        state.poplist("page")
+    for name, value in changes.items():
+        state.poplist(name)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if item not in (None, ""):
+                state.add(name, item)
+    return url_for(endpoint, **{k: state.getlist(k) for k in state})
+
+
+def toggle_url(args: MultiDict, name: str, value: str) -> str:
+    """The URL that selects ``value`` of facet ``name``, or unselects it if selected."""
+    current = args.getlist(name)
+    chosen = [v for v in current if v != value] if value in current else [*current, value]
+    return state_url(args, **{name: chosen})
