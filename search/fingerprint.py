@@ -1,0 +1,76 @@
+"""Fingerprints that tell repeated paragraphs apart from new ones.
+
+Reports repeat themselves: a daily disclaimer, takeaways restated in the
+body, one update mirrored on two sites.  Two fingerprints catch that:
+
+* :func:`exact_fingerprint` hashes the text after normalisation (case,
+  punctuation, footnote markers and spacing do not count);
+* :func:`minhash_bands` gives each paragraph ten band terms from a MinHash
+  of its word pairs; paragraphs that share a band are candidates, and
+  :func:`is_near` confirms a candidate when the word-pair Jaccard
+  similarity is at least :data:`NEAR_JACCARD`.  Banding finds the
+  candidates through the index's own term lookups instead of comparing
+  every pair of paragraphs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+NEAR_JACCARD = 0.6
+BANDS, ROWS = 10, 2
+_PRIME = (1 << 61) - 1
+# Fixed permutations (a*h + b mod p), so fingerprints are stable across runs.
+_PERMUTATIONS = [
+    (int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=7).digest(), "big") | 1,
+     int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=7).digest(), "big"))
+    for i in range(BANDS * ROWS)
+]
+_WORD = re.compile(r"\w+")
+_MARKER = re.compile(r"\[\d{1,4}\]")
+
+
+def normalised_words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased, without footnote markers or punctuation."""
+    return _WORD.findall(_MARKER.sub(" ", text).casefold())
+
+
+def exact_fingerprint(text: str) -> str:
+    """Equal for paragraphs that differ only in case, punctuation or spacing."""
+    return hashlib.sha1(" ".join(normalised_words(text)).encode("utf-8")).hexdigest()[:16]
+
+
+def word_pairs(text: str) -> set[str]:
+    """The set of adjacent word pairs (2-shingles) of ``text``."""
+    words = normalised_words(text)
+    if len(words) < 2:
+        return set(words)
+    return {f"{words[i]} {words[i + 1]}" for i in range(len(words) - 1)}
+
+
+def minhash_bands(text: str) -> list[str]:
+    """Band terms ``"b3:5f1c…"`` of a MinHash signature of ``text``'s word pairs."""
+    pairs = word_pairs(text)
+    if not pairs:
+        return []
+    hashed = [int.from_bytes(hashlib.blake2b(p.encode("utf-8"), digest_size=8).digest(), "big") for p in pairs]
+    signature = [min((a * h + b) % _PRIME for h in hashed) for a, b in _PERMUTATIONS]
+    return [
+        f"b{band}:" + hashlib.blake2b(
+            repr(signature[band * ROWS : (band + 1) * ROWS]).encode(), digest_size=6
+        ).hexdigest()
+        for band in range(BANDS)
+    ]
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """|a ∩ b| / |a ∪ b|, 1.0 for two empty sets."""
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def is_near(text_a: str, text_b: str) -> bool:
+    """True when two paragraphs are near-duplicates (word-pair Jaccard ≥ NEAR_JACCARD)."""
+    return jaccard(word_pairs(text_a), word_pairs(text_b)) >= NEAR_JACCARD

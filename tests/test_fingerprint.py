@@ -1,0 +1,40 @@
+"""Fingerprints of repeated paragraphs (search/fingerprint.py)."""
+
+from __future__ import annotations
+
+from search.fingerprint import exact_fingerprint, is_near, jaccard, minhash_bands, word_pairs
+
+BASE = (
+    "Russian forces recently advanced in Kursk Oblast and near Toretsk, Pokrovsk, "
+    "Kurakhove, and Robotyne, according to geolocated footage."
+)
+MIRRORED = (
+    "Russian forces recently advanced in Kursk Oblast and near Toretsk, Pokrovsk, Kurakhove "
+    "and Robotyne according to geolocated footage published on December 14."
+)
+OTHER = "Ukrainian forces struck a Russian oil depot in Bryansk Oblast overnight, the General Staff said."
+
+
+def test_exact_fingerprint_ignores_case_punctuation_markers_and_spacing():
+    assert exact_fingerprint(BASE) == exact_fingerprint(BASE.upper().replace(",", " ,") + "[12]")
+    assert exact_fingerprint(BASE) != exact_fingerprint(MIRRORED)
+
+
+def test_near_duplicates_share_a_band_and_pass_the_jaccard_check():
+    assert set(minhash_bands(BASE)) & set(minhash_bands(MIRRORED))
+    assert is_near(BASE, MIRRORED)
+    assert not is_near(BASE, OTHER)
+    assert not set(minhash_bands(BASE)) & set(minhash_bands(OTHER))
+
+
+def test_bands_are_stable_and_ten():
+    bands = minhash_bands(BASE)
+    assert bands == minhash_bands(BASE) and len(bands) == 10
+    assert [band.split(":")[0] for band in bands] == [f"b{i}" for i in range(10)]
+    assert minhash_bands("") == []
+
+
+def test_jaccard_of_word_pairs():
+    assert word_pairs("a b c") == {"a b", "b c"}
+    assert jaccard({"x"}, {"x"}) == 1.0 and jaccard(set(), set()) == 1.0
+    assert jaccard({"a b"}, {"b c"}) == 0.0
