@@ -93,6 +93,68 @@ class Vocabulary:
         return found
 
 
+def within_one_edit(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by one insertion, deletion, substitution or swap.
+
+    >>> within_one_edit("torestk", "toretsk"), within_one_edit("kupyansk", "kupiansk")
+    (True, True)
+    """
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = diff[0], diff[-1]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1 :]
+
+
+class NearMisses:
+    """Finds the place a misspelt word stands for ("Torestk" -> Toretsk).
+
+    Only single-word names of :data:`MIN_LETTERS` letters or more take part:
+    shorter names are too close to ordinary words.  Candidates come from a
+    table of each name with one letter deleted (symmetric deletion), so a
+    lookup costs a few dictionary probes, not a scan of the gazetteer.
+    """
+
+    MIN_LETTERS = 6
+    # Demonyms and possessives of a place are not misspellings of it:
+    # "Russian" is not a typo of "Russia", nor "Georgian" of "Georgia".
+    SUFFIXES = ("'s", "ians", "ian", "ans", "an", "ns", "n", "s")
+
+    def __init__(self, names_by_spelling: dict[str, str]) -> None:
+        self._known = names_by_spelling
+        self._table: dict[str, set[str]] = {}
+        for spelling in names_by_spelling:
+            if len(spelling) >= self.MIN_LETTERS and spelling.isalpha():
+                for key in {spelling, *_deletions(spelling)}:
+                    self._table.setdefault(key, set()).add(spelling)
+
+    def place_of(self, word: str) -> str | None:
+        """The one place ``word`` is a single edit away from, or None."""
+        key = word.translate(_APOSTROPHES).lower()
+        if len(key) < self.MIN_LETTERS - 1 or key in self._known:
+            return None
+        if any(key.endswith(s) and key[: -len(s)] in self._known for s in self.SUFFIXES):
+            return None
+        spellings = set().union(*(self._table.get(k, ()) for k in {key, *_deletions(key)}))
+        names = {self._known[s] for s in spellings if within_one_edit(key, s)}
+        return names.pop() if len(names) == 1 else None
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_a-zа-яіїєґ][\w'’]{4,}(?![\w-])")
+
+
 @dataclass(frozen=True)
 class Tags:
     """What a paragraph is about, with the words that gave each tag."""
@@ -142,11 +204,32 @@ class Taxonomy:
         self.source_names = {name: [name, *spec.get("names", [])] for name, spec in sources.items()}
         self._topics = Vocabulary(self.topic_terms)
         self._places = Vocabulary({name: list(p.variants) for name, p in self.places.items()})
+        self._near_places = NearMisses(
+            {
+                _normalise(variant): name
+                for name, place in self.places.items()
+                for variant in place.variants
+                if " " not in _normalise(variant)
+            }
+        )
         self._sources = Vocabulary(self.source_names)
 
     def tag(self, text: str) -> Tags:
-        """Topics and places named in ``text``, each with the words that matched."""
-        return Tags(topics=self._topics.find(text), places=self._places.find(text))
+        """Topics and places named in ``text``, each with the words that matched.
+
+        A capitalised word one edit away from a place name ("Torestk") counts
+        as that place; the words that matched show the misspelling.
+        """
+        places = self._places.find(text)
+        for word in _CAPITALISED.findall(text):
+            name = self._near_places.place_of(word)
+            if name is not None and word not in places.get(name, ()):
+                places.setdefault(name, []).append(word)
+        return Tags(topics=self._topics.find(text), places=places)
+
+    def near_place(self, word: str) -> str | None:
+        """The place a misspelt single word stands for, or None."""
+        return self._near_places.place_of(word)
 
     def source_line(self, line: str) -> tuple[str, str | None] | None:
         """If ``line`` names a source on its own, or as "Source: Title", return (source, title)."""

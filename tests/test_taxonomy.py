@@ -170,3 +170,52 @@ def test_default_vocabularies_load(taxonomy):
     assert {"North Korea", "Syria"} <= set(taxonomy.topic_terms)
     assert "Pokrovsk" in taxonomy.places
     assert all("," not in name for name in [*taxonomy.topic_terms, *taxonomy.places])
+
+
+# -- misspelt place names --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("torestk", "toretsk", True),  # two letters swapped
+        ("kupiansk", "kupyansk", True),  # one letter changed
+        ("pokrovk", "pokrovsk", True),  # one letter missing
+        ("pokrovskk", "pokrovsk", True),  # one letter extra
+        ("pokrvosk", "pokrovsk", True),
+        ("pkorovks", "pokrovsk", False),  # two edits
+        ("kursk", "kursk", True),
+    ],
+)
+def test_within_one_edit(a, b, near):
+    from search.taxonomy import within_one_edit
+
+    assert within_one_edit(a, b) is near
+    assert within_one_edit(b, a) is near
+
+
+def test_a_misspelt_place_is_tagged_with_the_right_name(taxonomy):
+    tags = taxonomy.tag("Russian forces advanced near Torestk and Kurakhovo.")
+    assert tags.places["Toretsk"] == ["Torestk"]
+    assert "Kurakhove" in tags.places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian and Georgian officials met Moldovan envoys.",  # demonyms are not typos
+        "torestk in lower case is not a name",
+        "Kursk's governor",  # short names take no fuzzy match, only exact ones
+    ],
+)
+def test_fuzzy_places_leave_ordinary_words_alone(taxonomy, text):
+    assert "Russia" not in taxonomy.tag(text).places
+    assert "Georgia" not in taxonomy.tag(text).places
+    assert "Moldova" not in taxonomy.tag(text).places
+    assert "Toretsk" not in taxonomy.tag(text).places
+
+
+def test_near_place(taxonomy):
+    assert taxonomy.near_place("Torestk") == "Toretsk"
+    assert taxonomy.near_place("Toretsk") is None  # a known spelling is not a near miss
+    assert taxonomy.near_place("Russian") is None
