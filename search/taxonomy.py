@@ -30,66 +30,101 @@ def _normalise(text: str) -> str:
     return " ".join(text.translate(_APOSTROPHES).lower().replace("-", " ").split())
 
 
+# An apostrophe inside a name ("Pokrovs'k") joins; a possessive "'s" does not.
+_WORD = re.compile(r"[^\W_]+(?:'(?!s\b)[^\W_]+)*", re.IGNORECASE)
+
+
+def _words(text: str) -> list[re.Match[str]]:
+    """Word matches of ``text`` after apostrophe normalisation (same length as the text)."""
+    return list(_WORD.finditer(text.translate(_APOSTROPHES)))
+
+
 class Vocabulary:
     """Finds the terms of many labels in text, whole words only, longest first.
 
     A term is a word or phrase; a term ending in ``*`` matches any word that
-    starts with what comes before the star.  Hyphens and runs of white space
-    in the text count as one space.
+    starts with what comes before the star.  Punctuation and white space
+    between words do not count ("Donetsk-Dnipropetrovsk", "U.S.").  Text is
+    cut into words once and word sequences are looked up in dictionaries, so
+    the cost grows with the text, not with the size of the vocabulary.
 
     >>> places = Vocabulary({"Donetsk Oblast": ["Donetsk Oblast"], "Donetsk": ["Donetsk"]})
     >>> places.find("near Donetsk Oblast's border and in Donetsk")
     {'Donetsk Oblast': ['Donetsk Oblast'], 'Donetsk': ['Donetsk']}
     """
 
+    HEAD = 3  # letters of a prefix term that index it
+
     def __init__(self, terms_by_label: dict[str, list[str]]) -> None:
-        self._exact: dict[str, str] = {}
-        self._prefixes: list[tuple[str, str]] = []
-        patterns: list[str] = []
+        self._exact: dict[tuple[str, ...], str] = {}
+        # "North Korean*": (words before the last, first letters of the last)
+        # -> [(the last word's prefix, label)], longest prefix first.
+        self._prefixes: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        # First words of multi-word terms: elsewhere only one-word terms can start.
+        self._phrase_starts: set[str] = set()
+        self._head_lengths: set[int] = set()  # HEAD, and shorter for prefixes like "UN*"
+        self._longest = 1
         for label, terms in terms_by_label.items():
             for term in terms:
-                key = _normalise(term.rstrip("*"))
-                if not key:
+                words = tuple(m.group(0).lower() for m in _words(term.rstrip("*")))
+                if not words:
                     continue
-                words = [re.escape(word) for word in key.split(" ")]
-                body = r"[\s\-]+".join(words)
+                self._longest = max(self._longest, len(words))
+                if len(words) > 1:
+                    self._phrase_starts.add(words[0])
                 if term.endswith("*"):
-                    self._prefixes.append((key, label))
-                    patterns.append(body + r"\w*")
+                    head = words[:-1] + (words[-1][: self.HEAD],)
+                    self._prefixes.setdefault(head, []).append((words[-1], label))
+                    self._head_lengths.add(min(self.HEAD, len(words[-1])))
                 else:
-                    self._exact.setdefault(key, label)
-                    patterns.append(body)
-        # Longest first, so "Donetsk Oblast" wins over "Donetsk".
-        patterns.sort(key=len, reverse=True)
-        self._prefixes.sort(key=lambda pair: len(pair[0]), reverse=True)
-        self._regex = (
-            re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
-            if patterns
-            else None
-        )
+                    self._exact.setdefault(words, label)
+        for entries in self._prefixes.values():
+            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        self._head_lengths = sorted(self._head_lengths, reverse=True)
+
+    def _match_at(self, words: list[str], start: int) -> tuple[int, str] | None:
+        """(number of words, label) of the longest term starting at ``words[start]``."""
+        longest = min(self._longest, len(words) - start) if words[start] in self._phrase_starts else 1
+        for size in range(longest, 0, -1):
+            key = tuple(words[start : start + size])
+            label = self._exact.get(key)
+            if label is None:
+                last = key[-1]
+                for n in self._head_lengths:
+                    entries = self._prefixes.get(key[:-1] + (last[:n],), ())
+                    label = next((lbl for prefix, lbl in entries if last.startswith(prefix)), None)
+                    if label is not None:
+                        break
+            if label is not None:
+                return size, label
+        return None
 
     def label_of(self, text: str) -> str | None:
         """The label whose term is exactly ``text`` (any case or spelling variant)."""
-        key = _normalise(text)
-        if key in self._exact:
-            return self._exact[key]
-        for prefix, label in self._prefixes:
-            if key.startswith(prefix) and " " not in key[len(prefix) :]:
-                return label
-        return None
+        words = [m.group(0).lower() for m in _words(text)]
+        if not words:
+            return None
+        found = self._match_at(words, 0)
+        return found[1] if found and found[0] == len(words) else None
 
     def find(self, text: str) -> dict[str, list[str]]:
         """Labels found in ``text``, in order of first mention, with the words that matched."""
         found: dict[str, list[str]] = {}
-        if self._regex is None:
-            return found
-        for match in self._regex.finditer(text.translate(_APOSTROPHES)):
-            label = self.label_of(match.group(0))
-            if label is None:
+        text = text.translate(_APOSTROPHES)
+        matches = _words(text)
+        words = [m.group(0).lower() for m in matches]
+        start = 0
+        while start < len(words):
+            match = self._match_at(words, start)
+            if match is None:
+                start += 1
                 continue
-            words = found.setdefault(label, [])
-            if match.group(0) not in words:
-                words.append(match.group(0))
+            size, label = match
+            spelled = text[matches[start].start() : matches[start + size - 1].end()]
+            matched = found.setdefault(label, [])
+            if spelled not in matched:
+                matched.append(spelled)
+            start += size
         return found
 
 

@@ -219,3 +219,10 @@ def test_near_place(taxonomy):
     assert taxonomy.near_place("Torestk") == "Toretsk"
     assert taxonomy.near_place("Toretsk") is None  # a known spelling is not a near miss
     assert taxonomy.near_place("Russian") is None
+
+
+def test_short_prefix_terms_match():
+    vocabulary = Vocabulary({"UN": ["UN*"], "Drones": ["drone*"]})
+    assert vocabulary.find("UNHCR and UNICEF said drones and drone-makers") == {
+        "UN": ["UNHCR", "UNICEF"], "Drones": ["drones", "drone"],
+    }
