@@ -18,15 +18,23 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
+
 NEAR_JACCARD = 0.6
 BANDS, ROWS = 10, 2
-_PRIME = (1 << 61) - 1
-# Fixed permutations (a*h + b mod p), so fingerprints are stable across runs.
-_PERMUTATIONS = [
-    (int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=7).digest(), "big") | 1,
-     int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=7).digest(), "big"))
-    for i in range(BANDS * ROWS)
-]
+_PRIME = (1 << 31) - 1
+# Fixed permutations h -> (a*h + b) mod p, so fingerprints are stable across
+# runs; with p < 2**31 the products fit in unsigned 64-bit arithmetic.
+_A = np.array(
+    [int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=4).digest(), "big") % (_PRIME - 1) + 1
+     for i in range(BANDS * ROWS)],
+    dtype=np.uint64,
+)
+_B = np.array(
+    [int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=4).digest(), "big") % _PRIME
+     for i in range(BANDS * ROWS)],
+    dtype=np.uint64,
+)
 _WORD = re.compile(r"\w+")
 _MARKER = re.compile(r"\[\d{1,4}\]")
 
@@ -54,12 +62,13 @@ def minhash_bands(text: str) -> list[str]:
     pairs = word_pairs(text)
     if not pairs:
         return []
-    hashed = [int.from_bytes(hashlib.blake2b(p.encode("utf-8"), digest_size=8).digest(), "big") for p in pairs]
-    signature = [min((a * h + b) % _PRIME for h in hashed) for a, b in _PERMUTATIONS]
+    hashed = np.array(
+        [int.from_bytes(hashlib.blake2b(p.encode("utf-8"), digest_size=4).digest(), "big") % _PRIME for p in pairs],
+        dtype=np.uint64,
+    )
+    signature = ((np.outer(hashed, _A) + _B) % _PRIME).min(axis=0)
     return [
-        f"b{band}:" + hashlib.blake2b(
-            repr(signature[band * ROWS : (band + 1) * ROWS]).encode(), digest_size=6
-        ).hexdigest()
+        f"b{band}:" + hashlib.blake2b(signature[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=6).hexdigest()
         for band in range(BANDS)
     ]
 
