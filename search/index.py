@@ -21,6 +21,7 @@ from whoosh.index import Index, LockError
 
 from .config import Settings
 from .errors import IndexBusy, IndexMissing, SchemaChanged
+from .fingerprint import is_near
 from .ingest import (
     FileDraft,
     ParagraphDoc,
@@ -124,7 +125,7 @@ def indexed_files(ix: Index) -> dict[str, str]:
     return files
 
 
-def record_fields(doc: ParagraphDoc) -> dict:
+def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
     """A :class:`ParagraphDoc` as Whoosh field values."""
     fields = {
         "id": doc.id,
@@ -139,7 +140,19 @@ def record_fields(doc: ParagraphDoc) -> dict:
         "position": doc.position,
         "date_inferred": doc.date_inferred,
         "date_basis": doc.date_basis,
-        "footnotes": list(doc.footnotes),
+        "footnotes": [
+            {"n": n, "text": note.text, "urls": list(note.urls)} if note else {"n": n, "text": "", "urls": []}
+            for n in doc.footnotes
+            for note in [next((e for e in doc.notes if e.number == n), None)]
+        ],
+        "heading": doc.heading or "",
+        "label": doc.label or "",
+        "cited": ",".join(doc.cited),
+        "event_dates": [d.isoformat() for d in doc.event_dates],
+        "url": doc.url or "",
+        "fingerprint": doc.fingerprint,
+        "bands": " ".join(doc.bands),
+        "dup_group": dup_group or doc.fingerprint,
         "path": doc.path,
         "file_hash": doc.file_hash,
         "file_key": f"{doc.file_hash} {doc.path}",
@@ -148,7 +161,61 @@ def record_fields(doc: ParagraphDoc) -> dict:
         fields["date"] = datetime(doc.date.year, doc.date.month, doc.date.day)
         fields["month"] = doc.date.strftime("%Y-%m")
         fields["day"] = doc.date.isoformat()
+    if doc.event_dates:
+        fields["event_date"] = [datetime(d.year, d.month, d.day) for d in doc.event_dates]
     return fields
+
+
+class RepeatGroups:
+    """Gives each new paragraph the group of the paragraph it repeats.
+
+    A paragraph joins the group of an indexed or earlier paragraph with the
+    same normalised fingerprint, or else of one that shares a MinHash band
+    and is a near-duplicate by word-pair Jaccard; otherwise it starts a
+    group named by its own fingerprint.  Search collapses on the group.
+    """
+
+    MAX_CANDIDATES = 25  # per band: a very common band is a boilerplate line
+
+    def __init__(self, searcher) -> None:
+        self._searcher = searcher
+        self._reader = searcher.reader()
+        self._by_fingerprint: dict[str, str] = {}
+        self._by_band: dict[str, list[tuple[str, str]]] = {}
+
+    def group_of(self, doc: ParagraphDoc) -> str:
+        group = self._by_fingerprint.get(doc.fingerprint) or self._indexed_group("fingerprint", doc.fingerprint)
+        if group is None:
+            group = self._near_group(doc)
+        group = group or doc.fingerprint
+        self._by_fingerprint.setdefault(doc.fingerprint, group)
+        for band in doc.bands:
+            self._by_band.setdefault(band, []).append((doc.text, group))
+        return group
+
+    def _indexed_group(self, fieldname: str, value: str) -> str | None:
+        if (fieldname, value) not in self._reader:
+            return None
+        for docnum in self._reader.postings(fieldname, value).all_ids():
+            if not self._reader.is_deleted(docnum):
+                return self._searcher.stored_fields(docnum).get("dup_group")
+        return None
+
+    def _near_group(self, doc: ParagraphDoc) -> str | None:
+        for band in doc.bands:
+            for text, group in self._by_band.get(band, [])[: self.MAX_CANDIDATES]:
+                if is_near(doc.text, text):
+                    return group
+            if ("bands", band) not in self._reader:
+                continue
+            ids = self._reader.postings("bands", band).all_ids()
+            for count, docnum in enumerate(ids):
+                if count >= self.MAX_CANDIDATES:
+                    break
+                fields = self._searcher.stored_fields(docnum)
+                if is_near(doc.text, fields["text"]):
+                    return fields.get("dup_group")
+        return None
 
 
 def _within(path: str, roots: list[Path]) -> bool:
@@ -248,6 +315,8 @@ def _write(ix: Index, batch: list[tuple[FileDraft, list[ParagraphDoc]]], gone: l
     if not batch and not gone:
         return
     writer = _writer(ix)
+    searcher = ix.searcher()
+    groups = RepeatGroups(searcher)
     try:
         for path in gone:
             writer.delete_by_term("path", path)
@@ -260,11 +329,13 @@ def _write(ix: Index, batch: list[tuple[FileDraft, list[ParagraphDoc]]], gone: l
             else:
                 summary.added += 1
             for doc in docs:
-                writer.add_document(**record_fields(doc))
+                writer.add_document(**record_fields(doc, groups.group_of(doc)))
             summary.paragraphs += len(docs)
     except BaseException:
         writer.cancel()
         raise
+    finally:
+        searcher.close()
     writer.commit()
 
 

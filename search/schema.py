@@ -7,7 +7,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from whoosh.support.charset import accent_map
 
 # Bump when a field changes: an index built with another version asks for --rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Stemming lets "advancing" find "advanced"; accent folding lets "Kyiv" typed
 # without diacritics find text written with them (and the reverse).
@@ -15,7 +15,7 @@ TEXT_ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
 
 # Facet fields hold several values separated by commas; topic and place names
 # therefore must not contain commas (the taxonomy loader keeps them out).
-FACET_FIELDS = ("topic", "source", "place", "section")
+FACET_FIELDS = ("topic", "source", "place", "section", "label", "cited")
 
 
 def build_schema() -> Schema:
@@ -29,6 +29,9 @@ def build_schema() -> Schema:
         topic=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         place=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         section=ID(stored=True),
+        heading=STORED,
+        label=ID(stored=True),
+        cited=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         kind=ID(stored=True),
         position=NUMERIC(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
@@ -36,7 +39,17 @@ def build_schema() -> Schema:
         day=ID,
         date_inferred=BOOLEAN(stored=True),
         date_basis=STORED,
+        # Dates the paragraph mentions ("on December 13"), years from the report date.
+        event_date=DATETIME,
+        event_dates=STORED,
         footnotes=STORED,
+        url=STORED,
+        # Repeated paragraphs: equal fingerprint after normalisation, or a
+        # shared MinHash band plus word-pair Jaccard >= 0.6 (search/fingerprint.py).
+        # ``dup_group`` is the fingerprint of the first paragraph of its group.
+        fingerprint=ID(stored=True),
+        bands=KEYWORD(scorable=False, lowercase=False),
+        dup_group=ID(stored=True, sortable=True),
         path=ID(stored=True),
         file_hash=ID(stored=True),
         # "<hash> <path>" for each indexed file: reading this field's lexicon

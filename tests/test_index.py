@@ -16,6 +16,7 @@ from search import (
     update_index,
 )
 from search import index as index_module
+from search.schema import SCHEMA_VERSION
 from search.index import VERSION_FILE, indexed_files, open_index
 
 ISW_FILE = "000_0dbb5635bfea498f.txt"
@@ -47,7 +48,7 @@ def test_first_run_adds_every_file(indexed, settings, seed_copy):
     assert indexed.skipped == [] and indexed.warnings == []
     assert indexed.line() == "2 added, 0 updated, 0 removed, 0 skipped, 0 unchanged; 32 paragraphs written"
     assert total(settings) == 32
-    assert (settings.index_dir / VERSION_FILE).read_text().split()[0] == "1"
+    assert (settings.index_dir / VERSION_FILE).read_text().split()[0] == str(SCHEMA_VERSION)
     ix = open_index(settings.index_dir)
     try:
         assert set(indexed_files(ix)) == {str(seed_copy / ISW_FILE), str(seed_copy / TAKEAWAYS_FILE)}
@@ -128,7 +129,7 @@ def test_reports_setting_is_the_default_path(tmp_path, seed_copy):
 BAD_FILES = {
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (contains NUL bytes)"),
     "empty.txt": (b"", "empty file"),
-    "report.docx": (b"Russian forces advanced near Kupyansk.", "unsupported file type .docx; expected .txt"),
+    "report.docx": (b"Russian forces advanced near Kupyansk.", "unsupported file type .docx; expected .txt, .md, .html, .json or .jsonl"),
 }
 
 
@@ -232,6 +233,6 @@ def test_records_are_stored_with_their_fields(seed_settings):
         (hit,) = page.hits
     assert hit.report_id == "000_0dbb5635bfea498f"
     assert (hit.kind, hit.position, hit.date, hit.date_inferred) == ("paragraph", 1, "2024-12-23", False)
-    assert hit.footnotes == [1, 2, 3]
+    assert [note["n"] for note in hit.footnotes] == [1, 2, 3]
     assert hit.url == "/reports/000_0dbb5635bfea498f#p1"
     assert hit.path.endswith(ISW_FILE)

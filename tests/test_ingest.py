@@ -21,7 +21,8 @@ from search.ingest.text import split_blocks
 ISW_FILE = "000_0dbb5635bfea498f.txt"
 TAKEAWAYS_FILE = "004_46fcd5d56deb0784.txt"
 ISW = "Institute for the Study of War"
-TAKEAWAYS = "Key ISW takeaways as of December 14"
+TAKEAWAYS = "Key Takeaways"  # canonical section of "Key ISW takeaways as of December 14"
+TAKEAWAYS_HEADING = "Key ISW takeaways as of December 14"
 QUESTION = "What is known about the presence of North Korean military personnel near the border with Ukraine?"
 
 
@@ -107,9 +108,10 @@ def test_004_structure_sections_and_source(seeds_dir, taxonomy):
     docs = read_docs(seeds_dir / TAKEAWAYS_FILE, taxonomy)
     assert [doc.kind for doc in docs] == ["bullet"] * 8 + ["paragraph"] * 5
     assert [doc.section for doc in docs] == [TAKEAWAYS] * 8 + [QUESTION] * 5
+    assert [doc.heading for doc in docs] == [TAKEAWAYS_HEADING] * 8 + [QUESTION] * 5
     assert {doc.source for doc in docs} == {ISW}  # from "ISW" in the heading
     assert {doc.report_id for doc in docs} == {"004_46fcd5d56deb0784"}
-    assert not [doc for doc in docs if doc.text in (TAKEAWAYS, QUESTION)]
+    assert not [doc for doc in docs if doc.text in (TAKEAWAYS_HEADING, QUESTION)]
 
 
 def test_004_topics(seeds_dir, taxonomy):
@@ -272,8 +274,8 @@ def test_windows_1252_is_read_with_a_warning(tmp_path, taxonomy):
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"  \n\n ", "empty file"),
         ("binary.txt", b"PK\x03\x04\x00\x00report", "binary file (contains NUL bytes)"),
-        ("report.pdf", b"%PDF-1.4 Russian forces advanced.", "unsupported file type .pdf; expected .txt"),
-        ("README", b"Russian forces advanced.", "unsupported file type (none); expected .txt"),
+        ("report.pdf", b"%PDF-1.4 Russian forces advanced.", "unsupported file type .pdf; expected .txt, .md, .html, .json or .jsonl"),
+        ("README", b"Russian forces advanced.", "unsupported file type (none); expected .txt, .md, .html, .json or .jsonl"),
         ("headings.txt", b"Only a heading\nAnother heading\n", "no paragraphs found"),
     ],
 )
@@ -294,3 +296,20 @@ def test_custom_vocabularies_tag_records(tmp_path, seeds_dir):
     update_index(settings, [seeds_dir / ISW_FILE])
     tagged = [hit for hit in all_hits(settings) if hit.topics or hit.places]
     assert [(hit.topics, hit.places) for hit in tagged] == [(["Armour"], []), ([], ["Slovakia"])]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("isw-2025-02-24.txt", "2025-02-24"),
+        ("assessment-february-24-2025.txt", "2025-02-24"),
+        ("000_0dbb5635bfea498f.txt", None),  # a hash is not a date
+    ],
+)
+def test_a_date_in_the_file_name_is_the_last_resort(tmp_path, taxonomy, name, expected):
+    path = tmp_path / name
+    path.write_text("Russian forces advanced near Kupyansk, according to geolocated footage.\n")
+    (doc,) = paragraph_docs(read_report_file(path, taxonomy), taxonomy)
+    assert (doc.date.isoformat() if doc.date else None) == expected
+    assert doc.date_inferred is (expected is not None)
+    assert doc.date_basis == ("file name" if expected else "no date found")

@@ -20,10 +20,16 @@ from datetime import date
 from pathlib import Path
 
 from ..dates import PartialDate, find_heading_date, find_year, infer_year, parse_date_line
+from ..fingerprint import exact_fingerprint, minhash_bands
 from ..taxonomy import Taxonomy
+from .events import event_dates
+from .notes import cited_domains, endnote_from_text
+from .page import Endnote, ReportPage
+from .sections import canonical_section, evidence_label
 from .text import Block, split_blocks
 
-READABLE_SUFFIXES = (".txt", ".text")
+# What each reader takes; anything else is skipped with its reason.
+READABLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl", ".json")
 FOOTNOTE = re.compile(r"\s*\[(\d{1,4})\]")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -52,6 +58,14 @@ class ParagraphDoc:
     places: tuple[str, ...]
     path: str
     file_hash: str
+    heading: str | None = None  # the heading as written; ``section`` is its canonical form
+    label: str | None = None  # ISW evidence label ("Assessed Russian advances")
+    notes: tuple[Endnote, ...] = ()  # the endnotes behind ``footnotes``, where known
+    cited: tuple[str, ...] = ()  # domains the endnotes link to
+    event_dates: tuple[date, ...] = ()
+    fingerprint: str = ""  # equal for paragraphs equal after normalisation
+    bands: tuple[str, ...] = ()  # MinHash bands for finding near-duplicates
+    url: str | None = None  # the report's address on the web, when known
 
 
 @dataclass
@@ -62,6 +76,8 @@ class DraftParagraph:
     footnotes: tuple[int, ...]
     date: PartialDate | None  # the date this paragraph's own section gave it
     date_basis: str
+    heading: str | None = None
+    label: str | None = None
 
 
 @dataclass
@@ -72,6 +88,10 @@ class DraftPart:
     source: str | None = None
     title: str | None = None
     paragraphs: list[DraftParagraph] = field(default_factory=list)
+    record_id: str | None = None
+    url: str | None = None
+    topics: tuple[str, ...] = ()
+    endnotes: dict[int, Endnote] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,6 +102,7 @@ class FileDraft:
     file_hash: str
     parts: list[DraftPart]
     file_date: PartialDate | None
+    file_date_basis: str = "file's first date"
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -143,11 +164,31 @@ def strip_footnotes(text: str) -> tuple[str, tuple[int, ...]]:
     return " ".join(FOOTNOTE.sub(" ", text).split()).replace(" .", "."), numbers
 
 
+def text_page(text: str) -> ReportPage:
+    """A plain-text report as a :class:`ReportPage`; trailing ``[n] link`` lines are its endnotes."""
+    blocks = split_blocks(text)
+    endnotes: dict[int, Endnote] = {}
+    body: list[Block] = []
+    for block in blocks:
+        note = endnote_from_text(block.text) if block.kind != "bullet" else None
+        if note is not None:
+            endnotes.setdefault(note.number, note)
+        else:
+            body.append(block)
+    return ReportPage(blocks=body, endnotes=endnotes)
+
+
 def parse_report_text(text: str, path: Path, digest: str, taxonomy: Taxonomy) -> FileDraft:
-    """Parse the text of one report file into a :class:`FileDraft`.
+    """Parse the text of one plain-text report file into a :class:`FileDraft`."""
+    return draft_from_pages([text_page(text)], path, digest, taxonomy)
+
+
+def draft_from_pages(pages: list[ReportPage], path: Path, digest: str, taxonomy: Taxonomy) -> FileDraft:
+    """Apply the reading rules to the pages a reader found in one file.
 
     Rules (documented in README.md, "How reports are read"):
 
+    * the page's own date (metadata, title, dateline, URL) dates it;
     * a line that is only a date dates what follows it, within its source part;
     * a line that is only a source's name, or "Source: Title", starts that
       source's part (unless the current part has no paragraphs yet);
@@ -155,61 +196,97 @@ def parse_report_text(text: str, path: Path, digest: str, taxonomy: Taxonomy) ->
       section of what follows; a date inside it dates that section;
     * web chrome ("Share the Post:") is dropped.
     """
-    parts = [DraftPart(1)]
+    parts: list[DraftPart] = []
     file_date: PartialDate | None = None
+    for page in pages:
+        # "2025-02-24T15:00:00Z" from page metadata reads like "2025-02-24 15:00".
+        page_date = find_heading_date(page.date.replace("T", " ")) if page.date else None
+        if page_date is not None and file_date is None:
+            file_date = page_date
+        found = _read_page(page, page_date, parts, taxonomy)
+        file_date = file_date or found
+    kept = [part for part in parts if part.paragraphs]
+    if not kept:
+        raise SkipFile("no paragraphs found")
+    if file_date is None:
+        # Last resort: a date in the file name ("isw-2025-02-24.html",
+        # "assessment-february-24-2025.md").
+        named = find_heading_date(path.stem) or find_heading_date(re.sub(r"[-_.]+", " ", path.stem))
+        if named is not None and named.complete() is not None:
+            return FileDraft(path, digest, kept, named, "file name")
+    return FileDraft(path, digest, kept, file_date)
+
+
+def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[DraftPart], taxonomy: Taxonomy) -> PartialDate | None:
+    """Append the parts of one page to ``parts``; return the first date it wrote."""
+
+    def new_part(source: str | None = None) -> DraftPart:
+        part = DraftPart(
+            len(parts) + 1, source=source, title=page.title, record_id=page.record_id,
+            url=page.url, topics=page.topics, endnotes=page.endnotes,
+        )
+        parts.append(part)
+        return part
+
+    first_date: PartialDate | None = page_date
+    source_name = (taxonomy.source_line(page.source) or (page.source, None))[0] if page.source else None
+    part = new_part(source_name)
     section: str | None = None
+    heading: str | None = None
     # A date line dates the rest of its part; a dated heading only its section.
-    part_date: PartialDate | None = None
+    part_date: PartialDate | None = page_date
+    part_basis = page.date_basis or "date line"
     section_date: PartialDate | None = None
-    for block in split_blocks(text):
-        part = parts[-1]
+    for block in page.blocks:
         if block.kind == "chrome":
             continue
         line_date = parse_date_line(block.text) if block.kind != "bullet" else None
         if line_date is not None:
             if part.paragraphs:  # a new date line after text starts a new dated part
-                parts.append(DraftPart(len(parts) + 1, source=part.source))
-                section, section_date = None, None
-            part_date = line_date
-            file_date = file_date or line_date
+                part = new_part(part.source)
+                section, heading, section_date = None, None, None
+            part_date, part_basis = line_date, "date line"
+            first_date = first_date or line_date
             continue
         source = taxonomy.source_line(block.text) if block.kind != "bullet" else None
         if source is not None and (block.kind == "heading" or source[1]):
             if part.paragraphs:
-                part = DraftPart(len(parts) + 1)
-                parts.append(part)
-                section, part_date, section_date = None, None, None
+                part = new_part()
+                part.title = None
+                section, heading, part_date, section_date = None, None, None, None
             part.source = source[0]
             part.title = source[1] or part.title
             continue
         if block.kind == "heading":
-            section = block.text.rstrip(":")
+            heading = block.text.rstrip(":").strip()
+            section = canonical_section(heading)
             section_date = find_heading_date(block.text)
-            file_date = file_date or section_date
+            first_date = first_date or section_date
             if part.source is None:
                 part.source = taxonomy.source_mentioned(block.text)
             if part.title is None and not part.paragraphs:
-                part.title = section
+                part.title = heading
             continue
         body, notes = strip_footnotes(block.text)
-        own_date, basis = (section_date, "heading") if section_date else (part_date, "date line")
+        label, _ = evidence_label(body)
+        own_date, basis = (section_date, "heading") if section_date else (part_date, part_basis)
         part.paragraphs.append(
-            DraftParagraph(block.kind, body, section, notes, own_date, basis if own_date else "")
+            DraftParagraph(block.kind, body, section, notes, own_date, basis if own_date else "", heading, label)
         )
-    kept = [part for part in parts if part.paragraphs]
-    if not kept:
-        raise SkipFile("no paragraphs found")
-    return FileDraft(path, digest, kept, file_date)
+    return first_date
 
 
 def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
-    """Read and parse one report file.
+    """Read and parse one report file of any supported format.
 
     :raises SkipFile: the file is unreadable, binary, empty, too large or of
         an unsupported type; the message is the reason shown to the user.
     """
-    if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise SkipFile(f"unsupported file type {path.suffix or '(none)'}; expected .txt")
+    suffix = path.suffix.lower()
+    if suffix not in READABLE_SUFFIXES:
+        raise SkipFile(
+            f"unsupported file type {path.suffix or '(none)'}; expected .txt, .md, .html, .json or .jsonl"
+        )
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -218,10 +295,31 @@ def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
     except OSError as err:
         raise SkipFile(f"cannot read: {err.strerror}") from None
     text, warning = decode_report(data)
-    draft = parse_report_text(text, path, file_hash(data), taxonomy)
-    if warning:
-        draft.warnings.append(warning)
+    warnings = [warning] if warning else []
+    pages, found_warnings = _pages(suffix, text, path.name)
+    warnings.extend(found_warnings)
+    if not pages:
+        raise SkipFile("; ".join(found_warnings) or "no report found")
+    draft = draft_from_pages(pages, path, file_hash(data), taxonomy)
+    draft.warnings.extend(warnings)
     return draft
+
+
+def _pages(suffix: str, text: str, name: str) -> tuple[list[ReportPage], list[str]]:
+    """Hand the text to the reader for its format."""
+    if suffix in (".html", ".htm"):
+        from .html import read_html
+
+        return [read_html(text)], []
+    if suffix in (".md", ".markdown"):
+        from .markdown import read_markdown
+
+        return [read_markdown(text)], []
+    if suffix in (".jsonl", ".json"):
+        from .jsonl import read_json_records
+
+        return read_json_records(text, name)
+    return [text_page(text)], []
 
 
 def _first_sentence(text: str, limit: int = 90) -> str:
@@ -245,13 +343,16 @@ def paragraph_docs(
     docs: list[ParagraphDoc] = []
     stem = slug(draft.path.stem)
     for part in draft.parts:
-        report_id = stem if part.number == 1 else f"{stem}-{part.number}"
+        if part.record_id:
+            report_id = slug(part.record_id)
+        else:
+            report_id = stem if part.number == 1 else f"{stem}-{part.number}"
         title = part.title or _first_sentence(part.paragraphs[0].text)
         seen: dict[str, int] = {}
         for position, para in enumerate(part.paragraphs, start=1):
             partial, inferred, basis = para.date, False, para.date_basis
             if partial is None and draft.file_date is not None:
-                partial, inferred, basis = draft.file_date, True, "file's first date"
+                partial, inferred, basis = draft.file_date, True, draft.file_date_basis
             day: date | None = None
             if partial is not None:
                 day = partial.complete()
@@ -267,6 +368,10 @@ def paragraph_docs(
             if day is None:
                 basis = "no date found"
             tags = taxonomy.tag(para.text)
+            notes = tuple(part.endnotes[n] for n in dict.fromkeys(para.footnotes) if n in part.endnotes)
+            # A record's own topics join the taxonomy's; commas would split them in the index.
+            own_topics = (" ".join(t.replace(",", " ").split()) for t in part.topics)
+            topics = tuple(dict.fromkeys([*(t for t in own_topics if t), *tags.topics]))
             digest = hashlib.sha1(f"{report_id}\n{para.text}".encode()).hexdigest()[:16]
             seen[digest] = seen.get(digest, 0) + 1
             doc_id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
@@ -284,10 +389,18 @@ def paragraph_docs(
                     position=position,
                     text=para.text,
                     footnotes=para.footnotes,
-                    topics=tuple(tags.topics),
+                    topics=topics,
                     places=tuple(tags.places),
                     path=str(draft.path),
                     file_hash=draft.file_hash,
+                    heading=para.heading,
+                    label=para.label,
+                    notes=notes,
+                    cited=cited_domains(notes),
+                    event_dates=event_dates(para.text, day),
+                    fingerprint=exact_fingerprint(para.text),
+                    bands=tuple(minhash_bands(para.text)),
+                    url=part.url,
                 )
             )
     return docs

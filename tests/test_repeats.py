@@ -1,0 +1,73 @@
+"""Repeated paragraphs across reports: grouping at index time, collapsing at search time."""
+
+from __future__ import annotations
+
+import pytest
+
+from search import SearchIndex, update_index
+
+DISCLAIMER = (
+    "Note: ISW does not receive any classified material from any military or intelligence "
+    "service and relies only on publicly available information."
+)
+TAKEAWAY = (
+    "Russian forces recently advanced in Kursk Oblast and near Toretsk, Pokrovsk, "
+    "Kurakhove, and Robotyne, according to geolocated footage."
+)
+MIRRORED = (
+    "Russian forces recently advanced in Kursk Oblast and near Toretsk, Pokrovsk, Kurakhove "
+    "and Robotyne according to geolocated footage published on December 14."
+)
+
+
+def report(day: int, *paragraphs: str) -> str:
+    body = "\n\n".join(paragraphs)
+    return f"December {day}, 2024\n\nInstitute for the Study of War\n\n{body}\n"
+
+
+@pytest.fixture
+def repeats(tmp_path, settings):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text(report(10, DISCLAIMER, TAKEAWAY, "Ukrainian forces struck a depot in Bryansk Oblast."))
+    (reports / "b.txt").write_text(report(11, DISCLAIMER.upper(), "Shelling hit Kherson City overnight, officials said."))
+    (reports / "c.txt").write_text(report(12, DISCLAIMER + "[4]", MIRRORED))
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        yield index
+
+
+def test_exact_repeats_share_a_group(repeats):
+    page = repeats.search('"classified material"')
+    assert page.total == 3
+    assert len({hit.dup_group for hit in page.hits}) == 1
+
+
+def test_near_duplicates_share_a_group(repeats):
+    page = repeats.search("Robotyne")
+    assert page.total == 2
+    assert len({hit.dup_group for hit in page.hits}) == 1
+
+
+def test_collapse_shows_one_hit_and_the_other_reports(repeats):
+    page = repeats.search('"classified material"', collapse=True)
+    assert page.total == 1 and len(page.hits) == 1
+    (hit,) = page.hits
+    others = {other["report_id"] for other in hit.also_in}
+    assert others == {"a", "b", "c"} - {hit.report_id}
+    assert all(other["url"].startswith("/reports/") for other in hit.also_in)
+    assert page.to_json()["hits"][0]["also_in"]
+
+
+def test_collapse_counts_groups_not_paragraphs(repeats):
+    assert repeats.search("", per_page=100).total == 7
+    assert repeats.search("", per_page=100, collapse=True).total == 4
+    assert repeats.search("Bryansk", collapse=True).hits[0].also_in == []
+
+
+def test_reindexing_keeps_groups(repeats, settings, tmp_path):
+    before = {hit.report_id: hit.dup_group for hit in repeats.search('"classified material"').hits}
+    (tmp_path / "reports" / "b.txt").write_text(report(11, DISCLAIMER, "New text about Odesa port strikes."))
+    update_index(settings, [tmp_path / "reports"])
+    after = {hit.report_id: hit.dup_group for hit in repeats.search('"classified material"').hits}
+    assert after == before
