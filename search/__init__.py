@@ -20,7 +20,8 @@ from .errors import (
 )
 from .index import IndexSummary, update_index
 from .ingest import ParagraphDoc
-from .query import FacetValue, Hit, Report, SearchIndex, SearchPage, search
+from .facets import FacetValue
+from .query import Hit, Report, SearchIndex, SearchPage, search
 
 __all__ = [
     "BadDate",

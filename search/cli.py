@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -106,8 +107,13 @@ def index_command(settings: Settings, paths: tuple[Path, ...], rebuild: bool) ->
 @click.option("--source", multiple=True, help="Only paragraphs from this source (repeat to OR).")
 @click.option("--place", multiple=True, help="Only paragraphs naming this place (repeat to OR).")
 @click.option("--section", multiple=True, help="Only paragraphs under this section (repeat to OR).")
+@click.option("--label", multiple=True, help="Only paragraphs with this evidence label (repeat to OR).")
+@click.option("--cited", multiple=True, help="Only paragraphs citing this domain, e.g. t.me (repeat to OR).")
 @click.option("--from", "date_from", help="Earliest report date: 2024-12-01, 'Dec 2024', 'last 30 days'.")
 @click.option("--to", "date_to", help="Latest report date, same forms as --from.")
+@click.option("--event-from", help="Earliest date the paragraph mentions (\"on December 13\"), same forms.")
+@click.option("--event-to", help="Latest date the paragraph mentions, same forms.")
+@click.option("--collapse", is_flag=True, help="One hit per repeated paragraph, with the other reports listed.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order.")
 @click.option("--page", type=int, default=1, show_default=True, help="Result page to show.")
 @click.option("--per-page", type=int, default=None, help="Hits per page [default 10].")
@@ -120,19 +126,27 @@ def search_command(
     source: tuple[str, ...],
     place: tuple[str, ...],
     section: tuple[str, ...],
+    label: tuple[str, ...],
+    cited: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
+    event_from: str | None,
+    event_to: str | None,
+    collapse: bool,
     sort: str,
     page: int,
     per_page: int | None,
     as_json: bool,
 ) -> None:
     """Print the paragraphs that best match QUERY (empty: all that pass the filters)."""
-    filters = {"topic": topic, "source": source, "place": place, "section": section}
+    filters = {
+        "topic": topic, "source": source, "place": place, "section": section, "label": label, "cited": cited,
+    }
     with SearchIndex(settings) as index:
         result = index.search(
             query, filters=filters, date_from=date_from, date_to=date_to,
             sort=sort, page=page, per_page=per_page,
+            event_from=event_from, event_to=event_to, collapse=collapse,
         )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -159,9 +173,13 @@ def format_page(page: SearchPage) -> str:
         lines.append(f"{number}. {date} | {hit.source} | {hit.title}")
         if hit.section:
             lines.append(f"   section: {hit.section}")
+        if hit.label:
+            lines.append(f"   label: {hit.label}")
         lines.append("   " + terminal_snippet(hit.snippet))
         tags = ", ".join(hit.topics + hit.places)
         lines.append(f"   id {hit.id}  {hit.url}" + (f"  [{tags}]" if tags else ""))
+        if hit.also_in:
+            lines.append(f"   also in {len(hit.also_in)} report(s): " + ", ".join(o["report_id"] for o in hit.also_in))
     for name in ("topic", "source", "place"):
         values = page.facets.get(name, [])[:8]
         if values:
@@ -210,6 +228,18 @@ def settings_overrides(settings: Settings) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in Settings.help_texts()}
 
 
+@cli.command("export")
+@click.option("--opensearch", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Write OpenSearch bulk NDJSON files and mapping.json into this directory.")
+@settings_options
+def export_command(settings: Settings, outdir: Path) -> None:
+    """Export every indexed paragraph for loading into an OpenSearch cluster."""
+    from .opensearch import export_opensearch
+
+    summary = export_opensearch(settings, outdir)
+    click.echo(f"{summary.line()} written to {outdir}")
+
+
 @cli.command("settings")
 @settings_options
 def settings_command(settings: Settings) -> None:
@@ -217,7 +247,7 @@ def settings_command(settings: Settings) -> None:
     for name, help_text in Settings.help_texts().items():
         value = getattr(settings, name)
         if isinstance(value, tuple):
-            value = ":".join(str(v) for v in value)
+            value = os.pathsep.join(str(v) for v in value)
         click.echo(f"{name} = {value}    [{env_name(name)}] {help_text}")
 
 

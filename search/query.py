@@ -13,11 +13,12 @@ import html
 import math
 import re
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 from whoosh import highlight
 from whoosh.index import Index
 from whoosh.qparser import PlusMinusPlugin, QueryParser
@@ -26,10 +27,11 @@ from whoosh.searching import Searcher
 
 from .config import Settings
 from .dates import parse_date_bound
+from .facets import FacetPostings, FacetValue, mask_of
 from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound
 from .index import index_identity, open_index
-from .schema import FACET_FIELDS
-from .taxonomy import load_taxonomy
+from .schema import FACET_FIELDS, TEXT_ANALYZER
+from .taxonomy import Taxonomy, load_taxonomy
 
 SORTS = ("relevance", "newest", "oldest")
 DATE_FACETS = ("month", "day")
@@ -75,25 +77,23 @@ class Hit:
     snippet: str  # HTML: escaped text with <mark> around the matched words
     score: float | None
     url: str
-    footnotes: list[int] = field(default_factory=list)
+    footnotes: list[dict[str, Any]] = field(default_factory=list)  # [{"n", "text", "urls"}]
     date_basis: str = ""
     path: str = ""
+    heading: str | None = None
+    label: str | None = None
+    cited: list[str] = field(default_factory=list)
+    event_dates: list[str] = field(default_factory=list)
+    report_url: str | None = None
+    dup_group: str = ""
+    also_in: list[dict[str, str]] = field(default_factory=list)  # filled when collapsing
 
     def to_json(self) -> dict[str, Any]:
         """The hit as documented in README.md ("JSON")."""
         data = asdict(self)
-        for private in ("footnotes", "date_basis", "path"):
+        for private in ("date_basis", "path", "dup_group"):
             data.pop(private)
         return data
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    """A facet value, how many matches carry it, and whether it is selected."""
-
-    value: str
-    count: int
-    selected: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,9 @@ class SearchPage:
     filters: dict[str, list[str]]
     date_from: str | None
     date_to: str | None
+    event_from: str | None = None
+    event_to: str | None = None
+    collapse: bool = False
 
     @property
     def pages(self) -> int:
@@ -129,6 +132,9 @@ class SearchPage:
             "filters": self.filters,
             "from": self.date_from,
             "to": self.date_to,
+            "event_from": self.event_from,
+            "event_to": self.event_to,
+            "collapse": self.collapse,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {
                 name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
@@ -195,13 +201,16 @@ class _MarkFormatter(highlight.Formatter):
         return " ".join(formatted).replace("… …", "…")
 
 
-def snippet_html(searcher: Searcher, query: Query, text: str, *, whole: bool = False) -> str:
+def snippet_html(
+    searcher: Searcher, query: Query, text: str, *, whole: bool = False, extra: frozenset[str] = frozenset()
+) -> str:
     """An HTML snippet of ``text`` with the words ``query`` matched marked.
 
     Short paragraphs (and any paragraph when ``whole``) are shown whole; long
-    ones as up to three fragments around the matches.
+    ones as up to three fragments around the matches.  ``extra`` holds more
+    analysed words to mark (other spellings of a place the query names).
     """
-    text_terms = frozenset(
+    text_terms = extra | frozenset(
         t.decode("utf-8") if isinstance(t, bytes) else t for f, t in _wanted_terms(query) if f == "text"
     )
     if not text_terms:
@@ -245,31 +254,33 @@ class _Generation:
     def __init__(self, ix: Index, identity: tuple[str, int]) -> None:
         self.identity = identity
         self.searcher = ix.searcher()
-        self._facet_docs: dict[str, dict[str, frozenset[int]]] = {}
+        self.doc_count = self.searcher.reader().doc_count_all()
+        self._facets: dict[str, FacetPostings] = {}
+        self._groups = None
         self._lock = threading.Lock()
 
-    def facet_docs(self, fieldname: str) -> dict[str, frozenset[int]]:
-        """Value -> the document numbers that carry it, for one facet field."""
+    def facet(self, fieldname: str) -> FacetPostings:
+        """The postings of one facet field, read once per generation."""
         with self._lock:
-            if fieldname not in self._facet_docs:
-                reader = self.searcher.reader()
-                values: dict[str, frozenset[int]] = {}
-                for term in reader.lexicon(fieldname):
-                    value = term.decode("utf-8")
-                    if value:
-                        docs = frozenset(reader.postings(fieldname, term).all_ids())
-                        if docs:
-                            values[value] = docs
-                self._facet_docs[fieldname] = values
-            return self._facet_docs[fieldname]
+            if fieldname not in self._facets:
+                self._facets[fieldname] = FacetPostings(self.searcher.reader(), fieldname, self.doc_count)
+            return self._facets[fieldname]
 
     def canonical(self, fieldname: str, value: str) -> str:
         """The indexed spelling of a facet value typed in any case."""
-        docs = self.facet_docs(fieldname)
-        if value in docs:
-            return value
-        folded = value.casefold()
-        return next((known for known in docs if known.casefold() == folded), value)
+        return self.facet(fieldname).canonical(value)
+
+    def group_count(self, matching: np.ndarray) -> int:
+        """How many repeat groups the documents in the ``matching`` mask fall into."""
+        with self._lock:
+            if self._groups is None:
+                groups = np.zeros(self.doc_count, dtype=np.int64)
+                reader = self.searcher.reader()
+                for ordinal, term in enumerate(reader.lexicon("dup_group"), start=1):
+                    ids = np.fromiter(reader.postings("dup_group", term).all_ids(), dtype=np.int64)
+                    groups[ids] = ordinal
+                self._groups = groups
+        return int(np.unique(self._groups[matching]).size)
 
 
 class SearchIndex:
@@ -337,6 +348,9 @@ class SearchIndex:
         sort: str = "relevance",
         page: int = 1,
         per_page: int | None = None,
+        event_from: str | None = None,
+        event_to: str | None = None,
+        collapse: bool = False,
     ) -> SearchPage:
         """Run a query and return one page of hits with facet counts over all matches.
 
@@ -364,30 +378,42 @@ class SearchIndex:
         end = parse_date_bound(date_to, end=True) if date_to else None
         if start and end and start > end:
             raise BadInput(f"'from' ({start}) is after 'to' ({end})")
+        event_start = parse_date_bound(event_from, end=False) if event_from else None
+        event_end = parse_date_bound(event_to, end=True) if event_to else None
+        if event_start and event_end and event_start > event_end:
+            raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
 
         gen = self.generation()
         searcher = gen.searcher
         chosen = {name: [self._canonical(gen, name, v) for v in values] for name, values in chosen.items()}
-        text_query = parse_query(q, searcher, gen)
+        text_query = parse_query(q, searcher, gen, self.taxonomy)
         base = text_query
         if start or end:
             base = And([base, _date_range(start, end)])
+        if event_start or event_end:
+            base = And([base, _date_range(event_start, event_end, "event_date")])
         facet_filters = {name: Or([Term(name, v) for v in values]) for name, values in chosen.items()}
         full = And([base, *facet_filters.values()]) if facet_filters else base
 
-        base_docs = set(searcher.docs_for_query(base))
-        selected_docs = {
-            name: set().union(*(gen.facet_docs(name).get(v, frozenset()) for v in values))
-            for name, values in chosen.items()
-        }
-        matching = base_docs.intersection(*selected_docs.values()) if selected_docs else base_docs
+        # Masks over document numbers: the matches of the query and dates,
+        # and for each filtered facet the documents its selection allows.
+        base_docs = mask_of(searcher.docs_for_query(base), gen.doc_count)
+        selected_docs = {name: gen.facet(name).docs_of(values) for name, values in chosen.items()}
+        matching = np.logical_and.reduce([base_docs, *selected_docs.values()]) if selected_docs else base_docs
         facets: dict[str, list[FacetValue]] = {}
         for name in (*FACET_FIELDS, *DATE_FACETS):
+            # A facet's own selection does not narrow its counts (multi-select).
             others = [docs for other, docs in selected_docs.items() if other != name]
-            pool = base_docs.intersection(*others) if others else base_docs
-            facets[name] = facet_counts(gen.facet_docs(name), pool, chosen.get(name, ()), by_value=name in DATE_FACETS)
+            pool = np.logical_and.reduce([base_docs, *others]) if others else base_docs
+            facets[name] = gen.facet(name).facet_values(pool, chosen.get(name, ()), by_value=name in DATE_FACETS)
 
-        total = len(matching)
+        collapse_facet = None
+        if collapse:
+            # One hit per group of repeated paragraphs; the total counts groups.
+            total = gen.group_count(matching)
+            collapse_facet = "dup_group"
+        else:
+            total = int(matching.sum())
         pages = max(1, math.ceil(total / per_page))
         if page > pages and total:
             raise BadInput(f"page {page} is past the last page ({pages})")
@@ -396,10 +422,15 @@ class SearchIndex:
             order = "newest" if sort == "relevance" and not q.strip() else sort  # no words, no relevance
             sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
             results = searcher.search_page(
-                full, page, pagelen=per_page, sortedby=sortedby, reverse=reverse, terms=False
+                full, page, pagelen=per_page, sortedby=sortedby, reverse=reverse, terms=False,
+                collapse=collapse_facet, collapse_limit=1,
             )
+            extra = self._highlight_words(text_query)
             for hit in results:
-                hits.append(_hit(hit.fields(), snippet_html(searcher, text_query, hit["text"]), hit.score if sort == "relevance" else None))
+                found = _hit(hit.fields(), snippet_html(searcher, text_query, hit["text"], extra=extra), hit.score if sort == "relevance" else None)
+                if collapse:
+                    found = replace(found, also_in=_also_in(searcher, found))
+                hits.append(found)
         return SearchPage(
             query=q,
             total=total,
@@ -411,7 +442,20 @@ class SearchIndex:
             filters={name: list(values) for name, values in chosen.items()},
             date_from=start.isoformat() if start else None,
             date_to=end.isoformat() if end else None,
+            event_from=event_start.isoformat() if event_start else None,
+            event_to=event_end.isoformat() if event_end else None,
+            collapse=collapse,
         )
+
+    def _highlight_words(self, query: Query) -> frozenset[str]:
+        """Analysed spellings of every place the query asks for, to mark in snippets."""
+        words: set[str] = set()
+        for fieldname, value in _wanted_terms(query):
+            if fieldname == "place":
+                place = self.taxonomy.places.get(value.decode("utf-8") if isinstance(value, bytes) else value)
+                for variant in place.variants if place else ():
+                    words.update(token.text for token in TEXT_ANALYZER(variant))
+        return frozenset(words)
 
     def _canonical(self, gen: _Generation, fieldname: str, value: str) -> str:
         if fieldname == "place":
@@ -430,10 +474,11 @@ class SearchIndex:
             raise ReportNotFound(f"no report {report_id!r} in the index")
         docs.sort(key=lambda d: d["position"])
         try:
-            mark = parse_query(highlight_query, searcher, gen)
+            mark = parse_query(highlight_query, searcher, gen, self.taxonomy)
         except QuerySyntaxError:
             mark = Every()  # a query that cannot mark anything still shows the report
-        paragraphs = [_hit(d, snippet_html(searcher, mark, d["text"], whole=True), None) for d in docs]
+        extra = self._highlight_words(mark)
+        paragraphs = [_hit(d, snippet_html(searcher, mark, d["text"], whole=True, extra=extra), None) for d in docs]
         first = paragraphs[0]
         return Report(
             report_id=report_id,
@@ -457,29 +502,6 @@ class SearchIndex:
         return _hit(fields, html.escape(fields["text"], quote=False), None)
 
 
-def facet_counts(
-    value_docs: Mapping[str, frozenset[int]],
-    pool: set[int],
-    selected: Iterable[str] = (),
-    *,
-    by_value: bool = False,
-) -> list[FacetValue]:
-    """Count, for each facet value, how many documents of ``pool`` carry it.
-
-    Values with no document in the pool are left out unless selected.  The
-    list is ordered by count (most first), or by value for date facets.
-    """
-    chosen = set(selected)
-    counted = [
-        FacetValue(value, len(pool & docs) if pool else 0, value in chosen)
-        for value, docs in value_docs.items()
-    ]
-    counted = [v for v in counted if v.count or v.selected]
-    if by_value:
-        return sorted(counted, key=lambda v: v.value)
-    return sorted(counted, key=lambda v: (-v.count, v.value.casefold()))
-
-
 def _clean_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     chosen: dict[str, list[str]] = {}
     for name, values in filters.items():
@@ -491,17 +513,19 @@ def _clean_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]
     return chosen
 
 
-def _date_range(start: date | None, end: date | None) -> Query:
+def _date_range(start: date | None, end: date | None, fieldname: str = "date") -> Query:
     # Built from python-dateutil's result rather than Whoosh's date parser,
     # whose ranges were wrong in Whoosh 2.7.4 (see pyproject.toml).
     return DateRange(
-        "date",
+        fieldname,
         datetime.combine(start, time.min) if start else None,
         datetime.combine(end, time.max) if end else None,
     )
 
 
-def parse_query(text: str, searcher: Searcher, gen: _Generation | None = None) -> Query:
+def parse_query(
+    text: str, searcher: Searcher, gen: _Generation | None = None, taxonomy: Taxonomy | None = None
+) -> Query:
     """Parse query text in Whoosh's language: matched in text, boosted by title.
 
     Words are AND-ed; ``"phrases"``, ``OR``, ``NOT``, ``-word``, ``field:value``
@@ -528,6 +552,8 @@ def parse_query(text: str, searcher: Searcher, gen: _Generation | None = None) -
     if not stripped.strip():
         return And([Every(), *date_ranges]) if date_ranges else Every()
     text_for_parser = _FIELD_PREFIX.sub(lambda m: m.group(0).replace(m.group(1), QUERY_FIELDS[m.group(1).lower()]), stripped)
+    if taxonomy is not None:
+        text_for_parser = _with_place_names(text_for_parser, taxonomy, searcher)
     matched = _parse(text_for_parser, "text", searcher)
     if matched is NullQuery:
         raise QuerySyntaxError("the query has no searchable words (only very common words?)")
@@ -541,6 +567,45 @@ def parse_query(text: str, searcher: Searcher, gen: _Generation | None = None) -
 
 
 _DATE_TERM = re.compile(r'(?i)(?<![\w-])date:(?:"([^"]*)"|\[([^\]]*)\]|(\S+))')
+
+
+_BARE_WORD = re.compile(r"(?<![\w:*?~'’-])([^\W\d_][\w'’-]*)(?![\w*?~:'’-])")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def _with_place_names(text: str, taxonomy: Taxonomy, searcher: Searcher) -> str:
+    """Let a place name in any spelling find the place: ``Kiev`` -> ``(Kiev OR place:"Kyiv")``.
+
+    Paragraphs are tagged with the gazetteer's name for every spelling they
+    use, so the ``place`` term finds "Київ" and "Kyiv" paragraphs alike.  A
+    word the index does not know, one edit from a place name ("Torestk"),
+    finds that place too.  Quoted phrases that are a place name get the same
+    treatment; words inside other phrases and field values are left alone.
+    """
+    reader = searcher.reader()
+
+    def place_for(words: str) -> str | None:
+        name = taxonomy.canonical_place(words)
+        if name is None and " " not in words:
+            analysed = [t.text for t in TEXT_ANALYZER(words)]
+            unknown = all(("text", a) not in reader for a in analysed)
+            name = taxonomy.near_place(words) if unknown else None
+        return name
+
+    def bare(match: re.Match[str]) -> str:
+        word = match.group(1)
+        name = None if word.upper() in _OPERATORS and word.isupper() else place_for(word)
+        return f'({word} OR place:"{name}")' if name else word
+
+    pieces = []
+    for index, piece in enumerate(re.split(r'("[^"]*")', text)):
+        if index % 2:  # a quoted phrase
+            before = pieces[-1] if pieces else ""
+            name = None if re.search(r"\w:$", before) else place_for(piece.strip('"'))
+            pieces.append(f'({piece} OR place:"{name}")' if name and " " in piece.strip() else piece)
+        else:
+            pieces.append(_BARE_WORD.sub(bare, piece))
+    return "".join(pieces)
 
 
 def _extract_dates(text: str) -> tuple[str, list[Query]]:
@@ -623,10 +688,31 @@ def _hit(fields: Mapping[str, Any], snippet: str, score: float | None) -> Hit:
         snippet=snippet,
         score=round(score, 4) if score is not None else None,
         url=f"/reports/{fields['report_id']}#p{fields['position']}",
-        footnotes=list(fields.get("footnotes") or []),
+        footnotes=[note if isinstance(note, dict) else {"n": note, "text": "", "urls": []} for note in fields.get("footnotes") or []],
         date_basis=fields.get("date_basis", ""),
         path=fields.get("path", ""),
+        heading=fields.get("heading") or None,
+        label=fields.get("label") or None,
+        cited=[c for c in fields.get("cited", "").split(",") if c],
+        event_dates=list(fields.get("event_dates") or []),
+        report_url=fields.get("url") or None,
+        dup_group=fields.get("dup_group", ""),
     )
+
+
+def _also_in(searcher: Searcher, hit: Hit) -> list[dict[str, str]]:
+    """The other reports holding a paragraph of ``hit``'s repeat group."""
+    others: dict[str, dict[str, str]] = {}
+    for fields in searcher.documents(dup_group=hit.dup_group):
+        if fields["report_id"] != hit.report_id and fields["report_id"] not in others:
+            day = fields.get("date")
+            others[fields["report_id"]] = {
+                "report_id": fields["report_id"],
+                "title": fields["title"],
+                "date": day.date().isoformat() if day else None,
+                "url": f"/reports/{fields['report_id']}#p{fields['position']}",
+            }
+    return sorted(others.values(), key=lambda o: o["date"] or "", reverse=True)
 
 
 def dated_neighbour(ix: Index, text: str, exclude_path: str = "") -> tuple[date, str] | None:

@@ -20,12 +20,14 @@ from search.cli import cli
 from search.config import env_name
 from search.index import VERSION_FILE, open_index
 
-TAKEAWAYS = "Key ISW takeaways as of December 14"
+TAKEAWAYS = "Key Takeaways"  # canonical section of "Key ISW takeaways as of December 14"
+TAKEAWAYS_HEADING = "Key ISW takeaways as of December 14"
 ISW_FILE = "000_0dbb5635bfea498f.txt"
 TAKEAWAYS_FILE = "004_46fcd5d56deb0784.txt"
 HIT_KEYS = {
     "id", "report_id", "title", "source", "date", "date_inferred", "section", "kind",
     "position", "topics", "places", "text", "snippet", "score", "url",
+    "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in",
 }
 
 
@@ -216,6 +218,12 @@ BASELINE = 32  # search "" without options: every paragraph, newest first, 10 pe
         (["--page", "2"], lambda d: d["page"] == 2 and len(d["hits"]) == 10),
         (["--page", "4"], lambda d: d["page"] == 4 and len(d["hits"]) == 2),
         (["--per-page", "3"], lambda d: d["per_page"] == 3 and len(d["hits"]) == 3),
+        (["--event-from", "2024-12-13", "--event-to", "2024-12-14"],
+         lambda d: d["total"] == 4 and all(set(h["event_dates"]) & {"2024-12-13", "2024-12-14"} for h in d["hits"])),
+        (["--event-to", "Nov 2024"], lambda d: d["total"] == 1 and d["hits"][0]["event_dates"] == ["2024-10-30"]),
+        (["--collapse"], lambda d: d["collapse"] is True and d["total"] == BASELINE),  # the seeds repeat nothing
+        (["--cited", "t.me"], lambda d: d["total"] == 0),  # the seeds have no endnotes
+        (["--label", "Claims"], lambda d: d["total"] == 0 and d["filters"] == {"label": ["Claims"]}),
     ],
 )
 def test_search_options(runner, seed_index, args, check):

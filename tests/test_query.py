@@ -27,7 +27,8 @@ from search import (
     update_index,
 )
 
-TAKEAWAYS = "Key ISW takeaways as of December 14"
+TAKEAWAYS = "Key Takeaways"  # canonical section of "Key ISW takeaways as of December 14"
+TAKEAWAYS_HEADING = "Key ISW takeaways as of December 14"
 ISW = "Institute for the Study of War"
 ALL = 32
 
@@ -311,6 +312,8 @@ def expected_counts(hits, facet: str) -> dict[str, int]:
         "place": lambda h: h.places,
         "source": lambda h: [h.source],
         "section": lambda h: [h.section] if h.section else [],
+        "label": lambda h: [h.label] if h.label else [],
+        "cited": lambda h: h.cited,
         "month": lambda h: [h.date[:7]],
         "day": lambda h: [h.date],
     }[facet]
@@ -321,7 +324,7 @@ def facet_counts(page, facet: str) -> dict[str, int]:
     return {value.value: value.count for value in page.facets[facet]}
 
 
-FACETS = ("topic", "place", "source", "section", "month", "day")
+FACETS = ("topic", "place", "source", "section", "label", "cited", "month", "day")
 
 
 @pytest.mark.parametrize("q", ["", "Kursk", "Pokrovsk OR Syria"])
@@ -539,10 +542,11 @@ def test_search_function_matches_search_index(seed_settings, index):
 def test_to_json_shape(index):
     data = index.search("Kursk", filters={"topic": ["north korea"]}, date_from="Dec 2024").to_json()
     assert {"ok", "query", "total", "page", "per_page", "pages", "sort", "filters", "from", "to",
-            "hits", "facets"} == set(data)
+            "event_from", "event_to", "collapse", "hits", "facets"} == set(data)
     assert data["filters"] == {"topic": ["North Korea"]}
     assert data["from"] == "2024-12-01" and data["to"] is None
     assert set(data["hits"][0]) == {
         "id", "report_id", "title", "source", "date", "date_inferred", "section", "kind",
-        "position", "topics", "places", "text", "snippet", "score", "url"}
+        "position", "topics", "places", "text", "snippet", "score", "url",
+        "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in"}
     assert set(data["facets"]["topic"][0]) == {"value", "count", "selected"}

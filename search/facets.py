@@ -1,0 +1,97 @@
+"""Facet counting over all matches, as array operations.
+
+For each facet field of one index generation, :class:`FacetPostings` holds
+every value's document numbers concatenated in one numpy array, with the
+offset where each value starts.  Counting a facet for a set of matches is
+then one gather and one segmented sum: mark the matching documents in a
+boolean mask, look the mask up at every posting, add up each value's
+stretch.  Whoosh's ``groupedby`` took 8.1 s over 364k matches at 1M
+paragraphs where this approach took 0.67 s (measurements in issue #5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+DocMask = np.ndarray  # bool[doc_count]: True where a document is in the set
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """A facet value, how many matches carry it, and whether it is selected."""
+
+    value: str
+    count: int
+    selected: bool = False
+
+
+class FacetPostings:
+    """The values of one facet field and the documents that carry each."""
+
+    def __init__(self, reader, fieldname: str, doc_count: int) -> None:
+        self.doc_count = doc_count
+        values: list[str] = []
+        chunks: list[np.ndarray] = []
+        for term in reader.lexicon(fieldname):
+            value = term.decode("utf-8")
+            if not value:
+                continue
+            ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+            if ids.size:
+                values.append(value)
+                chunks.append(ids)
+        self.values = values
+        self.index = {value: i for i, value in enumerate(values)}
+        self.postings = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        sizes = np.array([c.size for c in chunks], dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._casefolded = {value.casefold(): value for value in values}
+
+    def canonical(self, value: str) -> str:
+        """The indexed spelling of a value typed in any case (unchanged when unknown)."""
+        if value in self.index:
+            return value
+        return self._casefolded.get(value.casefold(), value)
+
+    def docs_of(self, values: Iterable[str]) -> DocMask:
+        """A mask of the documents that carry any of ``values``."""
+        mask = np.zeros(self.doc_count, dtype=bool)
+        for value in values:
+            i = self.index.get(value)
+            if i is not None:
+                mask[self.postings[self.offsets[i] : self.offsets[i + 1]]] = True
+        return mask
+
+    def counts(self, pool: DocMask) -> np.ndarray:
+        """How many documents of ``pool`` carry each value (aligned with ``values``)."""
+        if not self.values:
+            return np.zeros(0, dtype=np.int64)
+        hit = pool[self.postings].astype(np.int64)
+        sums = np.add.reduceat(hit, self.offsets[:-1]) if hit.size else np.zeros(len(self.values), np.int64)
+        return sums
+
+    def facet_values(self, pool: DocMask, selected: Iterable[str] = (), *, by_value: bool = False) -> list[FacetValue]:
+        """Counted values, most first (or by value for dates); zero counts only when selected."""
+        chosen = set(selected)
+        counts = self.counts(pool)
+        found = [
+            FacetValue(value, int(counts[i]), value in chosen)
+            for i, value in enumerate(self.values)
+            if counts[i] or value in chosen
+        ]
+        found.extend(FacetValue(value, 0, True) for value in chosen if value not in self.index)
+        if by_value:
+            return sorted(found, key=lambda v: v.value)
+        return sorted(found, key=lambda v: (-v.count, v.value.casefold()))
+
+
+def mask_of(doc_numbers: Iterable[int], doc_count: int) -> DocMask:
+    """A mask with True at each of ``doc_numbers``."""
+    mask = np.zeros(doc_count, dtype=bool)
+    ids = np.fromiter(doc_numbers, dtype=np.int64)
+    if ids.size:
+        mask[ids] = True
+    return mask
