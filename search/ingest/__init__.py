@@ -92,6 +92,7 @@ class DraftPart:
     url: str | None = None
     topics: tuple[str, ...] = ()
     endnotes: dict[int, Endnote] = field(default_factory=dict)
+    standalone: bool = False
 
 
 @dataclass
@@ -223,7 +224,7 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
     def new_part(source: str | None = None) -> DraftPart:
         part = DraftPart(
             len(parts) + 1, source=source, title=page.title, record_id=page.record_id,
-            url=page.url, topics=page.topics, endnotes=page.endnotes,
+            url=page.url, topics=page.topics, endnotes=page.endnotes, standalone=page.standalone,
         )
         parts.append(part)
         return part
@@ -351,7 +352,7 @@ def paragraph_docs(
         seen: dict[str, int] = {}
         for position, para in enumerate(part.paragraphs, start=1):
             partial, inferred, basis = para.date, False, para.date_basis
-            if partial is None and draft.file_date is not None:
+            if partial is None and draft.file_date is not None and not part.standalone:
                 partial, inferred, basis = draft.file_date, True, draft.file_date_basis
             day: date | None = None
             if partial is not None:

@@ -41,3 +41,6 @@ class ReportPage:
     record_id: str | None = None
     topics: tuple[str, ...] = ()
     endnotes: dict[int, Endnote] = field(default_factory=dict)
+    # A record among others in one file (JSON Lines): it never takes the
+    # date of another record in the same file.
+    standalone: bool = False

@@ -16,7 +16,7 @@ BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*]|[-–—](?=\s))\s*")
 TERMINAL = tuple('.!?:;"”’)]')
 # Leftovers of a web page: sharing and navigation widgets, not report text.
 CHROME = re.compile(
-    r"^(?:share(?: (?:the|this) (?:post|article|page))?|share on \w+|print(?: this page)?|"
+    r"^(?:share(?: (?:the|this)(?: (?:post|article|page|story))?)?|share on \w+|print(?: this page)?|"
     r"tweet|email|subscribe(?: to [\w ]+)?|related(?: posts| articles| content)?|"
     r"read more|back to top|skip to (?:main )?content|menu|search|advertisement|"
     r"follow us(?: on \w+)?|download(?: the)? pdf|copy link|tags?)\s*:?\s*$",

@@ -1,0 +1,73 @@
+"""JSON Lines and JSON exports -> one :class:`ReportPage` per record.
+
+Other tools export reports as records: ``.jsonl`` holds one JSON object per
+line, ``.json`` one object or an array of them.  Each record needs ``text``
+(a string, split into paragraphs like a plain-text report); ``id``,
+``title``, ``date``, ``source``, ``url`` (strings) and ``topics`` (a list of
+strings) are optional.  A bad record is left out with a warning naming its
+line or position; the others are read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .page import ReportPage
+
+OPTIONAL_TEXT_FIELDS = ("id", "title", "date", "source", "url")
+
+
+def read_json_records(text: str, name: str) -> tuple[list[ReportPage], list[str]]:
+    """Read the records of a ``.jsonl`` or ``.json`` file; return (pages, warnings)."""
+    records: list[tuple[str, Any]] = []
+    warnings: list[str] = []
+    if name.lower().endswith(".jsonl"):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append((f"line {number}", json.loads(line)))
+            except json.JSONDecodeError as err:
+                warnings.append(f"line {number}: not JSON ({err.msg})")
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            return [], [f"not JSON: {err.msg} at line {err.lineno}"]
+        items = data if isinstance(data, list) else [data]
+        records = [(f"record {i}", item) for i, item in enumerate(items, start=1)]
+    pages: list[ReportPage] = []
+    for where, record in records:
+        page, problem = _page(record)
+        if problem:
+            warnings.append(f"{where}: {problem}")
+        else:
+            pages.append(page)
+    return pages, warnings
+
+
+def _page(record: Any) -> tuple[ReportPage | None, str | None]:
+    from . import text_page  # the plain-text rules, shared with .txt files
+
+    if not isinstance(record, dict):
+        return None, "not a JSON object"
+    body = record.get("text")
+    if not isinstance(body, str) or not body.strip():
+        return None, 'missing "text"'
+    for key in OPTIONAL_TEXT_FIELDS:
+        if record.get(key) is not None and not isinstance(record[key], (str, int)):
+            return None, f'"{key}" must be a string'
+    topics = record.get("topics") or []
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        return None, '"topics" must be a list of strings'
+    page = text_page(body)
+    page.record_id = str(record["id"]) if record.get("id") is not None else None
+    page.title = record.get("title") or None
+    page.date = str(record["date"]) if record.get("date") else None
+    page.date_basis = "record" if page.date else ""
+    page.source = record.get("source") or None
+    page.url = record.get("url") or None
+    page.topics = tuple(t for t in topics if t.strip())
+    page.standalone = True
+    return page, None
