@@ -313,3 +313,11 @@ def test_a_date_in_the_file_name_is_the_last_resort(tmp_path, taxonomy, name, ex
     assert (doc.date.isoformat() if doc.date else None) == expected
     assert doc.date_inferred is (expected is not None)
     assert doc.date_basis == ("file name" if expected else "no date found")
+
+
+def test_a_heading_with_a_remark_in_brackets_is_a_heading():
+    blocks = split_blocks(
+        "#2. Russian Main Effort – Eastern Ukraine (comprised of two subordinate efforts)\n\n"
+        "Russian forces advanced near Toretsk (geolocated).\n"
+    )
+    assert [b.kind for b in blocks] == ["heading", "paragraph"]

@@ -68,7 +68,17 @@ def _kind(text: str, is_bullet: bool) -> str:
         return "heading"  # a question heading, as in Q&A explainers
     if len(words) <= 14 and not text.endswith(TERMINAL):
         return "heading"
+    # "#2. Russian Main Effort – Eastern Ukraine (comprised of two efforts)":
+    # a heading with a remark in brackets at its end.
+    remark = _TRAILING_REMARK.search(text)
+    if remark and len(words) <= 20:
+        head = text[: remark.start()].rstrip()
+        if head and len(head.split()) <= 14 and not head.endswith(TERMINAL):
+            return "heading"
     return "paragraph"
+
+
+_TRAILING_REMARK = re.compile(r"\s*\([^()]*\)$")
 
 
 def split_blocks(text: str) -> list[Block]:
