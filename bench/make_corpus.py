@@ -1,0 +1,271 @@
+"""Generate a synthetic corpus of ISW-style daily reports, the same every run.
+
+    python bench/make_corpus.py --paragraphs 100000 --out /tmp/corpus [--seed 7] [--formats txt,html,md,jsonl]
+
+Each report has a date line, the source, "Key Takeaways" bullets, section
+headings in their day-to-day variants, body paragraphs of 40–120 words with
+footnote markers, evidence labels, place names in several spellings (Kyiv,
+Kiev, Київ; Kupyansk, Kupiansk; the occasional typo), event dates, a daily
+disclaimer repeated word for word, takeaways restated in the body, and
+endnotes. Words are drawn with Zipf-like frequencies, so queries meet rare
+and common terms as in real reports. The benchmark (``bench/run.py``) and the
+tests import :func:`generate_reports` to feed the same reports to every
+engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import sys
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Iterator
+
+FORMATS = ("txt", "html", "md", "jsonl")
+START = date(2022, 2, 24)
+
+PLACES = [
+    "Pokrovsk", "Toretsk", "Kupyansk", "Kupiansk", "Kurakhove", "Chasiv Yar", "Vuhledar", "Avdiivka",
+    "Bakhmut", "Siversk", "Lyman", "Kreminna", "Robotyne", "Velyka Novosilka", "Kostyantynivka",
+    "Kostiantynivka", "Kharkiv", "Kharkov", "Vovchansk", "Zaporizhia", "Zaporizhzhia", "Kherson",
+    "Kyiv", "Kiev", "Київ", "Odesa", "Dnipro", "Sumy", "Kursk Oblast", "Belgorod Oblast",
+    "Bryansk Oblast", "Donetsk Oblast", "Luhansk Oblast", "Kharkiv Oblast", "Novoselivka", "Selydove",
+    "Hulyaipole", "Torestk", "Myrnohrad", "Dachenske", "Kotlyne", "Pishchane", "Sudzha", "Tetkino",
+]
+UNITS = [
+    "the 155th Naval Infantry Brigade", "the 20th Motorized Rifle Division", "the 810th Naval Infantry Brigade",
+    "the 76th Airborne Assault Division", "the 3rd Army Corps", "Ukraine's 47th Mechanized Brigade",
+    "the 90th Tank Division", "North Korean forces", "elements of the 8th Combined Arms Army",
+    "the Rubikon Center for Advanced Unmanned Technologies",
+]
+SUBJECTS = [
+    "Russian forces", "Ukrainian forces", "Russian milbloggers", "The Ukrainian General Staff",
+    "Geolocated footage", "A Russian milblogger", "Ukrainian officials", "The Kremlin",
+    "North Korean troops", "Russian President Vladimir Putin", "Ukrainian President Volodymyr Zelensky",
+]
+VERBS = [
+    "recently advanced", "attacked", "continued offensive operations", "claimed to have seized",
+    "struck", "conducted assaults", "published footage", "reported", "counterattacked", "withdrew",
+    "shelled", "consolidated positions", "launched drones", "intensified glide bomb strikes",
+]
+# Zipf-like filler vocabulary: the first words are common, the last rare.
+VOCABULARY = (
+    "the of and in to near that forces Russian Ukrainian direction reported positions assessed "
+    "operations settlement attacks footage drones strikes military offensive infantry armored "
+    "vehicles artillery likely intend continue efforts pressure logistics frontline salient tactical "
+    "mechanized glide bombs motorized refinery depot airfield railway bridge reservoir highway "
+    "northwest southeast southwest northeast outskirts eastern western southern northern central "
+    "milblogger geolocated confirmed unconfirmed claims seized advanced repelled counterattack "
+    "reconnaissance electronic warfare interceptor Shahed Iskander Kinzhal Kalibr Oreshnik HIMARS "
+    "ATACMS Storm Shadow mobilization recruitment contract bonuses volunteers convicts sanctions "
+    "oligarch Duma decree Kremlin Peskov Shoigu Gerasimov Belousov Lukashenko Pyongyang Tehran "
+    "humanitarian evacuation displaced shelter corridor civilians prisoners exchange negotiations "
+    "ceasefire diplomacy Transnistria Moldova Georgia Abkhazia Syria Tartus Hmeimim Wagner Africa "
+    "Corps Rosgvardia Akhmat Kadyrov Chechen Buryat Dagestan Crimea Sevastopol Kerch Novorossiysk"
+).split()
+DISCLAIMER = (
+    "Note: ISW does not receive any classified material from any military or intelligence service "
+    "and relies only on publicly available information, including Russian, Ukrainian, and Western "
+    "reporting and commercially available satellite imagery."
+)
+SECTIONS = [
+    ["Russian Main Effort—Eastern Ukraine", "Russian Main Effort - Eastern Ukraine",
+     "#2. Russian Main Effort – Eastern Ukraine (comprised of two subordinate efforts)"],
+    ["Russian Supporting Effort—Northern Axis", "Russian Supporting Effort - Northern Axis"],
+    ["Russian Supporting Effort—Southern Axis", "Russian Supporting Effort – Southern Axis"],
+    ["Ukrainian Operations in the Russian Federation"],
+    ["Mobilization and Force Generation Efforts", "Russian Mobilization and Force Generation Efforts"],
+    ["Russian Air, Missile, and Drone Campaign"],
+    ["Activities in Russian-Occupied Areas", "Activities in Russian-occupied areas"],
+]
+LABELS = ["Assessed Russian advances:", "Unconfirmed claims:", "Order of Battle:", "", "", "", "", ""]
+DOMAINS = ["t.me", "mil.ru", "president.gov.ua", "facebook.com", "x.com", "kremlin.ru", "tass.ru", "rbc.ru"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+
+
+@dataclass
+class Report:
+    """One generated report: what every engine under test indexes."""
+
+    number: int
+    day: date
+    title: str
+    url: str
+    takeaways: list[str]
+    sections: list[tuple[str, list[str]]]
+    endnotes: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Every bullet and paragraph, in order (what should become records)."""
+        return [*self.takeaways, *(p for _, body in self.sections for p in body)]
+
+    @property
+    def slug(self) -> str:
+        return f"isw-{self.day.isoformat()}-{self.number:05d}"
+
+
+class _Writer:
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
+        self.weights = weights
+
+    def words(self, count: int) -> str:
+        return " ".join(self.random.choices(VOCABULARY, weights=self.weights, k=count))
+
+    def sentence(self, day: date, note: int) -> str:
+        r = self.random
+        when = day - timedelta(days=r.randint(0, 2))
+        place = r.choice(PLACES)
+        lead = f"{r.choice(SUBJECTS)} {r.choice(VERBS)} near {place} on {MONTHS[when.month - 1]} {when.day}"
+        return f"{lead} and {self.words(r.randint(8, 22))} {r.choice(UNITS)}.[{note}]"
+
+    def paragraph(self, day: date, first_note: int) -> tuple[str, int]:
+        r = self.random
+        count = r.randint(2, 4)
+        sentences = [self.sentence(day, first_note + i) for i in range(count)]
+        label = r.choice(LABELS)
+        body = " ".join(sentences)
+        return (f"{label} {body}" if label else body), first_note + count
+
+
+def generate_reports(paragraphs: int, seed: int = 7) -> Iterator[Report]:
+    """Reports until about ``paragraphs`` bullets and paragraphs have been made."""
+    writer = _Writer(seed)
+    r = writer.random
+    made = 0
+    number = 0
+    while made < paragraphs:
+        day = START + timedelta(days=number % 1200)
+        note = 1
+        takeaways = []
+        for _ in range(r.randint(5, 10)):
+            text, note = writer.paragraph(day, note)
+            takeaways.append(text.split(":", 1)[-1].strip() if text.startswith(tuple(LABELS[:3])) else text)
+        sections: list[tuple[str, list[str]]] = [("", [DISCLAIMER])]
+        body_count = r.randint(40, 70)
+        restated = r.sample(takeaways, k=2)  # takeaways restated in the body, as ISW does
+        per_section = max(1, body_count // 5)
+        for section in r.sample(SECTIONS, k=5):
+            body = []
+            for _ in range(per_section):
+                text, note = writer.paragraph(day, note)
+                body.append(text)
+            if restated:
+                body.append(restated.pop())
+            sections.append((r.choice(section), body))
+        endnotes = {
+            n: [f"https://{r.choice(DOMAINS)}/{r.randint(1000, 99999)}" for _ in range(r.randint(1, 2))]
+            for n in range(1, note)
+        }
+        title = f"Russian Offensive Campaign Assessment, {MONTHS[day.month - 1]} {day.day}, {day.year}"
+        url = f"https://example.org/{day.year}/{day.month:02d}/{day.day:02d}/assessment-{number}"
+        report = Report(number, day, title, url, takeaways, sections, endnotes)
+        made += len(report.paragraphs)
+        number += 1
+        yield report
+
+
+def as_text(report: Report) -> str:
+    day = f"{MONTHS[report.day.month - 1]} {report.day.day}, {report.day.year}"
+    lines = [day, "", f"Institute for the Study of War: {report.title}", "", "Key Takeaways", ""]
+    lines += [f"- {t}" for t in report.takeaways] + [""]
+    for heading, body in report.sections:
+        if heading:
+            lines += [heading, ""]
+        for paragraph in body:
+            lines += [paragraph, ""]
+    lines += [f"[{n}] " + " ; ".join(urls) for n, urls in report.endnotes.items()]
+    return "\n".join(lines) + "\n"
+
+
+def as_markdown(report: Report) -> str:
+    lines = ["---", f'title: "{report.title}"', f"date: {report.day.isoformat()}",
+             "source: Institute for the Study of War", f"url: {report.url}", "---", "",
+             f"# {report.title}", "", "**Key Takeaways**", ""]
+    lines += [f"- {t}".replace("[", "[^").replace("[^^", "[^") for t in report.takeaways] + [""]
+    for heading, body in report.sections:
+        if heading:
+            lines += [f"## {heading}", ""]
+        lines += [p.replace("[", "[^") + "\n" for p in body]
+    lines += [f"[^{n}]: " + " ".join(urls) for n, urls in report.endnotes.items()]
+    return "\n".join(lines) + "\n"
+
+
+def as_html(report: Report) -> str:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html><html><head>",
+        f"<title>{e(report.title)} | Institute for the Study of War</title>",
+        '<meta property="og:site_name" content="Institute for the Study of War">',
+        f'<meta property="article:published_time" content="{report.day.isoformat()}T20:00:00+00:00">',
+        f'<link rel="canonical" href="{e(report.url)}">',
+        "</head><body><nav class='menu'><ul><li><a href='/'>Home</a></li></ul></nav>",
+        f"<article><h1>{e(report.title)}</h1><div class='share'>Share the Post:</div>",
+        "<div class='entry-content'><p><strong>Key Takeaways</strong></p><ul>",
+    ]
+    parts += [f"<li>{e(t)}</li>" for t in report.takeaways]
+    parts.append("</ul>")
+    for heading, body in report.sections:
+        if heading:
+            parts.append(f"<h2>{e(heading)}</h2>")
+        parts += [f"<p>{e(p)}</p>" for p in body]
+    for n, urls in report.endnotes.items():
+        parts.append(f"<p>[{n}] " + " ; ".join(f'<a href="{e(u)}">{e(u)}</a>' for u in urls) + "</p>")
+    parts.append("</div></article><footer>© ISW</footer></body></html>")
+    return "\n".join(parts)
+
+
+def as_json_record(report: Report) -> str:
+    text = as_text(report).split("\n", 4)[-1]  # the body without date and source lines
+    return json.dumps({
+        "id": report.slug, "title": report.title, "date": report.day.isoformat(),
+        "source": "Institute for the Study of War", "url": report.url, "text": text,
+    }, ensure_ascii=False)
+
+
+def write_corpus(paragraphs: int, out: Path, seed: int = 7, formats: tuple[str, ...] = ("txt",)) -> list[Report]:
+    """Write the reports into ``out``, cycling through ``formats``; return them."""
+    out.mkdir(parents=True, exist_ok=True)
+    reports = list(generate_reports(paragraphs, seed))
+    records = []
+    for report in reports:
+        kind = formats[report.number % len(formats)]
+        if kind == "txt":
+            (out / f"{report.slug}.txt").write_text(as_text(report), encoding="utf-8")
+        elif kind == "md":
+            (out / f"{report.slug}.md").write_text(as_markdown(report), encoding="utf-8")
+        elif kind == "html":
+            (out / f"{report.slug}.html").write_text(as_html(report), encoding="utf-8")
+        else:
+            records.append(as_json_record(report))
+    if records:
+        (out / "records.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    return reports
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--paragraphs", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--formats", default="txt", help=f"comma-separated: {','.join(FORMATS)}")
+    args = parser.parse_args(argv)
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats or args.paragraphs < 1:
+        parser.error(f"formats must be among {','.join(FORMATS)} and --paragraphs at least 1")
+    reports = write_corpus(args.paragraphs, args.out, args.seed, formats)
+    total = sum(len(r.paragraphs) for r in reports)
+    print(f"{len(reports)} reports, {total} paragraphs written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
