@@ -8,6 +8,7 @@ committed by Whoosh atomically; a file is either fully in a generation or not.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ def open_index(index_dir: Path) -> Index:
     :raises SchemaChanged: the index was built by a Sitrep with another schema.
     """
     index_dir = Path(index_dir)
+    recover_swap(index_dir)
     if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir)):
         raise IndexMissing(f"no index at {index_dir}; run `sitrep index` first")
     version_file = index_dir / VERSION_FILE
@@ -232,6 +234,9 @@ def _writer(ix: Index):
         ) from None
 
 
+BATCH_PARAGRAPHS = 20_000  # commit this often, so memory stays bounded on big runs
+
+
 def update_index(
     settings: Settings,
     paths: Iterable[Path] | None = None,
@@ -246,6 +251,12 @@ def update_index(
     no longer exist lose their paragraphs.  A file that cannot be read is
     skipped with its reason, and whatever it had in the index stays.
 
+    Files are written as they are read and committed every
+    :data:`BATCH_PARAGRAPHS` paragraphs, each file whole within one commit, so
+    memory stays bounded and a run that is killed keeps what it committed.
+    A rebuild is written into a new directory beside the index and swapped
+    in when complete: until then readers see the old index.
+
     :param paths: files or directories; ``settings.reports`` when None.
     :param rebuild: start from an empty index (needed after a schema change).
     :param progress: wraps the list of files to read, e.g. a progress bar.
@@ -257,39 +268,61 @@ def update_index(
     roots = [Path(p).resolve() for p in (paths if paths is not None else settings.reports)]
     files, missing = find_report_files(roots)
     summary = IndexSummary(skipped=[(str(p), reason) for p, reason in missing])
+    index_dir = Path(settings.index_dir)
     if rebuild:
-        ix = create_index(settings.index_dir)
+        target = index_dir.parent / f".{index_dir.name}.rebuild-{uuid.uuid4().hex[:8]}"
+        ix = create_index(target)
     else:
+        target = index_dir
         try:
-            ix = open_index(settings.index_dir)
+            ix = open_index(index_dir)
         except IndexMissing:
-            ix = create_index(settings.index_dir)
+            ix = create_index(index_dir)
     try:
-        known = indexed_files(ix)
-        drafts = _read_changed(files, known, taxonomy, summary, progress)
-        present = {str(path) for path in files}
-        gone = [path for path in known if _within(path, roots) and path not in present]
-        ready = [d for d in drafts if not d.needs_year]
-        waiting = [d for d in drafts if d.needs_year]
-        _write(ix, [(d, paragraph_docs(d, taxonomy)) for d in ready], gone, known, summary)
-        if waiting:
-            # Dates without a year are completed from the most similar dated
-            # report, which may be one just written above: hence a second commit.
-            from .query import dated_neighbour
-
-            batch = []
-            for draft in waiting:
-                found = dated_neighbour(ix, draft.text(), exclude_path=str(draft.path))
-                anchor, basis = found if found else (None, "")
-                batch.append((draft, paragraph_docs(draft, taxonomy, anchor, basis)))
-            _write(ix, batch, [], known, summary)
-    finally:
+        _update(ix, roots, files, taxonomy, summary, progress)
+    except BaseException:
         ix.close()
+        if rebuild:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    ix.close()
+    if rebuild:
+        _swap_in(target, index_dir)
     return summary
 
 
-def _read_changed(files, known, taxonomy: Taxonomy, summary: IndexSummary, progress) -> list[FileDraft]:
-    drafts: list[FileDraft] = []
+def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy, summary: IndexSummary, progress) -> None:
+    known = indexed_files(ix)
+    changed = _changed_files(files, known, summary)
+    present = {str(path) for path in files}
+    gone = [path for path in known if _within(path, roots) and path not in present]
+    waiting: list[FileDraft] = []
+    with _Batches(ix, known, summary) as batches:
+        batches.delete(gone)
+        for path in progress(changed) if progress else changed:
+            try:
+                draft = read_report_file(path, taxonomy)
+            except SkipFile as reason:
+                summary.skipped.append((str(path), str(reason)))
+                continue
+            summary.warnings.extend((str(path), warning) for warning in draft.warnings)
+            if draft.needs_year:
+                waiting.append(draft)
+            else:
+                batches.add(draft, paragraph_docs(draft, taxonomy))
+    if waiting:
+        # Dates without a year are completed from the most similar dated
+        # report, which may be one just committed above: hence a later commit.
+        from .query import dated_neighbour
+
+        with _Batches(ix, known, summary) as batches:
+            for draft in waiting:
+                found = dated_neighbour(ix, draft.text(), exclude_path=str(draft.path))
+                anchor, basis = found if found else (None, "")
+                batches.add(draft, paragraph_docs(draft, taxonomy, anchor, basis))
+
+
+def _changed_files(files: list[Path], known: dict[str, str], summary: IndexSummary) -> list[Path]:
     changed = []
     for path in files:
         if str(path) in known:
@@ -300,43 +333,95 @@ def _read_changed(files, known, taxonomy: Taxonomy, summary: IndexSummary, progr
             except OSError:
                 pass
         changed.append(path)
-    for path in progress(changed) if progress else changed:
-        try:
-            draft = read_report_file(path, taxonomy)
-        except SkipFile as reason:
-            summary.skipped.append((str(path), str(reason)))
-            continue
-        drafts.append(draft)
-        summary.warnings.extend((str(path), warning) for warning in draft.warnings)
-    return drafts
+    return changed
 
 
-def _write(ix: Index, batch: list[tuple[FileDraft, list[ParagraphDoc]]], gone: list[str], known, summary) -> None:
-    if not batch and not gone:
+class _Batches:
+    """Writes files into the index, committing every :data:`BATCH_PARAGRAPHS` paragraphs.
+
+    A file's old paragraphs are deleted and its new ones added in the same
+    commit, so each generation holds every file whole.
+    """
+
+    def __init__(self, ix: Index, known: dict[str, str], summary: IndexSummary) -> None:
+        self.ix = ix
+        self.known = known
+        self.summary = summary
+        self.writer = None
+        self.searcher = None
+        self.groups: RepeatGroups | None = None
+        self.pending = 0
+
+    def _open(self) -> None:
+        if self.writer is None:
+            self.writer = _writer(self.ix)
+            self.searcher = self.ix.searcher()
+            self.groups = RepeatGroups(self.searcher)
+
+    def delete(self, paths: list[str]) -> None:
+        if paths:
+            self._open()
+        for path in paths:
+            self.writer.delete_by_term("path", path)
+            self.summary.removed += 1
+
+    def add(self, draft: FileDraft, docs: list[ParagraphDoc]) -> None:
+        self._open()
+        path = str(draft.path)
+        if path in self.known:
+            self.writer.delete_by_term("path", path)
+            self.summary.updated += 1
+        else:
+            self.summary.added += 1
+        for doc in docs:
+            self.writer.add_document(**record_fields(doc, self.groups.group_of(doc)))
+        self.summary.paragraphs += len(docs)
+        self.pending += len(docs)
+        if self.pending >= BATCH_PARAGRAPHS:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.searcher.close()
+            self.writer.commit()
+            self.writer = self.searcher = self.groups = None
+            self.pending = 0
+
+    def __enter__(self) -> "_Batches":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.commit()
+        elif self.writer is not None:
+            self.searcher.close()
+            self.writer.cancel()
+            self.writer = None
+
+
+def _swap_in(built: Path, index_dir: Path) -> None:
+    """Put the index built in ``built`` where ``index_dir`` is, keeping ``.gitkeep``.
+
+    Two renames: the old index moves aside, the new one takes its place.  If
+    the process dies between them, :func:`open_index` moves the old one back.
+    """
+    old = index_dir.parent / f".{index_dir.name}.old-{built.name.rsplit('-', 1)[-1]}"
+    if (index_dir / ".gitkeep").exists():
+        (built / ".gitkeep").touch()
+    if index_dir.exists():
+        os.rename(index_dir, old)
+    os.rename(built, index_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_swap(index_dir: Path) -> None:
+    """Finish or undo a rebuild swap that a killed run left half done."""
+    index_dir = Path(index_dir)
+    if index_dir.exists():
         return
-    writer = _writer(ix)
-    searcher = ix.searcher()
-    groups = RepeatGroups(searcher)
-    try:
-        for path in gone:
-            writer.delete_by_term("path", path)
-            summary.removed += 1
-        for draft, docs in batch:
-            path = str(draft.path)
-            if path in known:
-                writer.delete_by_term("path", path)
-                summary.updated += 1
-            else:
-                summary.added += 1
-            for doc in docs:
-                writer.add_document(**record_fields(doc, groups.group_of(doc)))
-            summary.paragraphs += len(docs)
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        searcher.close()
-    writer.commit()
+    for old in sorted(index_dir.parent.glob(f".{index_dir.name}.old-*")):
+        os.rename(old, index_dir)
+        return
 
 
 __all__ = ["IndexSummary", "create_index", "indexed_files", "open_index", "update_index"]

@@ -236,3 +236,50 @@ def test_records_are_stored_with_their_fields(seed_settings):
     assert [note["n"] for note in hit.footnotes] == [1, 2, 3]
     assert hit.url == "/reports/000_0dbb5635bfea498f#p1"
     assert hit.path.endswith(ISW_FILE)
+
+
+# -- batches and rebuilds ---------------------------------------------------------
+
+
+def test_big_runs_commit_in_batches_with_each_file_whole(settings, seed_copy, monkeypatch):
+    monkeypatch.setattr(index_module, "BATCH_PARAGRAPHS", 5)
+    summary = update_index(settings, [seed_copy])
+    assert summary.paragraphs == 32
+    ix = open_index(settings.index_dir)
+    try:
+        assert ix.latest_generation() >= 2  # one commit per file here, plus the inferred-year pass
+        assert ix.doc_count() == 32
+    finally:
+        ix.close()
+
+
+def test_rebuild_swaps_a_complete_index_in(settings, seed_copy):
+    update_index(settings, [seed_copy])
+    (settings.index_dir / ".gitkeep").touch()
+    summary = update_index(settings, [seed_copy], rebuild=True)
+    assert summary.added == 2 and summary.paragraphs == 32
+    assert (settings.index_dir / ".gitkeep").exists()
+    assert total(settings) == 32
+    leftovers = [p.name for p in settings.index_dir.parent.iterdir() if p.name.startswith(".index.")]
+    assert leftovers == []
+
+
+def test_a_failed_rebuild_leaves_the_old_index(settings, seed_copy, monkeypatch):
+    update_index(settings, [seed_copy])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(index_module, "paragraph_docs", broken)
+    with pytest.raises(RuntimeError):
+        update_index(settings, [seed_copy], rebuild=True)
+    assert total(settings) == 32
+    assert [p.name for p in settings.index_dir.parent.iterdir() if p.name.startswith(".index.")] == []
+
+
+def test_a_half_done_swap_is_undone_on_open(settings, seed_copy):
+    update_index(settings, [seed_copy])
+    aside = settings.index_dir.parent / ".index.old-1234abcd"
+    settings.index_dir.rename(aside)  # killed between the two renames
+    assert total(settings) == 32
+    assert settings.index_dir.is_dir() and not aside.exists()
