@@ -1,6 +1,12 @@
 """Generate a synthetic corpus of ISW-style daily reports, the same every run.
 
-    python bench/make_corpus.py --paragraphs 100000 --out /tmp/corpus [--seed 7] [--formats txt,html,md,jsonl]
+    python bench/make_corpus.py --reports 2000 /tmp/corpus [--seed 7] [--formats txt,html,md,jsonl]
+    python bench/make_corpus.py --paragraphs 100000 --out /tmp/corpus
+
+Besides the reports it writes ``.manifest.jsonl`` (hidden, so ``sitrep index``
+does not read it): for every report its id, file, date and the section of
+each paragraph it should yield, in order.  ``bench/check_ingest.py`` indexes
+the corpus and compares.
 
 Each report has a date line, the source, "Key Takeaways" bullets, section
 headings in their day-to-day variants, body paragraphs of 40–120 words with
@@ -27,6 +33,8 @@ from typing import Iterator
 
 FORMATS = ("txt", "html", "md", "jsonl")
 START = date(2022, 2, 24)
+SPAN_DAYS = (date(2026, 11, 24) - START).days  # reports spread over 2022-2026
+MANIFEST = ".manifest.jsonl"
 
 PLACES = [
     "Pokrovsk", "Toretsk", "Kupyansk", "Kupiansk", "Kurakhove", "Chasiv Yar", "Vuhledar", "Avdiivka",
@@ -135,14 +143,14 @@ class _Writer:
         return (f"{label} {body}" if label else body), first_note + count
 
 
-def generate_reports(paragraphs: int, seed: int = 7) -> Iterator[Report]:
-    """Reports until about ``paragraphs`` bullets and paragraphs have been made."""
+def generate_reports(paragraphs: int | None = None, seed: int = 7, reports: int | None = None) -> Iterator[Report]:
+    """Reports until about ``paragraphs`` bullets and paragraphs, or ``reports`` reports, are made."""
     writer = _Writer(seed)
     r = writer.random
     made = 0
     number = 0
-    while made < paragraphs:
-        day = START + timedelta(days=number % 1200)
+    while (made < paragraphs) if reports is None else (number < reports):
+        day = START + timedelta(days=(number * 7 + number // 7) % SPAN_DAYS)
         note = 1
         takeaways = []
         for _ in range(r.randint(5, 10)):
@@ -172,9 +180,21 @@ def generate_reports(paragraphs: int, seed: int = 7) -> Iterator[Report]:
         yield report
 
 
+def expected_records(report: Report) -> list[dict[str, str]]:
+    """What each paragraph of ``report`` should become: its section (canonical) and kind."""
+    records = [{"section": "Key Takeaways", "kind": "bullet"} for _ in report.takeaways]
+    section = "Key Takeaways"
+    for heading, body in report.sections:
+        if heading:
+            section = next(group[0] for group in SECTIONS if heading in group)
+        records += [{"section": section, "kind": "paragraph"} for _ in body]
+    return records
+
+
 def as_text(report: Report) -> str:
     day = f"{MONTHS[report.day.month - 1]} {report.day.day}, {report.day.year}"
-    lines = [day, "", f"Institute for the Study of War: {report.title}", "", "Key Takeaways", ""]
+    lines = [day, "", f"Institute for the Study of War: {report.title}", "", "Share the Post:", "",
+             "Key Takeaways", ""]
     lines += [f"- {t}" for t in report.takeaways] + [""]
     for heading, body in report.sections:
         if heading:
@@ -230,40 +250,60 @@ def as_json_record(report: Report) -> str:
     }, ensure_ascii=False)
 
 
-def write_corpus(paragraphs: int, out: Path, seed: int = 7, formats: tuple[str, ...] = ("txt",)) -> list[Report]:
-    """Write the reports into ``out``, cycling through ``formats``; return them."""
+def write_corpus(
+    paragraphs: int | None, out: Path, seed: int = 7, formats: tuple[str, ...] = ("txt",), reports: int | None = None
+) -> tuple[int, int]:
+    """Write the reports into ``out``, cycling through ``formats``, plus the manifest.
+
+    Reports are written as they are generated, so memory does not grow with
+    the corpus.  Returns (reports, paragraphs).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    reports = list(generate_reports(paragraphs, seed))
-    records = []
-    for report in reports:
-        kind = formats[report.number % len(formats)]
-        if kind == "txt":
-            (out / f"{report.slug}.txt").write_text(as_text(report), encoding="utf-8")
-        elif kind == "md":
-            (out / f"{report.slug}.md").write_text(as_markdown(report), encoding="utf-8")
-        elif kind == "html":
-            (out / f"{report.slug}.html").write_text(as_html(report), encoding="utf-8")
-        else:
-            records.append(as_json_record(report))
-    if records:
-        (out / "records.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
-    return reports
+    count = total = 0
+    with open(out / MANIFEST, "w", encoding="utf-8") as manifest, \
+            open(out / "records.jsonl", "w", encoding="utf-8") as records:
+        for report in generate_reports(paragraphs, seed, reports):
+            kind = formats[report.number % len(formats)]
+            name = f"{report.slug}.{kind}" if kind != "jsonl" else "records.jsonl"
+            if kind == "txt":
+                (out / name).write_text(as_text(report), encoding="utf-8")
+            elif kind == "md":
+                (out / name).write_text(as_markdown(report), encoding="utf-8")
+            elif kind == "html":
+                (out / name).write_text(as_html(report), encoding="utf-8")
+            else:
+                records.write(as_json_record(report) + "\n")
+            manifest.write(json.dumps({
+                "report_id": report.slug,
+                "file": name, "date": report.day.isoformat(), "records": expected_records(report),
+            }) + "\n")
+            count += 1
+            total += len(report.paragraphs)
+    if (out / "records.jsonl").stat().st_size == 0:
+        (out / "records.jsonl").unlink()
+    return count, total
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--paragraphs", type=int, required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("outdir", type=Path, nargs="?", help="where to write (or use --out)")
+    parser.add_argument("--reports", type=int, help="how many reports to write")
+    parser.add_argument("--paragraphs", type=int, help="or: write reports until this many paragraphs")
+    parser.add_argument("--out", type=Path)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--formats", default="txt", help=f"comma-separated: {','.join(FORMATS)}")
     args = parser.parse_args(argv)
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats or args.paragraphs < 1:
-        parser.error(f"formats must be among {','.join(FORMATS)} and --paragraphs at least 1")
-    reports = write_corpus(args.paragraphs, args.out, args.seed, formats)
-    total = sum(len(r.paragraphs) for r in reports)
-    print(f"{len(reports)} reports, {total} paragraphs written to {args.out}")
+    out = args.out or args.outdir
+    if unknown or not formats:
+        parser.error(f"formats must be among {','.join(FORMATS)}")
+    if out is None or (args.reports is None) == (args.paragraphs is None):
+        parser.error("give OUTDIR (or --out) and one of --reports N or --paragraphs N")
+    if (args.reports or args.paragraphs) < 1:
+        parser.error("--reports and --paragraphs must be at least 1")
+    count, total = write_corpus(args.paragraphs, out, args.seed, formats, args.reports)
+    print(f"{count} reports, {total} paragraphs written to {out}")
     return 0
 
 

@@ -57,20 +57,44 @@ def word_pairs(text: str) -> set[str]:
     return {f"{words[i]} {words[i + 1]}" for i in range(len(words) - 1)}
 
 
-def minhash_bands(text: str) -> list[str]:
-    """Band terms ``"b3:5f1c…"`` of a MinHash signature of ``text``'s word pairs."""
+def minhash_signature(text: str) -> tuple[int, ...]:
+    """The MinHash signature (``BANDS * ROWS`` values) of ``text``'s word pairs; () for no words."""
     pairs = word_pairs(text)
     if not pairs:
-        return []
+        return ()
     hashed = np.array(
         [int.from_bytes(hashlib.blake2b(p.encode("utf-8"), digest_size=4).digest(), "big") % _PRIME for p in pairs],
         dtype=np.uint64,
     )
-    signature = ((np.outer(hashed, _A) + _B) % _PRIME).min(axis=0)
+    return tuple(int(v) for v in ((np.outer(hashed, _A) + _B) % _PRIME).min(axis=0))
+
+
+def signature_bands(signature: tuple[int, ...]) -> list[str]:
+    """Band terms ``"b3:5f1c…"`` of a MinHash signature."""
+    if not signature:
+        return []
+    packed = np.array(signature, dtype=np.uint64)
     return [
-        f"b{band}:" + hashlib.blake2b(signature[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=6).hexdigest()
+        f"b{band}:" + hashlib.blake2b(packed[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=6).hexdigest()
         for band in range(BANDS)
     ]
+
+
+def minhash_bands(text: str) -> list[str]:
+    """Band terms of ``text`` (see :func:`signature_bands`)."""
+    return signature_bands(minhash_signature(text))
+
+
+def may_be_near(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """A cheap first test on signatures: do they agree in at least half their values?
+
+    The share of equal MinHash values estimates the Jaccard similarity; half
+    leaves room for the estimate's noise below :data:`NEAR_JACCARD`, and
+    :func:`is_near` then decides on the words themselves.
+    """
+    if not a or not b:
+        return False
+    return sum(x == y for x, y in zip(a, b)) * 2 >= len(a)
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -22,7 +22,7 @@ from whoosh.index import Index, LockError
 
 from .config import Settings
 from .errors import IndexBusy, IndexMissing, SchemaChanged
-from .fingerprint import is_near
+from .fingerprint import is_near, may_be_near
 from .ingest import (
     FileDraft,
     ParagraphDoc,
@@ -154,6 +154,7 @@ def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
         "url": doc.url or "",
         "fingerprint": doc.fingerprint,
         "bands": " ".join(doc.bands),
+        "minhash": list(doc.signature),
         "dup_group": dup_group or doc.fingerprint,
         "path": doc.path,
         "file_hash": doc.file_hash,
@@ -183,7 +184,8 @@ class RepeatGroups:
         self._searcher = searcher
         self._reader = searcher.reader()
         self._by_fingerprint: dict[str, str] = {}
-        self._by_band: dict[str, list[tuple[str, str]]] = {}
+        # Band -> (signature, text, group) of this batch's paragraphs.
+        self._by_band: dict[str, list[tuple[tuple[int, ...], str, str]]] = {}
 
     def group_of(self, doc: ParagraphDoc) -> str:
         group = self._by_fingerprint.get(doc.fingerprint) or self._indexed_group("fingerprint", doc.fingerprint)
@@ -192,7 +194,7 @@ class RepeatGroups:
         group = group or doc.fingerprint
         self._by_fingerprint.setdefault(doc.fingerprint, group)
         for band in doc.bands:
-            self._by_band.setdefault(band, []).append((doc.text, group))
+            self._by_band.setdefault(band, []).append((doc.signature, doc.text, group))
         return group
 
     def _indexed_group(self, fieldname: str, value: str) -> str | None:
@@ -204,9 +206,10 @@ class RepeatGroups:
         return None
 
     def _near_group(self, doc: ParagraphDoc) -> str | None:
+        seen: set[int] = set()
         for band in doc.bands:
-            for text, group in self._by_band.get(band, [])[: self.MAX_CANDIDATES]:
-                if is_near(doc.text, text):
+            for signature, text, group in self._by_band.get(band, [])[: self.MAX_CANDIDATES]:
+                if may_be_near(doc.signature, signature) and is_near(doc.text, text):
                     return group
             if ("bands", band) not in self._reader:
                 continue
@@ -214,8 +217,11 @@ class RepeatGroups:
             for count, docnum in enumerate(ids):
                 if count >= self.MAX_CANDIDATES:
                     break
+                if docnum in seen:
+                    continue
+                seen.add(docnum)
                 fields = self._searcher.stored_fields(docnum)
-                if is_near(doc.text, fields["text"]):
+                if may_be_near(doc.signature, tuple(fields.get("minhash") or ())) and is_near(doc.text, fields["text"]):
                     return fields.get("dup_group")
         return None
 

@@ -49,6 +49,7 @@ def build_schema() -> Schema:
         # ``dup_group`` is the fingerprint of the first paragraph of its group.
         fingerprint=ID(stored=True),
         bands=KEYWORD(scorable=False, lowercase=False),
+        minhash=STORED,
         dup_group=ID(stored=True, sortable=True),
         path=ID(stored=True),
         file_hash=ID(stored=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -38,11 +39,20 @@ def test_reports_carry_what_real_ones_do():
 
 @pytest.mark.parametrize("formats", ["txt", "txt,html,md,jsonl"])
 def test_every_generated_paragraph_is_indexed_once(tmp_path, settings, formats):
-    reports = make_corpus.write_corpus(900, tmp_path / "corpus", seed=5, formats=tuple(formats.split(",")))
+    count, paragraphs = make_corpus.write_corpus(900, tmp_path / "corpus", seed=5, formats=tuple(formats.split(",")))
+    reports = list(make_corpus.generate_reports(900, seed=5))
+    assert (count, paragraphs) == (len(reports), sum(len(r.paragraphs) for r in reports))
     summary = update_index(settings, [tmp_path / "corpus"])
-    assert summary.skipped == []
-    expected = {r.slug: len(r.paragraphs) for r in reports}
-    assert summary.paragraphs == sum(expected.values())
+    assert summary.skipped == []  # the hidden manifest is not read as a report
+    assert summary.paragraphs == paragraphs
+    manifest = [json.loads(line) for line in (tmp_path / "corpus" / ".manifest.jsonl").read_text().splitlines()]
+    assert [entry["report_id"] for entry in manifest] == [r.slug for r in reports]
+    with SearchIndex(settings) as index:
+        for entry in manifest[:3]:
+            report = index.report(entry["report_id"])
+            assert [(p.section, p.kind) for p in report.paragraphs] == [
+                (record["section"], record["kind"]) for record in entry["records"]]
+            assert {p.date for p in report.paragraphs} == {entry["date"]}
     with SearchIndex(settings) as index:
         page = index.search("", collapse=True, per_page=100)
         assert page.total < summary.paragraphs  # the disclaimer collapses into one group
@@ -58,7 +68,12 @@ def test_command_line(tmp_path):
         capture_output=True, text=True, check=True,
     )
     assert result.stdout.startswith(f"{len(list(make_corpus.generate_reports(300)))} reports")
-    assert {p.suffix for p in (tmp_path / "c").iterdir()} == {".md", ".txt"}
+    assert {p.suffix for p in (tmp_path / "c").iterdir() if not p.name.startswith(".")} == {".md", ".txt"}
+    by_reports = subprocess.run(
+        [sys.executable, str(BENCH / "make_corpus.py"), "--reports", "4", str(tmp_path / "r")],
+        capture_output=True, text=True, check=True,
+    )
+    assert by_reports.stdout.startswith("4 reports") and len(list((tmp_path / "r").glob("*.txt"))) == 4
     bad = subprocess.run([sys.executable, str(BENCH / "make_corpus.py"), "--paragraphs", "10", "--out",
                           str(tmp_path / "d"), "--formats", "pdf"], capture_output=True, text=True)
     assert bad.returncode == 2 and "formats must be among" in bad.stderr

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from ..dates import PartialDate, find_heading_date, find_year, infer_year, parse_date_line
-from ..fingerprint import exact_fingerprint, minhash_bands
+from ..fingerprint import exact_fingerprint, minhash_signature, signature_bands
 from ..taxonomy import Taxonomy
 from .events import event_dates
 from .notes import cited_domains, endnote_from_text
@@ -64,7 +64,8 @@ class ParagraphDoc:
     cited: tuple[str, ...] = ()  # domains the endnotes link to
     event_dates: tuple[date, ...] = ()
     fingerprint: str = ""  # equal for paragraphs equal after normalisation
-    bands: tuple[str, ...] = ()  # MinHash bands for finding near-duplicates
+    signature: tuple[int, ...] = ()  # MinHash of the word pairs, for near-duplicates
+    bands: tuple[str, ...] = ()  # the signature's band terms, to find candidates
     url: str | None = None  # the report's address on the web, when known
 
 
@@ -369,6 +370,7 @@ def paragraph_docs(
             if day is None:
                 basis = "no date found"
             tags = taxonomy.tag(para.text)
+            signature = minhash_signature(para.text)
             notes = tuple(part.endnotes[n] for n in dict.fromkeys(para.footnotes) if n in part.endnotes)
             # A record's own topics join the taxonomy's; commas would split them in the index.
             own_topics = (" ".join(t.replace(",", " ").split()) for t in part.topics)
@@ -400,7 +402,8 @@ def paragraph_docs(
                     cited=cited_domains(notes),
                     event_dates=event_dates(para.text, day),
                     fingerprint=exact_fingerprint(para.text),
-                    bands=tuple(minhash_bands(para.text)),
+                    signature=signature,
+                    bands=tuple(signature_bands(signature)),
                     url=part.url,
                 )
             )
