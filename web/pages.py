@@ -19,7 +19,10 @@ from .params import search_index, search_options, state_url, toggle_url
 
 bp = Blueprint("pages", __name__)
 
-FACET_LABELS = {"topic": "Topic", "source": "Source", "place": "Place", "section": "Section", "month": "Month"}
+FACET_LABELS = {
+    "topic": "Topic", "source": "Source", "place": "Place", "section": "Section",
+    "label": "Evidence", "cited": "Cited domain", "month": "Month",
+}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 FACET_SHOWN = 12
 
@@ -35,7 +38,15 @@ def _hit_view(hit: Hit, args: MultiDict, q: str) -> dict[str, Any]:
         "source": hit.source,
         "source_url": toggle_url(args, "source", hit.source),
         "section": hit.section,
+        "section_url": toggle_url(args, "section", hit.section) if hit.section else None,
+        "label": hit.label,
+        "label_url": toggle_url(args, "label", hit.label) if hit.label else None,
         "kind": hit.kind,
+        "also_in": [
+            {"title": other["title"], "date": other["date"] or "undated",
+             "url": url_for("pages.report_page", report_id=other["report_id"]) + "#" + other["url"].rsplit("#", 1)[-1]}
+            for other in hit.also_in
+        ],
         # Built by search.query.snippet_html, which escapes the text first.
         "snippet": Markup(hit.snippet),
         "tags": [
@@ -85,6 +96,12 @@ def _chips(page: SearchPage, args: MultiDict) -> list[dict[str, str]]:
         chips.append({"label": f"From {page.date_from}", "url": state_url(args, **{"from": None})})
     if page.date_to:
         chips.append({"label": f"To {page.date_to}", "url": state_url(args, **{"to": None})})
+    if page.event_from:
+        chips.append({"label": f"Events from {page.event_from}", "url": state_url(args, event_from=None)})
+    if page.event_to:
+        chips.append({"label": f"Events to {page.event_to}", "url": state_url(args, event_to=None)})
+    if page.collapse:
+        chips.append({"label": "Repeats collapsed", "url": state_url(args, collapse=None)})
     return chips
 
 
@@ -116,7 +133,8 @@ def search_page():
         date_to=args.get("to", ""),
         sorts=[{"value": k, "label": v, "selected": k == page.sort} for k, v in SORT_LABELS.items()],
         hidden=[(name, value) for name in FACET_FIELDS for value in args.getlist(name)]
-        + ([("per_page", args["per_page"])] if args.get("per_page") else []),
+        + [(name, args[name]) for name in ("per_page", "event_from", "event_to") if args.get(name)],
+        collapse=page.collapse,
         total=page.total,
         first_shown=start + 1 if page.total else 0,
         last_shown=start + len(page.hits),
@@ -145,11 +163,16 @@ def report_page(report_id: str):
                 "anchor": f"p{p.position}",
                 "position": p.position,
                 "kind": p.kind,
-                "section": p.section,
-                "new_section": p.section and (i == 0 or report.paragraphs[i - 1].section != p.section),
+                "section": p.heading or p.section,
+                "new_section": p.section and (i == 0 or report.paragraphs[i - 1].heading != p.heading),
                 "html": Markup(p.snippet),
                 "target": str(p.position) == target,
-                "footnotes": ", ".join(f"[{n}]" for n in p.footnotes),
+                "footnotes": [
+                    {"n": note["n"], "text": note["text"],
+                     # Only web addresses become links: a javascript: URL in a report stays text.
+                     "urls": [u for u in note["urls"] if u.lower().startswith(("http://", "https://"))]}
+                    for note in p.footnotes
+                ],
                 "permalink": url_for("pages.report_page", report_id=report_id, p=p.position) + f"#p{p.position}",
             }
             for i, p in enumerate(report.paragraphs)

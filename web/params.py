@@ -1,8 +1,9 @@
 """Request parameters -> engine arguments, shared by the page and the API.
 
 The whole state of a search lives in the query string: ``q``, ``topic``,
-``source``, ``place``, ``section`` (each repeatable; repeats are OR-ed),
-``from``, ``to``, ``sort``, ``page`` and ``per_page``.
+``source``, ``place``, ``section``, ``label``, ``cited`` (each repeatable;
+repeats are OR-ed), ``from``, ``to``, ``event_from``, ``event_to``,
+``collapse``, ``sort``, ``page`` and ``per_page``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from werkzeug.datastructures import MultiDict
 from search import BadInput, SearchIndex
 from search.schema import FACET_FIELDS
 
-STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "sort", "page", "per_page")
+STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
 
 
 def search_index() -> SearchIndex:
@@ -40,8 +43,14 @@ def search_options(args: MultiDict) -> dict[str, Any]:
     unknown = sorted(set(args) - set(STATE_KEYS))
     if unknown:
         raise BadInput(f"unknown parameter {unknown[0]!r}; use: {', '.join(STATE_KEYS)}")
+    collapse = args.get("collapse", "").strip().lower()
+    if collapse not in _TRUE + _FALSE:
+        raise BadInput(f"collapse must be true or false, not {args.get('collapse')!r}")
     return {
         "q": args.get("q", ""),
+        "event_from": args.get("event_from") or None,
+        "event_to": args.get("event_to") or None,
+        "collapse": collapse in _TRUE,
         "filters": {name: args.getlist(name) for name in FACET_FIELDS},
         "date_from": args.get("from") or None,
         "date_to": args.get("to") or None,
