@@ -32,6 +32,7 @@ from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFoun
 from .index import index_identity, open_index
 from .schema import FACET_FIELDS, TEXT_ANALYZER
 from .taxonomy import Taxonomy, load_taxonomy
+from .timeline import Timeline, date_histogram
 
 SORTS = ("relevance", "newest", "oldest")
 DATE_FACETS = ("month", "day")
@@ -115,6 +116,11 @@ class SearchPage:
     collapse: bool = False
 
     @property
+    def timeline(self) -> Timeline:
+        """Matching paragraphs per day, week or month, from the ``day`` facet."""
+        return date_histogram((v.value, v.count) for v in self.facets.get("day", []))
+
+    @property
     def pages(self) -> int:
         """The number of result pages."""
         return max(1, math.ceil(self.total / self.per_page))
@@ -140,6 +146,7 @@ class SearchPage:
                 name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
                 for name, values in self.facets.items()
             },
+            "timeline": self.timeline.to_json(),
         }
 
 

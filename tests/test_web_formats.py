@@ -65,3 +65,20 @@ def test_report_page_shows_endnotes_as_links(client):
     assert '<a href="http://kremlin.ru/acts/news/76000" rel="noopener noreferrer nofollow">' in html
     assert "#2. Russian Main Effort – Eastern Ukraine" in html  # the heading as written
     assert hit["footnotes"] == [{"n": 7, "text": "http://kremlin.ru/acts/news/76000", "urls": ["http://kremlin.ru/acts/news/76000"]}]
+
+
+def test_timeline_bars_narrow_the_dates(client):
+    import re
+    from html import unescape
+
+    body = client.get("/api/search?q=Russian").get_json()
+    assert body["timeline"]["bucket"] == "day"
+    assert sum(bar["count"] for bar in body["timeline"]["bars"]) == body["total"]
+    html = client.get("/?q=Russian").get_data(as_text=True)
+    assert '<svg viewBox="0 0 640 90"' in html and 'role="img"' in html
+    bars = [unescape(h) for h in re.findall(r'<a href="([^"]+)" class="bar">', html)]
+    assert len(bars) == len(body["timeline"]["bars"])
+    first = body["timeline"]["bars"][0]
+    assert f"from={first['start']}" in bars[0] and f"to={first['end']}" in bars[0]
+    narrowed = client.get(bars[0]).get_data(as_text=True)
+    assert f"From {first['start']}" in narrowed

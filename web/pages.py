@@ -105,6 +105,41 @@ def _chips(page: SearchPage, args: MultiDict) -> list[dict[str, str]]:
     return chips
 
 
+TIMELINE_WIDTH, TIMELINE_HEIGHT = 640, 90
+BUCKET_WORDS = {"day": "day", "week": "week", "month": "month", "year": "year"}
+
+
+def _timeline_view(page: SearchPage, args: MultiDict) -> dict[str, Any] | None:
+    """Bars of the SVG histogram, each a link that narrows the dates to its bucket."""
+    timeline = page.timeline
+    if len(timeline.bars) < 2:
+        return None
+    step = TIMELINE_WIDTH / len(timeline.bars)
+    peak = timeline.peak or 1
+    bars = []
+    for i, bar in enumerate(timeline.bars):
+        height = 0 if not bar.count else max(2.0, (TIMELINE_HEIGHT - 4) * bar.count / peak)
+        noun = "paragraph" if bar.count == 1 else "paragraphs"
+        bars.append({
+            "x": round(i * step, 2),
+            "width": round(max(1.0, step - (1 if step > 3 else 0)), 2),
+            "y": round(TIMELINE_HEIGHT - height, 2),
+            "height": round(height, 2),
+            "count": bar.count,
+            "title": f"{bar.count} {noun}, {bar.label}",
+            "url": state_url(args, **{"from": bar.start.isoformat(), "to": bar.end.isoformat()}),
+        })
+    return {
+        "bucket": BUCKET_WORDS[timeline.bucket],
+        "width": TIMELINE_WIDTH,
+        "height": TIMELINE_HEIGHT,
+        "bars": bars,
+        "first": timeline.bars[0].start.isoformat(),
+        "last": timeline.bars[-1].end.isoformat(),
+        "peak": timeline.peak,
+    }
+
+
 def _pagination(page: SearchPage, args: MultiDict) -> dict[str, Any]:
     first = max(1, page.page - 3)
     last = min(page.pages, first + 6)
@@ -143,6 +178,7 @@ def search_page():
         chips=_chips(page, args),
         clear_url=url_for("pages.search_page", q=q or None),
         pagination=_pagination(page, args),
+        timeline=_timeline_view(page, args),
         has_query=bool(q.strip()) or bool(page.filters) or bool(page.date_from or page.date_to),
     )
 

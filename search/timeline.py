@@ -1,0 +1,91 @@
+"""A histogram of matching paragraphs over time, in calendar buckets.
+
+The bucket follows the span of the matches: days up to two months, ISO weeks
+(starting Monday) up to a year and a half, months beyond.  Empty buckets are
+kept, so gaps in reporting show as gaps.  The counts come from the ``day``
+facet, which already counts every match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable
+
+from dateutil.relativedelta import relativedelta
+
+DAY_SPAN = 62
+WEEK_SPAN = 550
+MAX_BARS = 120  # months beyond ten years are merged into years
+
+
+@dataclass(frozen=True)
+class Bar:
+    start: date
+    end: date
+    count: int
+
+    @property
+    def label(self) -> str:
+        return self.start.isoformat() if self.start == self.end else f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "count": self.count}
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bucket: str  # "day", "week", "month" or "year"
+    bars: list[Bar]
+
+    @property
+    def peak(self) -> int:
+        return max((bar.count for bar in self.bars), default=0)
+
+    def to_json(self) -> dict[str, object]:
+        return {"bucket": self.bucket, "bars": [bar.to_json() for bar in self.bars]}
+
+
+def _bucket_start(day: date, bucket: str) -> date:
+    if bucket == "day":
+        return day
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())
+    if bucket == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def _next(start: date, bucket: str) -> date:
+    step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1),
+            "month": relativedelta(months=1), "year": relativedelta(years=1)}[bucket]
+    return start + step
+
+
+def date_histogram(day_counts: Iterable[tuple[str, int]]) -> Timeline:
+    """Bars over the span of ``(YYYY-MM-DD, count)`` pairs, in the bucket the span calls for."""
+    counts: dict[date, int] = {}
+    for value, count in day_counts:
+        try:
+            counts[date.fromisoformat(value)] = counts.get(date.fromisoformat(value), 0) + count
+        except ValueError:
+            continue
+    counts = {d: c for d, c in counts.items() if c}
+    if not counts:
+        return Timeline("day", [])
+    first, last = min(counts), max(counts)
+    span = (last - first).days
+    bucket = "day" if span <= DAY_SPAN else "week" if span <= WEEK_SPAN else "month"
+    if bucket == "month" and (last.year - first.year) * 12 + last.month - first.month >= MAX_BARS:
+        bucket = "year"
+    totals: dict[date, int] = {}
+    for day, count in counts.items():
+        start = _bucket_start(day, bucket)
+        totals[start] = totals.get(start, 0) + count
+    bars = []
+    start = _bucket_start(first, bucket)
+    while start <= last:
+        following = _next(start, bucket)
+        bars.append(Bar(start, following - timedelta(days=1), totals.get(start, 0)))
+        start = following
+    return Timeline(bucket, bars)
