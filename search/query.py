@@ -16,7 +16,7 @@ import threading
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 from whoosh import highlight
@@ -290,6 +290,22 @@ class _Generation:
         return int(np.unique(self._groups[matching]).size)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A checked request and its queries, bound to one generation."""
+
+    gen: _Generation
+    q: str
+    chosen: dict[str, list[str]]
+    text_query: Query
+    base: Query  # the text and date conditions
+    full: Query  # plus the facet filters
+    start: date | None
+    end: date | None
+    event_start: date | None
+    event_end: date | None
+
+
 class SearchIndex:
     """Reads one index directory, reopening its searcher when a new generation lands.
 
@@ -370,37 +386,15 @@ class SearchIndex:
         :raises BadInput: an unknown filter or sort, or a page out of range.
         """
         settings = self.settings
-        q = q or ""
-        if len(q) > settings.max_query_length:
-            raise BadInput(f"query is {len(q)} characters long; the limit is {settings.max_query_length}")
-        if sort not in SORTS:
-            raise BadInput(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
         per_page = settings.per_page if per_page is None else per_page
         if not 1 <= per_page <= settings.max_per_page:
             raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
         if page < 1:
             raise BadInput("page must be 1 or more")
-        chosen = _clean_filters(filters or {})
-        start = parse_date_bound(date_from, end=False) if date_from else None
-        end = parse_date_bound(date_to, end=True) if date_to else None
-        if start and end and start > end:
-            raise BadInput(f"'from' ({start}) is after 'to' ({end})")
-        event_start = parse_date_bound(event_from, end=False) if event_from else None
-        event_end = parse_date_bound(event_to, end=True) if event_to else None
-        if event_start and event_end and event_start > event_end:
-            raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
-
-        gen = self.generation()
-        searcher = gen.searcher
-        chosen = {name: [self._canonical(gen, name, v) for v in values] for name, values in chosen.items()}
-        text_query = parse_query(q, searcher, gen, self.taxonomy)
-        base = text_query
-        if start or end:
-            base = And([base, _date_range(start, end)])
-        if event_start or event_end:
-            base = And([base, _date_range(event_start, event_end, "event_date")])
-        facet_filters = {name: Or([Term(name, v) for v in values]) for name, values in chosen.items()}
-        full = And([base, *facet_filters.values()]) if facet_filters else base
+        plan = self._plan(q, filters, date_from, date_to, event_from, event_to, sort)
+        gen, searcher, chosen = plan.gen, plan.gen.searcher, plan.chosen
+        q, base, full, text_query = plan.q, plan.base, plan.full, plan.text_query
+        start, end, event_start, event_end = plan.start, plan.end, plan.event_start, plan.event_end
 
         # Masks over document numbers: the matches of the query and dates,
         # and for each filtered facet the documents its selection allows.
@@ -453,6 +447,67 @@ class SearchIndex:
             event_to=event_end.isoformat() if event_end else None,
             collapse=collapse,
         )
+
+    def _plan(self, q, filters, date_from, date_to, event_from, event_to, sort) -> "_Plan":
+        """Check a request and build its queries against the current generation."""
+        q = q or ""
+        if len(q) > self.settings.max_query_length:
+            raise BadInput(f"query is {len(q)} characters long; the limit is {self.settings.max_query_length}")
+        if sort not in SORTS:
+            raise BadInput(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        chosen = _clean_filters(filters or {})
+        start = parse_date_bound(date_from, end=False) if date_from else None
+        end = parse_date_bound(date_to, end=True) if date_to else None
+        if start and end and start > end:
+            raise BadInput(f"'from' ({start}) is after 'to' ({end})")
+        event_start = parse_date_bound(event_from, end=False) if event_from else None
+        event_end = parse_date_bound(event_to, end=True) if event_to else None
+        if event_start and event_end and event_start > event_end:
+            raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
+        gen = self.generation()
+        chosen = {name: [self._canonical(gen, name, v) for v in values] for name, values in chosen.items()}
+        text_query = parse_query(q, gen.searcher, gen, self.taxonomy)
+        base = text_query
+        if start or end:
+            base = And([base, _date_range(start, end)])
+        if event_start or event_end:
+            base = And([base, _date_range(event_start, event_end, "event_date")])
+        facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
+        full = And([base, *facet_filters]) if facet_filters else base
+        return _Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end)
+
+    def iter_hits(
+        self,
+        q: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        event_from: str | None = None,
+        event_to: str | None = None,
+        sort: str = "relevance",
+    ) -> Iterator[Hit]:
+        """Every matching paragraph, in order, without snippets: for exports and feeds.
+
+        The request is checked before the first hit is made, so errors come
+        before any output; hits are then read one at a time from one searcher.
+
+        :raises QuerySyntaxError, BadDate, BadInput: as :meth:`search`.
+        """
+        plan = self._plan(q, filters, date_from, date_to, event_from, event_to, sort)
+        order = "newest" if sort == "relevance" and not plan.q.strip() else sort
+        sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
+        searcher = plan.gen.searcher
+        results = searcher.search(plan.full, limit=None, sortedby=sortedby, reverse=reverse, terms=False)
+        scored = sort == "relevance" and order == "relevance"
+        docnums = [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
+
+        def hits() -> Iterator[Hit]:
+            for docnum, score in docnums:
+                fields = searcher.stored_fields(docnum)
+                yield _hit(fields, "", score)
+
+        return hits()
 
     def _highlight_words(self, query: Query) -> frozenset[str]:
         """Analysed spellings of every place the query asks for, to mark in snippets."""

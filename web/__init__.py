@@ -12,7 +12,7 @@ from flask import Flask
 
 from search import SearchIndex, Settings, load_settings
 
-from . import api, errors, pages
+from . import api, errors, feeds, pages
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.extensions["sitrep"] = SearchIndex(settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
     errors.register(app)
 
     @app.after_request

@@ -179,6 +179,9 @@ def search_page():
         clear_url=url_for("pages.search_page", q=q or None),
         pagination=_pagination(page, args),
         timeline=_timeline_view(page, args),
+        feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None),
+        csv_url=state_url(args, "feeds.export_csv", per_page=None, collapse=None),
+        json_url=state_url(args, "feeds.export_json", per_page=None, collapse=None),
         has_query=bool(q.strip()) or bool(page.filters) or bool(page.date_from or page.date_to),
     )
 

@@ -1,0 +1,86 @@
+"""Exports (CSV, JSON), the Atom feed and the OpenSearch description, through Flask's test client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from search import load_settings, update_index
+from web import create_app
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+PARAGRAPHS = 1100  # past any 1,000-hit cap
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("feeds")
+    reports = root / "reports"
+    reports.mkdir()
+    for day in range(1, 12):
+        paragraphs = [
+            f"Russian forces shelled Kherson City, report {day} item {n}, with \"quotes\", commas; and Київ."
+            for n in range(PARAGRAPHS // 11)
+        ]
+        (reports / f"day-{day:02d}.txt").write_text(f"December {day}, 2024\n\n" + "\n\n".join(paragraphs) + "\n")
+    settings = load_settings(environ={}, index_dir=root / "index")
+    update_index(settings, [reports])
+    app = create_app(settings, TESTING=True)
+    yield app.test_client()
+    app.extensions["sitrep"].close()
+
+
+def test_csv_export_streams_every_match(client):
+    response = client.get("/api/export.csv?q=Kherson&sort=oldest")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.is_streamed
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == PARAGRAPHS
+    assert rows[0]["date"] == "2024-12-01" and rows[-1]["date"] == "2024-12-11"
+    assert rows[0]["text"].startswith('Russian forces shelled Kherson City, report 1 item 0, with "quotes"')
+    assert rows[0]["url"].startswith("http://localhost/reports/day-01#p")
+    assert len({row["id"] for row in rows}) == PARAGRAPHS
+
+
+def test_json_export_is_one_array_with_filters_applied(client):
+    response = client.get("/api/export.json?q=Kherson&from=2024-12-10&sort=newest")
+    data = json.loads(response.get_data(as_text=True))
+    assert len(data) == 200 and {hit["date"] for hit in data} == {"2024-12-10", "2024-12-11"}
+    assert [hit["date"] for hit in data] == sorted((hit["date"] for hit in data), reverse=True)
+    assert set(data[0]) >= {"id", "report_id", "text", "url", "topics", "places"}
+
+
+def test_export_errors_are_json_before_any_output(client):
+    for url in ("/api/export.csv?from=notadate", "/api/export.json?q=%22open", "/api/export.csv?colour=red"):
+        response = client.get(url)
+        assert response.status_code == 400 and response.get_json()["ok"] is False
+
+
+def test_atom_feed_newest_first(client):
+    response = client.get("/feed.atom?q=Kherson")
+    assert response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.get_data())
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 50
+    updated = [entry.find(f"{ATOM}updated").text for entry in entries]
+    assert updated == sorted(updated, reverse=True) and updated[0].startswith("2024-12-11")
+    assert feed.find(f"{ATOM}updated").text == "2024-12-11T00:00:00Z"
+    ids = [entry.find(f"{ATOM}id").text for entry in entries]
+    assert len(set(ids)) == 50 and all(i.startswith("http://localhost/reports/") for i in ids)
+    assert '"quotes"' in entries[0].find(f"{ATOM}content").text
+
+
+def test_opensearch_description_and_links(client):
+    description = ET.fromstring(client.get("/opensearch.xml").get_data())
+    namespace = "{http://a9.com/-/spec/opensearch/1.1/}"
+    urls = {url.get("type"): url.get("template") for url in description.findall(f"{namespace}Url")}
+    assert urls["text/html"] == "http://localhost/?q={searchTerms}"
+    assert urls["application/atom+xml"] == "http://localhost/feed.atom?q={searchTerms}"
+    html = client.get("/?q=Kherson&topic=Strikes").get_data(as_text=True)
+    assert 'rel="search" type="application/opensearchdescription+xml"' in html
+    assert 'href="/feed.atom?q=Kherson&amp;topic=Strikes"' in html
+    assert 'href="/api/export.csv?q=Kherson&amp;topic=Strikes"' in html
