@@ -28,7 +28,7 @@ from whoosh.searching import Searcher
 from .config import Settings
 from .dates import parse_date_bound
 from .facets import FacetPostings, FacetValue, mask_of
-from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound
+from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound, SitrepError
 from .index import index_identity, open_index
 from .schema import FACET_FIELDS, TEXT_ANALYZER
 from .taxonomy import Taxonomy, load_taxonomy
@@ -114,6 +114,7 @@ class SearchPage:
     event_from: str | None = None
     event_to: str | None = None
     collapse: bool = False
+    did_you_mean: str | None = None
 
     @property
     def timeline(self) -> Timeline:
@@ -147,6 +148,7 @@ class SearchPage:
                 for name, values in self.facets.items()
             },
             "timeline": self.timeline.to_json(),
+            "did_you_mean": self.did_you_mean,
         }
 
 
@@ -446,6 +448,7 @@ class SearchIndex:
             event_from=event_start.isoformat() if event_start else None,
             event_to=event_end.isoformat() if event_end else None,
             collapse=collapse,
+            did_you_mean=self.suggest(q) if q.strip() else None,
         )
 
     def _plan(self, q, filters, date_from, date_to, event_from, event_to, sort) -> "_Plan":
@@ -508,6 +511,64 @@ class SearchIndex:
                 yield _hit(fields, "", score)
 
         return hits()
+
+    def more_like_this(self, paragraph_id: str, top: int = 10) -> list[Hit]:
+        """Paragraphs most similar to one paragraph (by its most distinctive words).
+
+        Repeats of the paragraph itself are left out: they are "also in", not "like".
+
+        :raises ParagraphNotFound: no paragraph has that id.
+        """
+        gen = self.generation()
+        searcher = gen.searcher
+        docnum = next(iter(searcher.document_numbers(id=paragraph_id)), None)
+        if docnum is None:
+            raise ParagraphNotFound(f"no paragraph {paragraph_id!r} in the index")
+        own = searcher.stored_fields(docnum)
+        similar = searcher.more_like(docnum, "text", text=own["text"], top=top * 2, numterms=15)
+        hits = []
+        for result in similar:
+            if result.get("dup_group") == own.get("dup_group"):
+                continue
+            hits.append(_hit(result.fields(), html.escape(_shorten(result["text"]), quote=False), result.score))
+            if len(hits) == top:
+                break
+        return hits
+
+    def suggest(self, q: str) -> str | None:
+        """A "did you mean" query: rare words replaced by a close, much more frequent word.
+
+        A word counts as rare in at most :data:`RARE_DOCS` paragraphs; the
+        replacement is within two edits and in at least :data:`SUGGEST_RATIO`
+        times as many paragraphs.  None when nothing is worth suggesting.
+        """
+        try:
+            gen = self.generation()
+            query = parse_query(q, gen.searcher, gen)
+        except SitrepError:
+            return None
+        reader = gen.searcher.reader()
+        suggestion = q
+        changed = False
+        for node in _plain_terms(query):
+            stem = node.text.decode("utf-8") if isinstance(node.text, bytes) else node.text
+            frequency = reader.doc_frequency("text", stem)
+            if frequency > RARE_DOCS or len(stem) < 4:
+                continue
+            candidates = [
+                (reader.doc_frequency("text", other), other)
+                for other in reader.terms_within("text", stem, 2, prefix=1)
+                if other != stem
+            ]
+            best = max(candidates, default=(0, ""))
+            if best[0] < max(1, frequency) * SUGGEST_RATIO:
+                continue
+            typed = _typed_word(q, stem)
+            surface = _surface_word(gen.searcher, best[1])
+            if typed and surface:
+                suggestion = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", surface, suggestion, count=1)
+                changed = True
+        return suggestion if changed and suggestion != q else None
 
     def _highlight_words(self, query: Query) -> frozenset[str]:
         """Analysed spellings of every place the query asks for, to mark in snippets."""
@@ -730,6 +791,44 @@ def _canonical_terms(query: Query, gen: _Generation) -> Query:
         return node.apply(visit)
 
     return visit(query)
+
+
+RARE_DOCS = 2
+SUGGEST_RATIO = 10
+
+
+def _plain_terms(query: Query) -> list[Term]:
+    """The single-word text terms a user typed (not phrases, wildcards or excluded words)."""
+    if isinstance(query, Not):
+        return []
+    if isinstance(query, AndNot):
+        return _plain_terms(query.a)
+    if isinstance(query, AndMaybe):
+        return _plain_terms(query.a)
+    if type(query) is Term and query.fieldname == "text":
+        return [query]
+    found: list[Term] = []
+    for child in query.children():
+        found.extend(_plain_terms(child))
+    return found
+
+
+def _typed_word(q: str, stem: str) -> str | None:
+    """The word of ``q`` that analyses to ``stem``."""
+    for word in re.findall(r"[\w'’-]+", q):
+        if [t.text for t in TEXT_ANALYZER(word)] == [stem]:
+            return word
+    return None
+
+
+def _surface_word(searcher: Searcher, stem: str) -> str | None:
+    """A word as written in some paragraph that analyses to ``stem``."""
+    for fields in searcher.documents(text=stem):
+        for word in re.findall(r"\w+", fields["text"]):
+            if [t.text for t in TEXT_ANALYZER(word)] == [stem]:
+                return word
+        break
+    return None
 
 
 def _hit(fields: Mapping[str, Any], snippet: str, score: float | None) -> Hit:

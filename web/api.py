@@ -26,3 +26,10 @@ def report_json(report_id: str):
 def paragraph_json(paragraph_id: str):
     """One paragraph."""
     return jsonify({"ok": True, **search_index().paragraph(paragraph_id).to_json()})
+
+
+@bp.get("/paragraphs/<paragraph_id>/similar")
+def similar_json(paragraph_id: str):
+    """Paragraphs most like one paragraph ("more like this")."""
+    hits = search_index().more_like_this(paragraph_id)
+    return jsonify({"ok": True, "id": paragraph_id, "hits": [hit.to_json() for hit in hits]})

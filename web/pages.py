@@ -179,11 +179,35 @@ def search_page():
         clear_url=url_for("pages.search_page", q=q or None),
         pagination=_pagination(page, args),
         timeline=_timeline_view(page, args),
+        did_you_mean={"q": page.did_you_mean, "url": state_url(args, q=page.did_you_mean)} if page.did_you_mean else None,
         feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None),
         csv_url=state_url(args, "feeds.export_csv", per_page=None, collapse=None),
         json_url=state_url(args, "feeds.export_json", per_page=None, collapse=None),
         has_query=bool(q.strip()) or bool(page.filters) or bool(page.date_from or page.date_to),
     )
+
+
+@bp.get("/more/<paragraph_id>")
+def more_like_this_page(paragraph_id: str):
+    """Paragraphs like one paragraph, from any report."""
+    index = search_index()
+    source = index.paragraph(paragraph_id)
+    hits = index.more_like_this(paragraph_id)
+    return render_template(
+        "more.html",
+        q="",
+        source=_hit_view(source, MultiDict(), ""),
+        hits=[_hit_view(hit, MultiDict(), "") for hit in hits],
+    )
+
+
+def citation(report_source: str, title: str, date: str | None, section: str | None, position: int, url: str) -> str:
+    """A citation ready to paste: source, title, date, section, paragraph, permalink."""
+    parts = [report_source, f"“{title}”", date or "undated"]
+    if section:
+        parts.append(f"section “{section}”")
+    parts.append(f"paragraph {position}")
+    return ", ".join(parts) + f". {url}"
 
 
 @bp.get("/reports/<report_id>")
@@ -213,6 +237,12 @@ def report_page(report_id: str):
                     for note in p.footnotes
                 ],
                 "permalink": url_for("pages.report_page", report_id=report_id, p=p.position) + f"#p{p.position}",
+                "more_url": url_for("pages.more_like_this_page", paragraph_id=p.id),
+                "citation": citation(
+                    report.source, report.title, report.date, p.section, p.position,
+                    request.host_url.rstrip("/") + url_for("pages.report_page", report_id=report_id, p=p.position)
+                    + f"#p{p.position}",
+                ),
             }
             for i, p in enumerate(report.paragraphs)
         ],

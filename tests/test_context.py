@@ -1,0 +1,85 @@
+"""Did you mean, more like this, and citations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search import ParagraphNotFound, SearchIndex, load_settings, update_index
+from web import create_app
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    root = tmp_path_factory.mktemp("context")
+    reports = root / "reports"
+    reports.mkdir()
+    common = [f"Russian forces shelled Kherson City and the Dnipro river bank, officials said ({n})." for n in range(12)]
+    rare = ["A single report misspells the city as Khersom after the strike."]
+    drones = [
+        "Ukrainian drones struck the Novoshakhtinsk oil refinery in Rostov Oblast overnight.",
+        "Ukrainian drones struck an oil refinery in Rostov Oblast again, causing a fire.",
+        "Moldova's parliament debated energy supplies from Transnistria.",
+    ]
+    (reports / "a.txt").write_text("December 20, 2024\n\n" + "\n\n".join(common + rare + drones) + "\n")
+    settings = load_settings(environ={}, index_dir=root / "index")
+    update_index(settings, [reports])
+    return settings
+
+
+@pytest.fixture(scope="module")
+def index(settings):
+    with SearchIndex(settings) as index:
+        yield index
+
+
+@pytest.mark.parametrize(
+    ("q", "suggestion"),
+    [
+        ("Khersom", "Kherson"),  # rare (1 paragraph) next to a word in 12
+        ("shelled Khersom", "shelled Kherson"),
+        ("Kherson", None),  # frequent words are left alone
+        ("refinery", None),  # rare, but nothing close and frequent
+        ('"unclosed', None),  # a query that does not parse suggests nothing
+    ],
+)
+def test_did_you_mean(index, q, suggestion):
+    assert index.suggest(q) == suggestion
+
+
+def test_did_you_mean_is_in_the_result(index):
+    assert index.search("Khersom").did_you_mean == "Kherson"
+    assert index.search("Khersom").to_json()["did_you_mean"] == "Kherson"
+    assert index.search("").did_you_mean is None
+
+
+def test_more_like_this_ranks_the_similar_paragraph_first(index):
+    (source,) = index.search('"Novoshakhtinsk"').hits
+    similar = index.more_like_this(source.id, top=3)
+    assert similar and similar[0].text.startswith("Ukrainian drones struck an oil refinery")
+    assert source.id not in {hit.id for hit in similar}
+    with pytest.raises(ParagraphNotFound):
+        index.more_like_this("nope")
+
+
+@pytest.fixture(scope="module")
+def client(settings):
+    app = create_app(settings, TESTING=True)
+    yield app.test_client()
+    app.extensions["sitrep"].close()
+
+
+def test_pages_offer_did_you_mean_more_like_this_and_cite(client):
+    html = client.get("/?q=Khersom").get_data(as_text=True)
+    assert 'Did you mean <a href="/?q=Kherson">Kherson</a>?' in html
+    (hit,) = client.get("/api/search?q=Novoshakhtinsk").get_json()["hits"]
+    similar = client.get(f"/api/paragraphs/{hit['id']}/similar").get_json()
+    assert similar["hits"][0]["text"].startswith("Ukrainian drones struck an oil refinery")
+    assert client.get("/api/paragraphs/nope/similar").status_code == 404
+    report = client.get(hit["url"].split("#")[0]).get_data(as_text=True)
+    citation = re.search(rf'<textarea id="cite-{hit["position"]}" readonly rows="3">(.*?)</textarea>', report).group(1)
+    assert citation.startswith("Unknown source, “Russian forces shelled Kherson City")
+    assert citation.endswith(f'paragraph {hit["position"]}. http://localhost/reports/a?p={hit["position"]}#p{hit["position"]}')
+    more = client.get(f"/more/{hit['id']}").get_data(as_text=True)
+    assert "similar paragraph" in more and "Ukrainian drones struck an oil refinery" in more
