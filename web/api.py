@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from .openapi import openapi_document
 from .params import search_index, search_options
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -33,3 +34,9 @@ def similar_json(paragraph_id: str):
     """Paragraphs most like one paragraph ("more like this")."""
     hits = search_index().more_like_this(paragraph_id)
     return jsonify({"ok": True, "id": paragraph_id, "hits": [hit.to_json() for hit in hits]})
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document())
