@@ -82,8 +82,10 @@ def open_index(index_dir: Path) -> Index:
     if version != str(SCHEMA_VERSION) or schema_signature(ix.schema) != schema_signature(build_schema()):
         ix.close()
         raise SchemaChanged(
-            f"the index at {index_dir} was built with another schema (version {version}, "
-            f"this Sitrep uses {SCHEMA_VERSION}); run `sitrep index --rebuild`"
+            f"the index at {index_dir} was built with another schema "
+            + (f"(version {version}, this Sitrep uses {SCHEMA_VERSION})" if version != str(SCHEMA_VERSION)
+               else "(its fields differ from this Sitrep's)")
+            + "; run `sitrep index --rebuild`"
         )
     return ix
 
