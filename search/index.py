@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -180,14 +181,17 @@ class RepeatGroups:
     group named by its own fingerprint.  Search collapses on the group.
     """
 
-    MAX_CANDIDATES = 25  # per band: a very common band is a boilerplate line
+    MAX_CANDIDATES = 10
+    MIN_SHARED_BANDS = 2
+    MAX_BAND_DOCS = 2000  # a band this common is boilerplate, already caught by the fingerprint
 
     def __init__(self, searcher) -> None:
         self._searcher = searcher
         self._reader = searcher.reader()
         self._by_fingerprint: dict[str, str] = {}
-        # Band -> (signature, text, group) of this batch's paragraphs.
-        self._by_band: dict[str, list[tuple[tuple[int, ...], str, str]]] = {}
+        # This batch's paragraphs as (signature, text, group), and band -> their positions.
+        self._batch_docs: list[tuple[tuple[int, ...], str, str]] = []
+        self._by_band: dict[str, list[int]] = {}
 
     def group_of(self, doc: ParagraphDoc) -> str:
         group = self._by_fingerprint.get(doc.fingerprint) or self._indexed_group("fingerprint", doc.fingerprint)
@@ -195,8 +199,9 @@ class RepeatGroups:
             group = self._near_group(doc)
         group = group or doc.fingerprint
         self._by_fingerprint.setdefault(doc.fingerprint, group)
+        self._batch_docs.append((doc.signature, doc.text, group))
         for band in doc.bands:
-            self._by_band.setdefault(band, []).append((doc.signature, doc.text, group))
+            self._by_band.setdefault(band, []).append(len(self._batch_docs) - 1)
         return group
 
     def _indexed_group(self, fieldname: str, value: str) -> str | None:
@@ -208,23 +213,33 @@ class RepeatGroups:
         return None
 
     def _near_group(self, doc: ParagraphDoc) -> str | None:
-        seen: set[int] = set()
+        """The group of a near-duplicate sharing at least :data:`MIN_SHARED_BANDS` bands.
+
+        Requiring two shared bands (of ten) instead of one keeps 92% of the
+        pairs with word-pair Jaccard 0.6 and all but a few in ten thousand at
+        0.8, while it drops most chance collisions of common word pairs,
+        which would otherwise each cost a stored-document read.
+        """
+        batch: Counter[int] = Counter()
         for band in doc.bands:
-            for signature, text, group in self._by_band.get(band, [])[: self.MAX_CANDIDATES]:
-                if may_be_near(doc.signature, signature) and is_near(doc.text, text):
-                    return group
-            if ("bands", band) not in self._reader:
-                continue
-            ids = self._reader.postings("bands", band).all_ids()
-            for count, docnum in enumerate(ids):
-                if count >= self.MAX_CANDIDATES:
-                    break
-                if docnum in seen:
-                    continue
-                seen.add(docnum)
-                fields = self._searcher.stored_fields(docnum)
-                if may_be_near(doc.signature, tuple(fields.get("minhash") or ())) and is_near(doc.text, fields["text"]):
-                    return fields.get("dup_group")
+            batch.update(self._by_band.get(band, ()))
+        for index, shared in batch.most_common(self.MAX_CANDIDATES):
+            if shared < self.MIN_SHARED_BANDS:
+                break
+            signature, text, group = self._batch_docs[index]
+            if may_be_near(doc.signature, signature) and is_near(doc.text, text):
+                return group
+        indexed: Counter[int] = Counter()
+        for band in doc.bands:
+            frequency = self._reader.doc_frequency("bands", band)
+            if 0 < frequency <= self.MAX_BAND_DOCS:
+                indexed.update(self._reader.postings("bands", band).all_ids())
+        for docnum, shared in indexed.most_common(self.MAX_CANDIDATES):
+            if shared < self.MIN_SHARED_BANDS:
+                break
+            fields = self._searcher.stored_fields(docnum)
+            if may_be_near(doc.signature, tuple(fields.get("minhash") or ())) and is_near(doc.text, fields["text"]):
+                return fields.get("dup_group")
         return None
 
 
