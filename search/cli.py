@@ -211,16 +211,23 @@ def explain_command(settings: Settings, paragraph_id: str) -> None:
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to listen on [env SITREP_HOST; default 127.0.0.1].")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port [env SITREP_PORT; default 5000].")
-@click.option("--debug", is_flag=True, help="Flask's debugger and reloader (never in production).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="gunicorn worker processes [env SITREP_WORKERS; default 2].")
+@click.option("--debug", is_flag=True, help="Flask's development server with debugger and reloader (never in production).")
 @settings_options
-def serve_command(settings: Settings, host: str | None, port: int | None, debug: bool) -> None:
-    """Serve the search page and the JSON API."""
+def serve_command(settings: Settings, host: str | None, port: int | None, workers: int | None, debug: bool) -> None:
+    """Serve the search page and the JSON API (gunicorn; Flask's server with --debug)."""
     from web import create_app  # the engine must not need the web package
 
-    settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port})
-    app = create_app(settings)
+    settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port, "workers": workers})
+    create_app(settings).extensions["sitrep"].close()  # a bad taxonomy fails here, before any fork
     click.echo(f"Serving Sitrep on http://{settings.host}:{settings.port}/ (index {settings.index_dir})", err=True)
-    app.run(host=settings.host, port=settings.port, debug=debug, use_reloader=debug)
+    if debug:
+        create_app(settings).run(host=settings.host, port=settings.port, debug=True, use_reloader=True)
+    else:
+        from web.server import serve
+
+        serve(settings, settings.workers)
 
 
 def settings_overrides(settings: Settings) -> dict[str, Any]:

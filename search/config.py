@@ -45,6 +45,7 @@ class Settings:
     max_query_length: int = _help("Longest query text accepted, in characters.", default=500)
     host: str = _help("Address `sitrep serve` listens on.", default="127.0.0.1")
     port: int = _help("Port `sitrep serve` listens on.", default=5000)
+    workers: int = _help("gunicorn worker processes `sitrep serve` runs.", default=2)
 
     @classmethod
     def help_texts(cls) -> dict[str, str]:

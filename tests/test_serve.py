@@ -1,0 +1,75 @@
+"""`sitrep serve`: gunicorn with N workers in front of the same app."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(*args: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITREP_")}
+    return subprocess.Popen(
+        [sys.executable, "-c", "from search.cli import main; main()", "serve", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def get_json(url: str, attempts: int = 100) -> tuple[int, dict]:
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url}")
+
+
+def test_gunicorn_workers_serve_the_api(seed_settings):
+    port = free_port()
+    server = start("--port", str(port), "--workers", "2", "--index-dir", str(seed_settings.index_dir))
+    try:
+        status, body = get_json(f"http://127.0.0.1:{port}/api/search?q=Pokrovsk")
+        assert status == 200 and body["total"] == 6
+        status, body = get_json(f"http://127.0.0.1:{port}/api/search?q=%22open")
+        assert status == 400 and "unclosed quote" in body["error"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, log = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "Starting gunicorn" in log and log.count("Booting worker") == 2
+
+
+def test_serving_before_the_first_index_answers_503(tmp_path):
+    port = free_port()
+    server = start("--port", str(port), "--workers", "1", "--index-dir", str(tmp_path / "none"))
+    try:
+        status, body = get_json(f"http://127.0.0.1:{port}/api/search?q=Kursk")
+        assert status == 503 and "run `sitrep index` first" in body["error"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+
+
+def test_a_bad_taxonomy_stops_serve_before_it_starts(tmp_path):
+    server = start("--taxonomy", str(tmp_path / "missing.toml"))
+    _, err = server.communicate(timeout=30)
+    assert server.returncode == 1
+    assert err.strip().splitlines() == [f"Error: cannot read {tmp_path / 'missing.toml'}: No such file or directory"]
