@@ -88,6 +88,7 @@ class Hit:
     report_url: str | None = None
     dup_group: str = ""
     also_in: list[dict[str, str]] = field(default_factory=list)  # filled when collapsing
+    also_in_count: int = 0  # how many other reports repeat it (also_in lists the newest 50)
 
     def to_json(self) -> dict[str, Any]:
         """The hit as documented in README.md ("JSON")."""
@@ -432,7 +433,8 @@ class SearchIndex:
             for hit in results:
                 found = _hit(hit.fields(), snippet_html(searcher, text_query, hit["text"], extra=extra), hit.score if sort == "relevance" else None)
                 if collapse:
-                    found = replace(found, also_in=_also_in(searcher, found))
+                    listed, count = _also_in(searcher, found)
+                    found = replace(found, also_in=listed, also_in_count=count)
                 hits.append(found)
         return SearchPage(
             query=q,
@@ -861,19 +863,38 @@ def _hit(fields: Mapping[str, Any], snippet: str, score: float | None) -> Hit:
     )
 
 
-def _also_in(searcher: Searcher, hit: Hit) -> list[dict[str, str]]:
-    """The other reports holding a paragraph of ``hit``'s repeat group."""
+ALSO_IN_LISTED = 50
+
+
+def _also_in(searcher: Searcher, hit: Hit) -> tuple[list[dict[str, str]], int]:
+    """The newest other reports holding a paragraph of ``hit``'s repeat group, and how many there are.
+
+    A daily disclaimer repeats in thousands of reports: the newest
+    :data:`ALSO_IN_LISTED` are listed, all are counted.
+    """
+    docnums = list(searcher.document_numbers(dup_group=hit.dup_group))
+    dates = searcher.reader().column_reader("date") if searcher.reader().has_column("date") else None
+    if dates is not None:
+        docnums.sort(key=lambda n: dates[n] or 0, reverse=True)
     others: dict[str, dict[str, str]] = {}
-    for fields in searcher.documents(dup_group=hit.dup_group):
-        if fields["report_id"] != hit.report_id and fields["report_id"] not in others:
-            day = fields.get("date")
-            others[fields["report_id"]] = {
-                "report_id": fields["report_id"],
-                "title": fields["title"],
-                "date": day.date().isoformat() if day else None,
-                "url": f"/reports/{fields['report_id']}#p{fields['position']}",
-            }
-    return sorted(others.values(), key=lambda o: o["date"] or "", reverse=True)
+    for docnum in docnums:
+        if len(others) == ALSO_IN_LISTED:
+            break
+        fields = searcher.stored_fields(docnum)
+        report_id = fields["report_id"]
+        if report_id == hit.report_id or report_id in others:
+            continue
+        day = fields.get("date")
+        others[report_id] = {
+            "report_id": report_id,
+            "title": fields["title"],
+            "date": day.date().isoformat() if day else None,
+            "url": f"/reports/{report_id}#p{fields['position']}",
+        }
+    # Past the listed reports, each further paragraph of the group counts as one more report.
+    count = len(others) if len(others) < ALSO_IN_LISTED else len(docnums) - 1
+    listed = sorted(others.values(), key=lambda o: o["date"] or "", reverse=True)
+    return listed, count
 
 
 def dated_neighbour(ix: Index, text: str, exclude_path: str = "") -> tuple[date, str] | None:

@@ -9,7 +9,7 @@ from web import create_app
 HIT_KEYS = {
     "id", "report_id", "title", "source", "date", "date_inferred", "section", "kind",
     "position", "topics", "places", "text", "snippet", "score", "url",
-    "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in",
+    "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in", "also_in_count",
 }
 
 

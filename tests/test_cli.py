@@ -27,7 +27,7 @@ TAKEAWAYS_FILE = "004_46fcd5d56deb0784.txt"
 HIT_KEYS = {
     "id", "report_id", "title", "source", "date", "date_inferred", "section", "kind",
     "position", "topics", "places", "text", "snippet", "score", "url",
-    "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in",
+    "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in", "also_in_count",
 }
 
 

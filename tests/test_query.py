@@ -548,5 +548,5 @@ def test_to_json_shape(index):
     assert set(data["hits"][0]) == {
         "id", "report_id", "title", "source", "date", "date_inferred", "section", "kind",
         "position", "topics", "places", "text", "snippet", "score", "url",
-        "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in"}
+        "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in", "also_in_count"}
     assert set(data["facets"]["topic"][0]) == {"value", "count", "selected"}

@@ -54,7 +54,7 @@ def test_collapse_shows_one_hit_and_the_other_reports(repeats):
     assert page.total == 1 and len(page.hits) == 1
     (hit,) = page.hits
     others = {other["report_id"] for other in hit.also_in}
-    assert others == {"a", "b", "c"} - {hit.report_id}
+    assert others == {"a", "b", "c"} - {hit.report_id} and hit.also_in_count == 2
     assert all(other["url"].startswith("/reports/") for other in hit.also_in)
     assert page.to_json()["hits"][0]["also_in"]
 
@@ -71,3 +71,18 @@ def test_reindexing_keeps_groups(repeats, settings, tmp_path):
     update_index(settings, [tmp_path / "reports"])
     after = {hit.report_id: hit.dup_group for hit in repeats.search('"classified material"').hits}
     assert after == before
+
+
+def test_a_huge_group_lists_the_newest_and_counts_all(tmp_path, settings, monkeypatch):
+    from search import query
+
+    monkeypatch.setattr(query, "ALSO_IN_LISTED", 2)
+    reports = tmp_path / "many"
+    reports.mkdir()
+    for day in range(1, 7):
+        (reports / f"r{day}.txt").write_text(report(day, DISCLAIMER, f"Unique text number {day} about Odesa."))
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        (hit,) = index.search('"classified material"', collapse=True, sort="oldest").hits
+    assert hit.report_id == "r1" and hit.also_in_count == 5
+    assert [other["report_id"] for other in hit.also_in] == ["r6", "r5"]

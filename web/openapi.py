@@ -71,7 +71,7 @@ HIT = {
         "score": {"type": "number", "nullable": True}, "url": {"type": "string"}, "report_url": NULLABLE_STRING,
         "footnotes": {"type": "array", "items": {"type": "object", "properties": {
             "n": {"type": "integer"}, "text": {"type": "string"}, "urls": STRING_LIST}}},
-        "cited": STRING_LIST, "event_dates": STRING_LIST,
+        "cited": STRING_LIST, "event_dates": STRING_LIST, "also_in_count": {"type": "integer"},
         "also_in": {"type": "array", "items": {"type": "object", "properties": {
             "report_id": {"type": "string"}, "title": {"type": "string"}, "date": NULLABLE_STRING,
             "url": {"type": "string"}}}},

@@ -42,6 +42,7 @@ def _hit_view(hit: Hit, args: MultiDict, q: str) -> dict[str, Any]:
         "label": hit.label,
         "label_url": toggle_url(args, "label", hit.label) if hit.label else None,
         "kind": hit.kind,
+        "also_in_count": hit.also_in_count,
         "also_in": [
             {"title": other["title"], "date": other["date"] or "undated",
              "url": url_for("pages.report_page", report_id=other["report_id"]) + "#" + other["url"].rsplit("#", 1)[-1]}
