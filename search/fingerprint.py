@@ -21,7 +21,7 @@ import re
 import numpy as np
 
 NEAR_JACCARD = 0.6
-BANDS, ROWS = 10, 2
+BANDS, ROWS = 10, 3
 _PRIME = (1 << 31) - 1
 # Fixed permutations h -> (a*h + b) mod p, so fingerprints are stable across
 # runs; with p < 2**31 the products fit in unsigned 64-bit arithmetic.

@@ -32,6 +32,8 @@ from .text import Block, split_blocks
 READABLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl", ".json")
 FOOTNOTE = re.compile(r"\s*\[(\d{1,4})\]")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# An export of many reports is one file: JSON Lines may be larger.
+MAX_RECORDS_FILE_BYTES = 512 * 1024 * 1024
 
 
 class SkipFile(Exception):
@@ -291,8 +293,9 @@ def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
         )
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SkipFile(f"larger than {MAX_FILE_BYTES // 2**20} MB")
+        limit = MAX_RECORDS_FILE_BYTES if suffix in (".jsonl", ".json") else MAX_FILE_BYTES
+        if size > limit:
+            raise SkipFile(f"larger than {limit // 2**20} MB")
         data = path.read_bytes()
     except OSError as err:
         raise SkipFile(f"cannot read: {err.strerror}") from None
