@@ -425,12 +425,14 @@ class SearchIndex:
         if total:
             order = "newest" if sort == "relevance" and not q.strip() else sort  # no words, no relevance
             sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
-            results = searcher.search_page(
-                full, page, pagelen=per_page, sortedby=sortedby, reverse=reverse, terms=False,
+            # Not search_page(): it counts every match again for its page
+            # total, which the mask above already gives.
+            results = searcher.search(
+                full, limit=page * per_page, sortedby=sortedby, reverse=reverse, terms=False,
                 collapse=collapse_facet, collapse_limit=1,
             )
             extra = self._highlight_words(text_query)
-            for hit in results:
+            for hit in results[(page - 1) * per_page : page * per_page]:
                 found = _hit(hit.fields(), snippet_html(searcher, text_query, hit["text"], extra=extra), hit.score if sort == "relevance" else None)
                 if collapse:
                     listed, count = _also_in(searcher, found)
