@@ -137,6 +137,7 @@ def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
         "report_id": doc.report_id,
         "title": doc.title,
         "text": doc.text,
+        "pairs": doc.text,
         "source": doc.source,
         "topic": ",".join(doc.topics),
         "place": ",".join(doc.places),
@@ -182,8 +183,8 @@ class RepeatGroups:
     """
 
     MAX_CANDIDATES = 10
-    MIN_SHARED_BANDS = 2
-    MAX_BAND_DOCS = 2000  # a band this common is boilerplate, already caught by the fingerprint
+    MIN_SHARED_BANDS = 1
+    MAX_BAND_DOCS = 500  # a band this common is boilerplate, already caught by the fingerprint
 
     def __init__(self, searcher) -> None:
         self._searcher = searcher
@@ -213,12 +214,13 @@ class RepeatGroups:
         return None
 
     def _near_group(self, doc: ParagraphDoc) -> str | None:
-        """The group of a near-duplicate sharing at least :data:`MIN_SHARED_BANDS` bands.
+        """The group of a near-duplicate sharing a band, most shared bands first.
 
-        Requiring two shared bands (of ten) instead of one keeps 92% of the
-        pairs with word-pair Jaccard 0.6 and all but a few in ten thousand at
-        0.8, while it drops most chance collisions of common word pairs,
-        which would otherwise each cost a stored-document read.
+        With ten bands of three MinHash rows, a pair with word-pair Jaccard
+        0.8 shares a band with probability 0.999 and one at 0.6 with 0.91,
+        while chance collisions of common word pairs stay rare; each
+        candidate costs a stored-document read, so only the
+        :data:`MAX_CANDIDATES` sharing the most bands are read.
         """
         batch: Counter[int] = Counter()
         for band in doc.bands:

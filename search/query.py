@@ -22,7 +22,7 @@ import numpy as np
 from whoosh import highlight
 from whoosh.index import Index
 from whoosh.qparser import PlusMinusPlugin, QueryParser
-from whoosh.query import And, AndMaybe, AndNot, DateRange, Every, Not, NullQuery, Or, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, DateRange, Every, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from .config import Settings
@@ -474,7 +474,7 @@ class SearchIndex:
         gen = self.generation()
         chosen = {name: [self._canonical(gen, name, v) for v in values] for name, values in chosen.items()}
         text_query = parse_query(q, gen.searcher, gen, self.taxonomy)
-        base = text_query
+        base = phrases_as_pairs(text_query)  # text_query keeps the phrases, for highlighting
         if start or end:
             base = And([base, _date_range(start, end)])
         if event_start or event_end:
@@ -799,6 +799,21 @@ def _canonical_terms(query: Query, gen: _Generation) -> Query:
 
 RARE_DOCS = 2
 SUGGEST_RATIO = 10
+
+
+def phrases_as_pairs(query: Query) -> Query:
+    """Rewrite each phrase in the text as an AND of its adjacent word pairs (the ``pairs`` field).
+
+    ``"North Korean troops"`` needs the pairs "north korean" and "korean
+    troop" in one paragraph; they could in principle come from two places in
+    it, which a paragraph-sized document makes rare enough to accept for a
+    lookup that is orders of magnitude faster than comparing positions.
+    """
+    if isinstance(query, Phrase) and query.fieldname == "text" and len(query.words) >= 2:
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in query.words]
+        pairs = [Term("pairs", f"{a} {b}") for a, b in zip(words, words[1:])]
+        return And(pairs, boost=query.boost) if len(pairs) > 1 else Term("pairs", pairs[0].text, boost=query.boost)
+    return query.apply(phrases_as_pairs)
 
 
 def _plain_terms(query: Query) -> list[Term]:

@@ -550,3 +550,16 @@ def test_to_json_shape(index):
         "position", "topics", "places", "text", "snippet", "score", "url",
         "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in", "also_in_count"}
     assert set(data["facets"]["topic"][0]) == {"value", "count", "selected"}
+
+
+@pytest.mark.parametrize("phrase", ['"North Korean"', '"Time of Heroes"', '"Russian forces"', '"Kremlin affiliated"',
+                                    '"forces Russian"'])
+def test_phrases_through_word_pairs_match_position_checked_phrases(index, phrase):
+    from search.query import parse_query, phrases_as_pairs
+
+    searcher = index.generation().searcher
+    query = parse_query(phrase, searcher)
+    by_positions = set(searcher.docs_for_query(query))
+    by_pairs = set(searcher.docs_for_query(phrases_as_pairs(query)))
+    assert by_pairs == by_positions
+    assert phrase == '"forces Russian"' or by_positions  # every phrase but the reversed one occurs
