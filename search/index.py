@@ -20,10 +20,13 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
+from whoosh.writing import CLEAR
 
 from .config import Settings
 from .errors import IndexBusy, IndexMissing, SchemaChanged
 from .fingerprint import is_near, may_be_near
+from .locks import holds_lock, try_lock, write_lock
+from .storage import ThreadSafeFileStorage
 from .ingest import (
     FileDraft,
     ParagraphDoc,
@@ -64,7 +67,9 @@ class IndexSummary:
 def _storage(index_dir: Path) -> FileStorage:
     # Without mmap, opening a searcher reads postings on demand instead of
     # copying the index into memory (0.3 ms and no extra memory at 100k docs).
-    return FileStorage(str(index_dir), supports_mmap=False)
+    # Each thread reads with its own file positions: the web server shares
+    # one searcher between request threads (see search/storage.py, #6).
+    return ThreadSafeFileStorage(str(index_dir), supports_mmap=False)
 
 
 def open_index(index_dir: Path) -> Index:
@@ -99,11 +104,12 @@ def create_index(index_dir: Path) -> Index:
             if child.name != ".gitkeep":
                 child.unlink() if child.is_file() else shutil.rmtree(child)
     index_dir.mkdir(parents=True, exist_ok=True)
-    ix = _storage(index_dir).create_index(build_schema())
     # A fresh build token tells open readers that this is a new index even
-    # when its generation number happens to equal the old one's.
+    # when its generation number happens to equal the old one's.  It is
+    # written before the index exists, so a run killed in between leaves
+    # "no index" (created again next time), never an index with no schema file.
     (index_dir / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n{uuid.uuid4().hex}\n")
-    return ix
+    return _storage(index_dir).create_index(build_schema())
 
 
 def index_identity(ix: Index, index_dir: Path) -> tuple[str, int]:
@@ -251,6 +257,10 @@ def _within(path: str, roots: list[Path]) -> bool:
 
 
 def _writer(ix: Index):
+    # update_index holds the index's write lock for its whole run (see
+    # search/locks.py): its writers must not take the same lock a second time.
+    if holds_lock(ix.storage.folder):
+        return ix.writer(_lk=False)
     try:
         return ix.writer(timeout=WRITER_TIMEOUT_S)
     except LockError:
@@ -279,8 +289,12 @@ def update_index(
     Files are written as they are read and committed every
     :data:`BATCH_PARAGRAPHS` paragraphs, each file whole within one commit, so
     memory stays bounded and a run that is killed keeps what it committed.
-    A rebuild is written into a new directory beside the index and swapped
-    in when complete: until then readers see the old index.
+    The whole run holds the index's write lock (a second run waits, then
+    raises :class:`IndexBusy`; see :mod:`search.locks`).  A rebuild is
+    written into a new directory beside the index; when complete it replaces
+    the old index in one commit (or, after a schema change, by renaming the
+    directories): until then readers see the old index, and a run killed
+    meanwhile leaves the old index as it was.
 
     :param paths: files or directories; ``settings.reports`` when None.
     :param rebuild: start from an empty index (needed after a schema change).
@@ -294,26 +308,98 @@ def update_index(
     files, missing = find_report_files(roots)
     summary = IndexSummary(skipped=[(str(p), reason) for p, reason in missing])
     index_dir = Path(settings.index_dir)
-    if rebuild:
-        target = index_dir.parent / f".{index_dir.name}.rebuild-{uuid.uuid4().hex[:8]}"
-        ix = create_index(target)
-    else:
-        target = index_dir
+    with write_lock(index_dir, WRITER_TIMEOUT_S):
+        if rebuild:
+            _rebuild(index_dir, lambda ix: _update(ix, roots, files, taxonomy, summary, progress))
+            return summary
         try:
             ix = open_index(index_dir)
         except IndexMissing:
             ix = create_index(index_dir)
-    try:
-        _update(ix, roots, files, taxonomy, summary, progress)
-    except BaseException:
-        ix.close()
-        if rebuild:
-            shutil.rmtree(target, ignore_errors=True)
-        raise
-    ix.close()
-    if rebuild:
-        _swap_in(target, index_dir)
+        try:
+            _update(ix, roots, files, taxonomy, summary, progress)
+        finally:
+            ix.close()
     return summary
+
+
+def _rebuild(index_dir: Path, fill: Callable[[Index], None]) -> None:
+    """Build a new index with ``fill`` beside ``index_dir``, then put it in place.
+
+    The caller holds the write lock of ``index_dir``.  With the same schema,
+    the new segments are moved into the live index and committed with a merge
+    policy that, like ``CLEAR``, drops every old segment: one atomic TOC
+    rename replaces the old generation, so readers and a killed run see
+    either the old generation or the new one (:func:`_adopt_segments`).
+    After a schema change the old index cannot take the new documents, and
+    the directories are swapped instead (:func:`_swap_in`).
+    """
+    _remove_leftovers(index_dir)
+    target = index_dir.parent / f".{index_dir.name}.rebuild-{uuid.uuid4().hex[:8]}"
+    built = create_index(target)
+    try:
+        with write_lock(target):
+            fill(built)
+        try:
+            current = open_index(index_dir)
+        except (IndexMissing, SchemaChanged):
+            current = None
+        if current is not None:
+            try:
+                _adopt_segments(built, current)
+            finally:
+                current.close()
+    except BaseException:
+        built.close()
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    built.close()
+    if current is None:
+        _swap_in(target, index_dir)
+    else:
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def _adopt_segments(built: Index, current: Index) -> None:
+    """Make ``built``'s segments the whole of ``current`` in one commit.
+
+    The segment files are moved (renamed, same file system) into
+    ``current``'s directory, where nothing refers to them until the commit;
+    the commit's merge policy then drops every old segment, like ``CLEAR``,
+    and keeps only the moved ones.  Whoosh writes the TOC to a temporary
+    file and renames it, so the switch is atomic.  Old segment files stay
+    until Whoosh cleans them, so searchers of the old generation finish.
+    (``writer.add_reader`` would copy instead, but it fails on column fields
+    in whoosh3 3.54.0.)
+    """
+    segments = built._segments()
+    source, destination = Path(built.storage.folder), Path(current.storage.folder)
+    writer = _writer(current)
+    try:
+        for segment in segments:
+            for name in segment.list_files(built.storage):
+                os.rename(source / name, destination / name)
+
+        def only_built(writer, old_segments):  # a Whoosh merge policy, as CLEAR
+            return CLEAR(writer, old_segments) + list(segments)
+
+        writer.commit(mergetype=only_built)
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    """Delete the rebuild and swap directories that killed runs left beside ``index_dir``.
+
+    Only called under the index's write lock, so no other run is using them.
+    """
+    recover_swap(index_dir)
+    if not index_dir.exists():
+        return
+    for pattern in (f".{index_dir.name}.rebuild-*", f".{index_dir.name}.old-*"):
+        for leftover in index_dir.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy, summary: IndexSummary, progress) -> None:
@@ -445,7 +531,17 @@ def recover_swap(index_dir: Path) -> None:
     if index_dir.exists():
         return
     for old in sorted(index_dir.parent.glob(f".{index_dir.name}.old-*")):
-        os.rename(old, index_dir)
+        # The rebuild that moved it holds its lock until the swap is done: a
+        # reader arriving between the two renames must not undo a live swap.
+        lock = try_lock(old)
+        if lock is None:
+            return
+        try:
+            os.rename(old, index_dir)
+        except OSError:
+            pass
+        finally:
+            lock.release()
         return
 
 

@@ -1,0 +1,190 @@
+"""One writer at a time, readers never disturbed (#6).
+
+* The write lock is Whoosh's ``fcntl.flock`` on ``MAIN_WRITELOCK``: it dies
+  with its process, so a writer killed with SIGKILL leaves no lock behind.
+* A second `sitrep index` waits for the first (saying so on stderr), then
+  runs; if the first keeps the lock too long it stops with one ``Error:``
+  line and exit status 1.
+* Re-indexing while the live server answers a steady stream of queries:
+  no errors, the new generation is served as soon as a commit returns, and
+  the SearchIndex never has more than two generations open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log: werkzeug's log handler would outlive the test's captured stderr."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+from crashkit import ROOT, fresh_dir, sitrep_index, snapshot, write_corpus
+from search import load_settings, update_index
+from search.locks import LOCK_FILE, try_lock
+from web import create_app
+
+HOLD_LOCK = """
+import sys, time
+from search.locks import write_lock
+with write_lock(sys.argv[1]):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _hold_lock(index_dir: Path, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(index_dir), str(seconds)],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_killed_writer_leaves_no_lock(tmp_path: Path) -> None:
+    holder = _hold_lock(tmp_path, 60)
+    assert try_lock(tmp_path) is None  # held by the other process
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert (tmp_path / LOCK_FILE).exists()  # the file stays...
+    lock = try_lock(tmp_path)  # ...but the lock died with its process: no wait at all
+    assert lock is not None
+    lock.release()
+
+
+def _index_cli(index_dir: Path, corpus: Path, wait_s: float | None = None) -> subprocess.Popen:
+    code = "import search.index as i\n"
+    if wait_s is not None:
+        code += f"i.WRITER_TIMEOUT_S = {wait_s}\n"
+    code += "from search.cli import main\nmain()\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITREP_")}
+    return subprocess.Popen([sys.executable, "-c", code, "index", "--index-dir", str(index_dir), str(corpus)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_second_index_gives_up_with_one_error_line(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "reports", files=2, paragraphs=3)
+    index_dir = tmp_path / "index"
+    holder = _hold_lock(index_dir, 30)
+    try:
+        second = _index_cli(index_dir, corpus, wait_s=1)
+        out, err = second.communicate(timeout=60)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert second.returncode == 1
+    lines = err.strip().splitlines()
+    assert lines[0].startswith(f"waiting for another sitrep index (pid {holder.pid})")
+    assert lines[-1] == (f"Error: another `sitrep index` (pid {holder.pid}) is still writing {index_dir} "
+                         "after 1 s; wait for it to finish and run again")
+    assert out == ""
+
+
+def test_second_index_waits_for_the_first_and_adds_nothing_twice(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "reports", files=20, paragraphs=20)
+    index_dir = tmp_path / "index"
+    fresh_dir(index_dir)
+    first = sitrep_index(index_dir, corpus)
+    deadline = time.monotonic() + 30
+    owner = index_dir / "SITREP_WRITER"
+    while not (owner.exists() and owner.read_text().strip() == str(first.pid)):
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.01)
+    second = _index_cli(index_dir, corpus)
+    out1, _ = first.communicate(timeout=60)
+    out2, err2 = second.communicate(timeout=60)
+    assert first.returncode == 0 and second.returncode == 0, err2
+    assert "waiting for another sitrep index (pid %d)" % first.pid in err2
+    assert out1.decode().startswith("20 added")
+    # The second run read the list of indexed files only once it had the lock.
+    assert out2.strip() == "0 added, 0 updated, 0 removed, 0 skipped, 20 unchanged; 0 paragraphs written"
+    ids = [i for values in snapshot(index_dir).values() for i in values]
+    assert len(ids) == len(set(ids)) == 400
+
+
+def _get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            body = response.read()
+            json_body = response.headers.get_content_type() == "application/json"
+            return response.status, json.loads(body) if json_body else {}
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+
+
+def test_reindex_while_serving_queries(tmp_path: Path) -> None:
+    import search.query as query_module
+
+    corpus = write_corpus(tmp_path / "reports", files=20, paragraphs=15)
+    files = sorted(corpus.iterdir())
+    settings = load_settings(environ={}, index_dir=tmp_path / "index", reports=[corpus])
+    update_index(settings, [corpus])
+
+    generations: list = []
+    original_init = query_module._Generation.__init__
+
+    def tracked_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        generations.append(self)
+
+    query_module._Generation.__init__ = tracked_init
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    stop = threading.Event()
+    served, errors, most_open = [0], [], [0]
+
+    def hammer() -> None:
+        queries = ["/api/search?q=forces", "/api/search?q=Pokrovsk&sort=newest", "/api/search?q=marker*",
+                   "/?q=artillery", "/api/search?topic=x&page=1"]
+        n = 0
+        while not stop.is_set():
+            status, _ = _get(base + queries[n % len(queries)])
+            n += 1
+            served[0] += 1
+            if status >= 500:
+                errors.append((queries[(n - 1) % len(queries)], status))
+            most_open[0] = max(most_open[0], sum(not g.searcher.ixreader.is_closed for g in list(generations)))
+
+    workers = [threading.Thread(target=hammer) for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        time.sleep(0.2)
+        before = served[0]
+        for round_ in range(4):
+            # Put a new marker word into some files, then re-index (the last round rebuilds).
+            marker = f"markerword{round_}"
+            for path in files[round_ % 3::3]:
+                path.write_text(path.read_text().replace("Russian Offensive", f"Russian Offensive {marker}", 1)
+                                + f"\n\nA paragraph about {marker} only.\n")
+            update_index(settings, [corpus], rebuild=round_ == 3)
+            # The very next query sees the new generation.
+            status, body = _get(base + f"/api/search?q={marker}")
+            assert status == 200 and body["total"] == len(files[round_ % 3::3]), body
+        during = served[0] - before
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+        server.shutdown()
+        app.extensions["sitrep"].close()
+        query_module._Generation.__init__ = original_init
+    print(f"\n[concurrency] {during} requests served during 4 re-indexes, {len(errors)} errors")
+    assert errors == []
+    assert during > 20
+    assert most_open[0] <= 2
