@@ -185,7 +185,10 @@ def parse_date_bound(text: str, *, end: bool, today: date | None = None) -> date
             "month": relativedelta(months=number),
             "year": relativedelta(years=number),
         }[unit]
-        return today - delta
+        try:
+            return today - delta
+        except (ValueError, OverflowError):
+            raise BadDate(f"{text!r} reaches back past the year 1") from None
     if re.fullmatch(r"(19|20)\d\d", raw):
         return date(int(raw), 12, 31) if end else date(int(raw), 1, 1)
     numeric_month = _NUMERIC_MONTH.fullmatch(raw)

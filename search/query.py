@@ -57,6 +57,7 @@ _WORD = re.compile(r"\w")
 # such as "Kremlin-affiliated" stay words.
 _PLUS_MINUS = PlusMinusPlugin(r"(?:^|(?<=[\s(]))\+", r"(?:^|(?<=[\s(]))-")
 SNIPPET_CHARS = 400
+MAX_DEPTH = 10_000  # page * per_page
 
 
 @dataclass(frozen=True)
@@ -394,6 +395,9 @@ class SearchIndex:
             raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
         if page < 1:
             raise BadInput("page must be 1 or more")
+        if page * per_page > MAX_DEPTH:
+            # Deep pages cost a full ranking each; exports give whole result sets.
+            raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
         plan = self._plan(q, filters, date_from, date_to, event_from, event_to, sort)
         gen, searcher, chosen = plan.gen, plan.gen.searcher, plan.chosen
         q, base, full, text_query = plan.q, plan.base, plan.full, plan.text_query
@@ -684,6 +688,10 @@ def parse_query(
     matched = _parse(text_for_parser, "text", searcher)
     if matched is NullQuery:
         raise QuerySyntaxError("the query has no searchable words (only very common words?)")
+    # a* or word~5 could stand for thousands of words: refuse with a 400 (#6).
+    from .limits import check_expansions
+
+    check_expansions(matched, searcher)
     if gen is not None:
         matched = _canonical_terms(matched, gen)
     # A paragraph must match in its own text: a word only in the report's

@@ -563,3 +563,8 @@ def test_phrases_through_word_pairs_match_position_checked_phrases(index, phrase
     by_pairs = set(searcher.docs_for_query(phrases_as_pairs(query)))
     assert by_pairs == by_positions
     assert phrase == '"forces Russian"' or by_positions  # every phrase but the reversed one occurs
+
+
+def test_deep_pages_are_refused(index):
+    with pytest.raises(BadInput, match="cannot be paged to"):
+        index.search("", page=101, per_page=100)

@@ -143,7 +143,10 @@ def decode_report(data: bytes) -> tuple[str, str | None]:
     if not data.strip():
         raise SkipFile("empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            raise SkipFile("starts like UTF-16 but is not valid UTF-16") from None
     if b"\x00" in data[:8192]:
         raise SkipFile("binary file (contains NUL bytes)")
     try:
