@@ -221,10 +221,12 @@ def snippet_html(
     ones as up to three fragments around the matches.  ``extra`` holds more
     analysed words to mark (other spellings of a place the query names).
     """
-    text_terms = extra | frozenset(
-        t.decode("utf-8") if isinstance(t, bytes) else t for f, t in _wanted_terms(query) if f == "text"
+    phrases = _wanted_phrases(query)
+    words = frozenset(
+        t.decode("utf-8") if isinstance(t, bytes) else t for f, t in _wanted_terms(query, phrases=False) if f == "text"
     )
-    if not text_terms:
+    text_terms = extra | words
+    if not text_terms and not phrases:
         return html.escape(text if whole else _shorten(text), quote=False)
     fragmenter = (
         highlight.WholeFragmenter()
@@ -232,24 +234,47 @@ def snippet_html(
         else highlight.ContextFragmenter(maxchars=220, surround=70)
     )
     analyzer = searcher.schema["text"].analyzer
-    marked = highlight.highlight(
-        text, text_terms, analyzer, fragmenter, _MarkFormatter(), top=3, scorer=highlight.BasicFragmentScorer()
+    # Phrase-exact: a phrase's words are marked only where they stand as the
+    # phrase; stop words are left out of the comparison as they are left out
+    # of the phrase itself.
+    tokens = analyzer(text, chars=True, mode="query", removestops=True)
+    singles = [Term("text", word) for word in sorted(text_terms)]
+    tokens = highlight.set_matched_filter_phrases(tokens, text, singles, phrases)
+    fragments = highlight.top_fragments(
+        fragmenter.fragment_tokens(text, tokens), 3, highlight.BasicFragmentScorer(), highlight.FIRST, 1
     )
+    marked = _MarkFormatter()(text, fragments)
     return marked or html.escape(text if whole else _shorten(text), quote=False)
 
 
-def _wanted_terms(query: Query) -> set[tuple[str, Any]]:
-    """The (field, term) pairs a query looks for, leaving out what it excludes."""
+def _wanted_phrases(query: Query) -> list[Phrase]:
+    """The phrases over the text that a query looks for (not excluded ones)."""
+    if isinstance(query, Not):
+        return []
+    if isinstance(query, AndNot):
+        return _wanted_phrases(query.a)
+    if isinstance(query, Phrase):
+        return [query] if query.fieldname == "text" else []
+    return [phrase for child in query.children() for phrase in _wanted_phrases(child)]
+
+
+def _wanted_terms(query: Query, phrases: bool = True) -> set[tuple[str, Any]]:
+    """The (field, term) pairs a query looks for, leaving out what it excludes.
+
+    :param phrases: include the words of phrases.
+    """
     if isinstance(query, Not):
         return set()
     if isinstance(query, AndNot):
-        return _wanted_terms(query.a)
+        return _wanted_terms(query.a, phrases)
+    if isinstance(query, Phrase) and not phrases:
+        return set()
     children = list(query.children())
     if not children:
-        return set(query.iter_all_terms(phrases=True))
+        return set(query.iter_all_terms(phrases=phrases))
     wanted: set[tuple[str, Any]] = set()
     for child in children:
-        wanted |= _wanted_terms(child)
+        wanted |= _wanted_terms(child, phrases)
     return wanted
 
 

@@ -568,3 +568,18 @@ def test_phrases_through_word_pairs_match_position_checked_phrases(index, phrase
 def test_deep_pages_are_refused(index):
     with pytest.raises(BadInput, match="cannot be paged to"):
         index.search("", page=101, per_page=100)
+
+
+def test_phrase_highlighting_is_phrase_exact(tmp_path, settings):
+    reports = tmp_path / "phrase"
+    reports.mkdir()
+    (reports / "a.txt").write_text(
+        "December 20, 2024\n\nRussian officials said that forces of the Russian army and Russian forces advanced.\n"
+    )
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        (hit,) = index.search('"Russian forces"').hits
+        assert hit.snippet.count("<mark>") == 2
+        assert "and <mark>Russian</mark> <mark>forces</mark> advanced" in hit.snippet
+        (hit,) = index.search('"Russian forces" army').hits
+        assert "the Russian <mark>army</mark>" in hit.snippet
