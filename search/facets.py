@@ -28,21 +28,45 @@ class FacetValue:
     selected: bool = False
 
 
-class FacetPostings:
-    """The values of one facet field and the documents that carry each."""
+SegmentPostings = dict[str, np.ndarray]  # value -> document numbers within one segment
 
-    def __init__(self, reader, fieldname: str, doc_count: int) -> None:
-        self.doc_count = doc_count
-        values: list[str] = []
-        chunks: list[np.ndarray] = []
-        for term in reader.lexicon(fieldname):
-            value = term.decode("utf-8")
-            if not value:
-                continue
+
+def segment_postings(reader, fieldname: str) -> SegmentPostings:
+    """Value -> document numbers of one facet field in one (leaf) reader."""
+    found: SegmentPostings = {}
+    for term in reader.lexicon(fieldname):
+        value = term.decode("utf-8")
+        if value:
             ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
             if ids.size:
-                values.append(value)
-                chunks.append(ids)
+                found[value] = ids
+    return found
+
+
+class FacetPostings:
+    """The values of one facet field and the documents that carry each.
+
+    Built from each segment's postings, shifted by the segment's offset:
+    segments never change once written, so the caller can keep a segment's
+    postings from one index generation to the next (``cache``) and a new
+    generation reads only its new segments.
+    """
+
+    def __init__(self, reader, fieldname: str, doc_count: int, cache: dict | None = None) -> None:
+        self.doc_count = doc_count
+        leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+        merged: dict[str, list[np.ndarray]] = {}
+        for leaf, offset in leaves:
+            key = (_segment_id(leaf), fieldname)
+            postings = cache.get(key) if cache is not None and key[0] else None
+            if postings is None:
+                postings = segment_postings(leaf, fieldname)
+                if cache is not None and key[0]:
+                    cache[key] = postings
+            for value, ids in postings.items():
+                merged.setdefault(value, []).append(ids + offset)
+        values = sorted(merged)
+        chunks = [np.concatenate(merged[value]) for value in values]
         self.values = values
         self.index = {value: i for i, value in enumerate(values)}
         self.postings = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
@@ -86,6 +110,11 @@ class FacetPostings:
         if by_value:
             return sorted(found, key=lambda v: v.value)
         return sorted(found, key=lambda v: (-v.count, v.value.casefold()))
+
+
+def _segment_id(leaf) -> str | None:
+    segment = getattr(leaf, "segment", None)
+    return segment().segment_id() if callable(segment) else None
 
 
 def mask_of(doc_numbers: Iterable[int], doc_count: int) -> DocMask:

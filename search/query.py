@@ -287,8 +287,9 @@ def _shorten(text: str) -> str:
 class _Generation:
     """One index generation: its searcher and the facet postings read from it."""
 
-    def __init__(self, ix: Index, identity: tuple[str, int]) -> None:
+    def __init__(self, ix: Index, identity: tuple[str, int], segment_cache: dict | None = None) -> None:
         self.identity = identity
+        self._segment_cache = segment_cache
         self.searcher = ix.searcher()
         self.doc_count = self.searcher.reader().doc_count_all()
         self._facets: dict[str, FacetPostings] = {}
@@ -299,7 +300,9 @@ class _Generation:
         """The postings of one facet field, read once per generation."""
         with self._lock:
             if fieldname not in self._facets:
-                self._facets[fieldname] = FacetPostings(self.searcher.reader(), fieldname, self.doc_count)
+                self._facets[fieldname] = FacetPostings(
+                    self.searcher.reader(), fieldname, self.doc_count, self._segment_cache
+                )
             return self._facets[fieldname]
 
     def canonical(self, fieldname: str, value: str) -> str:
@@ -352,6 +355,8 @@ class SearchIndex:
         self._ix: Index | None = None
         self._current: _Generation | None = None
         self._previous: _Generation | None = None
+        # (segment id, facet field) -> postings: segments outlive generations.
+        self._segment_cache: dict = {}
 
     def generation(self) -> _Generation:
         """The searcher for the newest committed generation.
@@ -369,7 +374,14 @@ class SearchIndex:
                 self._ix = open_index(self.settings.index_dir)
                 if self._previous is not None:
                     self._previous.searcher.close()
-                self._previous, self._current = self._current, _Generation(self._ix, latest)
+                self._previous, self._current = self._current, _Generation(self._ix, latest, self._segment_cache)
+                live = {
+                    leaf.segment().segment_id()
+                    for leaf, _ in self._current.searcher.reader().leaf_readers()
+                    if hasattr(leaf, "segment")
+                }
+                for key in [key for key in self._segment_cache if key[0] not in live]:
+                    del self._segment_cache[key]
             return self._current
 
     def close(self) -> None:

@@ -283,3 +283,18 @@ def test_a_half_done_swap_is_undone_on_open(settings, seed_copy):
     settings.index_dir.rename(aside)  # killed between the two renames
     assert total(settings) == 32
     assert settings.index_dir.is_dir() and not aside.exists()
+
+
+def test_facet_counts_stay_right_when_segments_are_reused(settings, seed_copy):
+    update_index(settings, [seed_copy])
+    with SearchIndex(settings) as served:
+        served.search("")  # reads every facet field of every segment
+        (seed_copy / "extra.txt").write_text(
+            "December 24, 2024\n\nInstitute for the Study of War\n\nRussian forces struck Kherson and Pokrovsk.\n"
+        )
+        update_index(settings, [seed_copy])
+        reused = served.search("", per_page=1).facets
+        assert served._segment_cache  # the open server keeps segment postings between generations
+        with SearchIndex(settings) as fresh:
+            assert reused == fresh.search("", per_page=1).facets
+        assert {v.value: v.count for v in reused["place"]}["Pokrovsk"] == 7
