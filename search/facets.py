@@ -57,7 +57,7 @@ class FacetPostings:
         leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
         merged: dict[str, list[np.ndarray]] = {}
         for leaf, offset in leaves:
-            key = (_segment_id(leaf), fieldname)
+            key = (segment_id(leaf), fieldname)
             postings = cache.get(key) if cache is not None and key[0] else None
             if postings is None:
                 postings = segment_postings(leaf, fieldname)
@@ -112,9 +112,11 @@ class FacetPostings:
         return sorted(found, key=lambda v: (-v.count, v.value.casefold()))
 
 
-def _segment_id(leaf) -> str | None:
+def segment_id(leaf) -> str | None:
+    """The id of the segment a leaf reader reads, or None (an empty reader has none)."""
     segment = getattr(leaf, "segment", None)
-    return segment().segment_id() if callable(segment) else None
+    found = segment() if callable(segment) else None
+    return found.segment_id() if found is not None else None
 
 
 def mask_of(doc_numbers: Iterable[int], doc_count: int) -> DocMask:

@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 
 from .config import Settings
 from .dates import parse_date_bound
-from .facets import FacetPostings, FacetValue, mask_of
+from .facets import FacetPostings, FacetValue, mask_of, segment_id
 from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound, SitrepError
 from .index import index_identity, open_index
 from .schema import FACET_FIELDS, TEXT_ANALYZER
@@ -375,11 +375,7 @@ class SearchIndex:
                 if self._previous is not None:
                     self._previous.searcher.close()
                 self._previous, self._current = self._current, _Generation(self._ix, latest, self._segment_cache)
-                live = {
-                    leaf.segment().segment_id()
-                    for leaf, _ in self._current.searcher.reader().leaf_readers()
-                    if hasattr(leaf, "segment")
-                }
+                live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
                 for key in [key for key in self._segment_cache if key[0] not in live]:
                     del self._segment_cache[key]
             return self._current
@@ -719,7 +715,7 @@ def parse_query(
     stripped, date_ranges = _extract_dates(stripped)
     if not stripped.strip():
         return And([Every(), *date_ranges]) if date_ranges else Every()
-    text_for_parser = _FIELD_PREFIX.sub(lambda m: m.group(0).replace(m.group(1), QUERY_FIELDS[m.group(1).lower()]), stripped)
+    text_for_parser = _FIELD_PREFIX.sub(lambda m: m.group(0).replace(m.group(1), QUERY_FIELDS.get(m.group(1).lower(), m.group(1))), stripped)
     if taxonomy is not None:
         text_for_parser = _with_place_names(text_for_parser, taxonomy, searcher)
     matched = _parse(text_for_parser, "text", searcher)

@@ -583,3 +583,10 @@ def test_phrase_highlighting_is_phrase_exact(tmp_path, settings):
         assert "and <mark>Russian</mark> <mark>forces</mark> advanced" in hit.snippet
         (hit,) = index.search('"Russian forces" army').hits
         assert "the Russian <mark>army</mark>" in hit.snippet
+
+
+def test_field_like_text_inside_quotes_is_text(index):
+    # Found by tests/test_fuzz.py: a "name:" inside quotes raised KeyError.
+    with pytest.raises(QuerySyntaxError, match="no searchable words"):
+        index.search('"0:x"')
+    assert index.search('"colour:red" Kursk').total == 0
