@@ -131,7 +131,10 @@ def check_after_kill(index_dir: Path, reference: dict[str, list[str]], schema_ch
     finally:
         ix.close()
     if schema_changed:
-        return "a killed schema-change rebuild replaced the old index" if committed else None
+        # The index opens with today's schema: the rebuild got as far as its
+        # swap before the kill landed, so it must be the whole new index.
+        problem = check_complete(index_dir, reference)
+        return f"a killed schema-change rebuild left a partial index: {problem}" if problem else None
     settings = load_settings(environ={}, index_dir=index_dir)
     with SearchIndex(settings) as index:
         served = index.search("", per_page=1).total
