@@ -30,6 +30,7 @@ from .dates import parse_date_bound
 from .facets import FacetPostings, FacetValue, mask_of, segment_id
 from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound, SitrepError
 from .index import index_identity, open_index
+from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
 from .schema import FACET_FIELDS, TEXT_ANALYZER
 from .taxonomy import Taxonomy, load_taxonomy
 from .timeline import Timeline, date_histogram
@@ -287,14 +288,41 @@ def _shorten(text: str) -> str:
 class _Generation:
     """One index generation: its searcher and the facet postings read from it."""
 
-    def __init__(self, ix: Index, identity: tuple[str, int], segment_cache: dict | None = None) -> None:
+    def __init__(
+        self, ix: Index, identity: tuple[str, int], segment_cache: dict | None = None,
+        postings_cache: PostingsCache | None = None,
+    ) -> None:
         self.identity = identity
         self._segment_cache = segment_cache
         self.searcher = ix.searcher()
         self.doc_count = self.searcher.reader().doc_count_all()
         self._facets: dict[str, FacetPostings] = {}
         self._groups = None
+        self._day_ordinals = None
+        self._arrays: QueryArrays | None = None
+        self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
         self._lock = threading.Lock()
+
+    def matches(self, query: Query) -> Matches | None:
+        """The matches of ``query`` as arrays, or None when only Whoosh can evaluate it."""
+        with self._lock:
+            if self._arrays is None:
+                self._arrays = QueryArrays(self.searcher, self._postings_cache, lambda: self.facet("day"))
+        try:
+            return self._arrays.matches(query)
+        except Unsupported:
+            return None
+
+    def day_ordinals(self) -> np.ndarray:
+        """Each document's report date as a sortable number (-1 when undated)."""
+        days = self.facet("day")
+        with self._lock:
+            if self._day_ordinals is None:
+                ordinals = np.full(self.doc_count, -1, dtype=np.int32)
+                for i in range(len(days.values)):
+                    ordinals[days.postings[days.offsets[i] : days.offsets[i + 1]]] = i
+                self._day_ordinals = ordinals
+            return self._day_ordinals
 
     def facet(self, fieldname: str) -> FacetPostings:
         """The postings of one facet field, read once per generation."""
@@ -309,8 +337,8 @@ class _Generation:
         """The indexed spelling of a facet value typed in any case."""
         return self.facet(fieldname).canonical(value)
 
-    def group_count(self, matching: np.ndarray) -> int:
-        """How many repeat groups the documents in the ``matching`` mask fall into."""
+    def groups(self) -> np.ndarray:
+        """Each document's repeat group as a number."""
         with self._lock:
             if self._groups is None:
                 groups = np.zeros(self.doc_count, dtype=np.int64)
@@ -319,7 +347,28 @@ class _Generation:
                     ids = np.fromiter(reader.postings("dup_group", term).all_ids(), dtype=np.int64)
                     groups[ids] = ordinal
                 self._groups = groups
-        return int(np.unique(self._groups[matching]).size)
+            return self._groups
+
+    def group_count(self, matching: np.ndarray) -> int:
+        """How many repeat groups the documents in the ``matching`` mask fall into."""
+        return int(np.unique(self.groups()[matching]).size)
+
+    def ordered(self, matching: np.ndarray, scores: np.ndarray, order: str, limit: int | None, collapse: bool) -> np.ndarray:
+        """Document numbers of ``matching`` in result order, at most ``limit``.
+
+        ``order`` is "relevance" (score, then index order), "newest" or
+        "oldest" (report date, then index order).  With ``collapse`` only
+        the first document of each repeat group is kept.
+        """
+        candidates = np.flatnonzero(matching)
+        bound = None if collapse else limit  # collapsing needs the whole order first
+        if order == "relevance":
+            ranked = top_documents(scores, candidates, bound)
+        else:
+            ranked = dated_documents(self.day_ordinals(), candidates, bound, newest=order == "newest")
+        if collapse:
+            ranked = first_of_groups(ranked, self.groups())
+        return ranked if limit is None else ranked[:limit]
 
 
 @dataclass(frozen=True)
@@ -357,6 +406,7 @@ class SearchIndex:
         self._previous: _Generation | None = None
         # (segment id, facet field) -> postings: segments outlive generations.
         self._segment_cache: dict = {}
+        self._postings_cache = PostingsCache()
 
     def generation(self) -> _Generation:
         """The searcher for the newest committed generation.
@@ -374,10 +424,15 @@ class SearchIndex:
                 self._ix = open_index(self.settings.index_dir)
                 if self._previous is not None:
                     self._previous.searcher.close()
-                self._previous, self._current = self._current, _Generation(self._ix, latest, self._segment_cache)
+                self._previous, self._current = self._current, _Generation(
+                    self._ix, latest, self._segment_cache, self._postings_cache
+                )
                 live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
+                if self._previous is not None:
+                    live |= {segment_id(leaf) for leaf, _ in self._previous.searcher.reader().leaf_readers()}
                 for key in [key for key in self._segment_cache if key[0] not in live]:
                     del self._segment_cache[key]
+                self._postings_cache.forget_segments(live)
             return self._current
 
     def close(self) -> None:
@@ -438,7 +493,8 @@ class SearchIndex:
 
         # Masks over document numbers: the matches of the query and dates,
         # and for each filtered facet the documents its selection allows.
-        base_docs = mask_of(searcher.docs_for_query(base), gen.doc_count)
+        matched = gen.matches(base)
+        base_docs = matched.mask if matched is not None else mask_of(searcher.docs_for_query(base), gen.doc_count)
         selected_docs = {name: gen.facet(name).docs_of(values) for name, values in chosen.items()}
         matching = np.logical_and.reduce([base_docs, *selected_docs.values()]) if selected_docs else base_docs
         facets: dict[str, list[FacetValue]] = {}
@@ -461,16 +517,21 @@ class SearchIndex:
         hits: list[Hit] = []
         if total:
             order = "newest" if sort == "relevance" and not q.strip() else sort  # no words, no relevance
-            sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
-            # Not search_page(): it counts every match again for its page
-            # total, which the mask above already gives.
-            results = searcher.search(
-                full, limit=page * per_page, sortedby=sortedby, reverse=reverse, terms=False,
-                collapse=collapse_facet, collapse_limit=1,
-            )
             extra = self._highlight_words(text_query)
-            for hit in results[(page - 1) * per_page : page * per_page]:
-                found = _hit(hit.fields(), snippet_html(searcher, text_query, hit["text"], extra=extra), hit.score if sort == "relevance" else None)
+            if matched is not None:
+                docnums = gen.ordered(matching, matched.scores, order, page * per_page, collapse)
+                ranked = [(searcher.stored_fields(int(n)), float(matched.scores[n])) for n in docnums[(page - 1) * per_page :]]
+            else:
+                sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
+                # Not search_page(): it counts every match again for its page
+                # total, which the mask above already gives.
+                results = searcher.search(
+                    full, limit=page * per_page, sortedby=sortedby, reverse=reverse, terms=False,
+                    collapse=collapse_facet, collapse_limit=1,
+                )
+                ranked = [(hit.fields(), hit.score) for hit in results[(page - 1) * per_page : page * per_page]]
+            for fields, score in ranked:
+                found = _hit(fields, snippet_html(searcher, text_query, fields["text"], extra=extra), score if sort == "relevance" else None)
                 if collapse:
                     listed, count = _also_in(searcher, found)
                     found = replace(found, also_in=listed, also_in_count=count)
@@ -541,10 +602,18 @@ class SearchIndex:
         plan = self._plan(q, filters, date_from, date_to, event_from, event_to, sort)
         order = "newest" if sort == "relevance" and not plan.q.strip() else sort
         sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
-        searcher = plan.gen.searcher
-        results = searcher.search(plan.full, limit=None, sortedby=sortedby, reverse=reverse, terms=False)
+        gen, searcher = plan.gen, plan.gen.searcher
         scored = sort == "relevance" and order == "relevance"
-        docnums = [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
+        matched = gen.matches(plan.base)
+        if matched is not None:
+            matching = matched.mask
+            for name, values in plan.chosen.items():
+                matching &= gen.facet(name).docs_of(values)
+            ordered = gen.ordered(matching, matched.scores, order, None, collapse=False)
+            docnums = [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
+        else:
+            results = searcher.search(plan.full, limit=None, sortedby=sortedby, reverse=reverse, terms=False)
+            docnums = [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
 
         def hits() -> Iterator[Hit]:
             for docnum, score in docnums:
