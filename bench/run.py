@@ -106,7 +106,8 @@ class SitrepEngine:
     def __init__(self, workdir: Path) -> None:
         from search import SearchIndex, load_settings
 
-        self.settings = load_settings(environ={}, index_dir=workdir / "sitrep-index")
+        # No result cache: the mix repeats some queries, and each run must be measured.
+        self.settings = load_settings(environ={}, index_dir=workdir / "sitrep-index", result_cache=0)
         self.workdir = workdir
         started = time.perf_counter()
         self.index = SearchIndex(self.settings)
@@ -120,9 +121,10 @@ class SitrepEngine:
         update_index(load_settings(environ={}, index_dir=workdir / "sitrep-index"), [corpus], rebuild=True)
 
     def top10(self, query: dict) -> int:
-        plan = self.index._plan(query["q"], {"topic": [query["topic"]]} if "topic" in query else None,
-                                query.get("from"), query.get("to"), None, None, "relevance")
-        return len(plan.gen.searcher.search(plan.full, limit=10, terms=False))
+        filters = {"topic": [query["topic"]]} if "topic" in query else None
+        hits = self.index.iter_hits(query["q"], filters=filters, date_from=query.get("from"),
+                                    date_to=query.get("to"), limit=10)
+        return len(list(hits))
 
     def page(self, query: dict) -> int:
         filters = {"topic": [query["topic"]]} if "topic" in query else None

@@ -46,6 +46,13 @@ class Settings:
     host: str = _help("Address `sitrep serve` listens on.", default="127.0.0.1")
     port: int = _help("Port `sitrep serve` listens on.", default=5000)
     workers: int = _help("gunicorn worker processes `sitrep serve` runs.", default=2)
+    result_cache: int = _help(
+        "Result pages kept per server process for repeated requests (0: none); "
+        "a new index generation empties it.", default=256
+    )
+    postings_cache_mb: int = _help(
+        "Megabytes of decoded term postings kept per server process.", default=256
+    )
 
     @classmethod
     def help_texts(cls) -> dict[str, str]:
@@ -72,8 +79,9 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return Path(value)
         if "int" in text_kind:
             number = int(value)
-            # Port 0 asks the system for a free port; other settings start at 1.
-            lowest = 0 if name == "port" else 1
+            # Port 0 asks the system for a free port, a cache of 0 is no
+            # cache; other settings start at 1.
+            lowest = 0 if name in ("port", "result_cache") else 1
             if number < lowest or (name == "port" and number > 65535):
                 raise ValueError(value)
             return number

@@ -13,6 +13,7 @@ import html
 import math
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -387,6 +388,42 @@ class _Plan:
     event_end: date | None
 
 
+class ResultCache:
+    """The most recent result pages of one index generation, by request.
+
+    People page back and forth, reload, and share links; a server answering
+    the same request again within one generation returns the page it made
+    (the pages are frozen dataclasses).  Keys begin with the generation's
+    identity: the first request on a new generation empties the cache.
+    """
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._pages: OrderedDict = OrderedDict()
+        self._identity = None
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SearchPage | None:
+        with self._lock:
+            if key[0] != self._identity:
+                return None
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: SearchPage) -> None:
+        if not self.entries:
+            return
+        with self._lock:
+            if key[0] != self._identity:
+                self._pages.clear()
+                self._identity = key[0]
+            self._pages[key] = page
+            while len(self._pages) > self.entries:
+                self._pages.popitem(last=False)
+
+
 class SearchIndex:
     """Reads one index directory, reopening its searcher when a new generation lands.
 
@@ -406,7 +443,8 @@ class SearchIndex:
         self._previous: _Generation | None = None
         # (segment id, facet field) -> postings: segments outlive generations.
         self._segment_cache: dict = {}
-        self._postings_cache = PostingsCache()
+        self._postings_cache = PostingsCache(settings.postings_cache_mb * 1024 * 1024)
+        self._pages = ResultCache(settings.result_cache)
 
     def generation(self) -> _Generation:
         """The searcher for the newest committed generation.
@@ -487,6 +525,15 @@ class SearchIndex:
             # Deep pages cost a full ranking each; exports give whole result sets.
             raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
         plan = self._plan(q, filters, date_from, date_to, event_from, event_to, sort)
+        key = (plan.gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
+               plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse)
+        found = self._pages.get(key)
+        if found is None:
+            found = self._page(plan, sort, page, per_page, collapse)
+            self._pages.put(key, found)
+        return found
+
+    def _page(self, plan: "_Plan", sort: str, page: int, per_page: int, collapse: bool) -> SearchPage:
         gen, searcher, chosen = plan.gen, plan.gen.searcher, plan.chosen
         q, base, full, text_query = plan.q, plan.base, plan.full, plan.text_query
         start, end, event_start, event_end = plan.start, plan.end, plan.event_start, plan.event_end
@@ -591,8 +638,9 @@ class SearchIndex:
         event_from: str | None = None,
         event_to: str | None = None,
         sort: str = "relevance",
+        limit: int | None = None,
     ) -> Iterator[Hit]:
-        """Every matching paragraph, in order, without snippets: for exports and feeds.
+        """Every matching paragraph (or the first ``limit``), in order, without snippets: for exports and feeds.
 
         The request is checked before the first hit is made, so errors come
         before any output; hits are then read one at a time from one searcher.
@@ -609,10 +657,10 @@ class SearchIndex:
             matching = matched.mask
             for name, values in plan.chosen.items():
                 matching &= gen.facet(name).docs_of(values)
-            ordered = gen.ordered(matching, matched.scores, order, None, collapse=False)
+            ordered = gen.ordered(matching, matched.scores, order, limit, collapse=False)
             docnums = [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
         else:
-            results = searcher.search(plan.full, limit=None, sortedby=sortedby, reverse=reverse, terms=False)
+            results = searcher.search(plan.full, limit=limit, sortedby=sortedby, reverse=reverse, terms=False)
             docnums = [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
 
         def hits() -> Iterator[Hit]:

@@ -41,6 +41,8 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("host", "0.0.0.0", "0.0.0.0"),
         ("port", "8080", 8080),
         ("workers", "4", 4),
+        ("result_cache", "0", 0),
+        ("postings_cache_mb", "64", 64),
     ],
 )
 def test_every_setting_has_an_environment_variable(name, raw, expected):
@@ -51,7 +53,7 @@ def test_every_setting_has_an_environment_variable(name, raw, expected):
 def test_every_field_is_covered_by_the_environment_test():
     # Keeps the parametrised test above complete when a setting is added.
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
-               "max_query_length", "host", "port", "workers"}
+               "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb"}
     assert {f.name for f in dataclasses.fields(Settings)} == covered
 
 

@@ -590,3 +590,31 @@ def test_field_like_text_inside_quotes_is_text(index):
     with pytest.raises(QuerySyntaxError, match="no searchable words"):
         index.search('"0:x"')
     assert index.search('"colour:red" Kursk').total == 0
+
+
+def test_a_repeated_request_is_answered_from_the_result_cache(settings, seed_copy):
+    update_index(settings, [seed_copy])
+    with SearchIndex(settings) as index:
+        first = index.search("Pokrovsk", filters={"topic": ["Front line"]})
+        assert index.search("Pokrovsk", filters={"topic": ["Front line"]}) is first
+        assert index.search("Pokrovsk") is not first  # another request
+        extra = seed_copy / "extra.txt"
+        extra.write_text("Pokrovsk update\n\nRussian forces attacked near Pokrovsk on Friday.\n", encoding="utf-8")
+        update_index(settings, [seed_copy])
+        again = index.search("Pokrovsk", filters={"topic": ["Front line"]})
+        assert again is not first  # a new generation is searched afresh
+        assert again.total == first.total + 1
+
+
+def test_the_result_cache_can_be_turned_off(seed_settings):
+    settings = load_settings(environ={}, index_dir=seed_settings.index_dir, result_cache=0)
+    with SearchIndex(settings) as index:
+        first = index.search("Pokrovsk")
+        second = index.search("Pokrovsk")
+        assert second is not first and second == first
+
+
+def test_iter_hits_stops_at_its_limit(index):
+    every = [hit.id for hit in index.iter_hits("Russian")]
+    assert len(every) > 3
+    assert [hit.id for hit in index.iter_hits("Russian", limit=3)] == every[:3]
