@@ -1,12 +1,15 @@
 """A load run: `sitrep serve` (gunicorn) under Debian's `wrk` with a mixed query stream.
 
-    python bench/load.py --index-dir DIR [--workers 2] [--connections 8] [--seconds 30]
+    python bench/load.py --index-dir DIR [--workers 2] [--connections 8] [--seconds 30] [--no-result-cache]
 
 The index is any Sitrep index (for example the one ``bench/run.py
 --workdir DIR`` leaves in ``DIR/sitrep-index``).  wrk cycles through a fixed
 mix of search-page and API requests (rare, common, multi-term, phrase,
 date-filtered and facet-filtered queries, empty queries with filters) and
-prints requests/s and latency percentiles.  Needs ``wrk`` (``apt-get install
+prints requests/s and latency percentiles (p95 from wrk's own histogram).
+With the server's result cache on (the default), requests after the first
+round are repeats answered from it; ``--no-result-cache`` measures every
+request searched afresh.  Needs ``wrk`` (``apt-get install
 wrk``).
 """
 
@@ -50,6 +53,9 @@ request = function()
   i = i %% #paths + 1
   return wrk.format("GET", paths[i])
 end
+done = function(summary, latency, requests)
+  io.write(string.format("p95_us %%d\\n", latency:percentile(95)))
+end
 """
 
 
@@ -65,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--no-result-cache", action="store_true",
+                        help="serve with SITREP_RESULT_CACHE=0, so every request is searched afresh")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
@@ -74,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         [sys.executable, "-c", "from search.cli import main; main()", "serve", "--port", str(port),
          "--workers", str(args.workers), "--index-dir", str(args.index_dir)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **({"SITREP_RESULT_CACHE": "0"} if args.no_result_cache else {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -99,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
     summary = {"requests_per_s": rate, "non_2xx": int(errors.group(1)) if errors else 0,
-               "workers": args.workers, "connections": args.connections, "seconds": args.seconds}
+               "workers": args.workers, "connections": args.connections, "seconds": args.seconds,
+               "result_cache": not args.no_result_cache}
+    p95 = re.search(r"p95_us (\d+)", result.stdout)
+    if p95:
+        summary["p95_ms"] = int(p95.group(1)) / 1000
     for label in ("50%", "75%", "90%", "99%"):
         match = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)\b", result.stdout)
         if match:
