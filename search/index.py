@@ -38,6 +38,7 @@ from .ingest import (
 )
 from .schema import SCHEMA_VERSION, build_schema, schema_signature
 from .taxonomy import Taxonomy, load_taxonomy
+from .writer import SitrepWriter
 
 VERSION_FILE = "SITREP_SCHEMA"
 WRITER_TIMEOUT_S = 10.0
@@ -260,9 +261,9 @@ def _writer(ix: Index):
     # update_index holds the index's write lock for its whole run (see
     # search/locks.py): its writers must not take the same lock a second time.
     if holds_lock(ix.storage.folder):
-        return ix.writer(_lk=False)
+        return SitrepWriter(ix, _lk=False)
     try:
-        return ix.writer(timeout=WRITER_TIMEOUT_S)
+        return SitrepWriter(ix, timeout=WRITER_TIMEOUT_S)
     except LockError:
         raise IndexBusy(
             "another `sitrep index` is writing this index; wait for it to finish and run again"

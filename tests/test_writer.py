@@ -1,0 +1,102 @@
+"""SitrepWriter (search/writer.py) writes the index Whoosh's own writer writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from search import writer as writer_module
+from search.index import record_fields
+from search.ingest import find_report_files, paragraph_docs, read_report_file
+from search.schema import build_schema
+from search.writer import SitrepWriter
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+FORMATS_DIR = Path(__file__).resolve().parent / "data" / "formats"
+
+
+@pytest.fixture(scope="module")
+def docs(taxonomy) -> list:
+    files, _ = find_report_files([SEEDS_DIR, FORMATS_DIR])
+    found = []
+    for path in files:
+        draft = read_report_file(path, taxonomy)
+        found += paragraph_docs(draft, taxonomy, anchor=None)
+    assert len(found) > 40
+    return found
+
+
+def contents(index_dir: Path) -> dict:
+    """Everything a search can see, with document numbers replaced by paragraph ids,
+    and the bytes of every segment file (named without the random segment id)."""
+    storage = FileStorage(str(index_dir))
+    ix = storage.open_index()
+    seen: dict = {"segments": len(ix._segments())}
+    for number, segment in enumerate(ix._segments()):
+        files = segment.open_compound_file(storage)
+        for name in files.list():
+            with files.open_file(name) as handle:
+                seen[(number, name.replace(segment.segid, ""))] = handle.read()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        seen["stored"] = sorted((fields["id"], repr(sorted(fields.items()))) for _, fields in reader.iter_docs())
+        for name, field in ix.schema.items():
+            if not field.indexed:
+                continue
+            postings = []
+            for term in reader.lexicon(name):
+                matcher = reader.postings(name, term)
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    positions = matcher.value_as("positions") if matcher.supports("positions") else None
+                    postings.append((term, ids[docnum], matcher.weight(), positions))
+                    matcher.next()
+            seen[name] = sorted(postings)
+            if field.scorable:
+                seen[name + " lengths"] = sorted((ids[d], reader.doc_field_length(d, name)) for d in ids)
+                seen[name + " total"] = reader.field_length(name)
+            if reader.has_column(name):
+                column = reader.column_reader(name, translate=False)
+                seen[name + " column"] = sorted((ids[d], repr(column[d])) for d in ids)
+    ix.close()
+    return seen
+
+
+def write(index_dir: Path, writer_class, batches: list[list], optimize: bool = False, **options) -> dict:
+    ix = FileStorage(str(index_dir)).create().create_index(build_schema())
+    for number, batch in enumerate(batches, start=1):
+        writer = writer_class(ix, **options)
+        for doc in batch:
+            writer.add_document(**record_fields(doc))
+        writer.commit(optimize=optimize and number == len(batches))
+    ix.close()
+    return contents(index_dir)
+
+
+def test_same_index_as_whooshs_writer(tmp_path, docs):
+    expected = write(tmp_path / "whoosh", SegmentWriter, [docs])
+    assert write(tmp_path / "sitrep", SitrepWriter, [docs]) == expected
+
+
+def test_same_index_when_the_pool_spills_to_disk(tmp_path, docs, monkeypatch):
+    expected = write(tmp_path / "whoosh", SegmentWriter, [docs])
+    spills = []
+    save = writer_module.GroupedPool.save
+    monkeypatch.setattr(writer_module.GroupedPool, "save", lambda pool: spills.append(1) or save(pool))
+    # limitmb=0: every document's postings go to a sorted run on disk, then are merged.
+    assert write(tmp_path / "sitrep", SitrepWriter, [docs], limitmb=0) == expected
+    assert len(spills) >= len(docs)
+
+
+def test_same_index_when_segments_are_merged(tmp_path, docs):
+    # A commit that merges segments (here all of them; MERGE_SMALL merges
+    # small ones) hands their postings to the pool out of document order.
+    batches = [docs[:5], docs[5:9], docs[9:]]
+    expected = write(tmp_path / "whoosh", SegmentWriter, batches, optimize=True)
+    found = write(tmp_path / "sitrep", SitrepWriter, batches, optimize=True)
+    assert found == expected
+    assert found["segments"] == 1
