@@ -24,6 +24,7 @@ from .errors import TaxonomyError
 
 SOURCES_FILE = Path(__file__).parent / "data" / "sources.toml"
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
+_MISSING = object()
 
 
 def _normalise(text: str) -> str:
@@ -54,6 +55,7 @@ class Vocabulary:
     """
 
     HEAD = 3  # letters of a prefix term that index it
+    CACHE_WORDS = 200_000  # distinct words whose one-word match is remembered
 
     def __init__(self, terms_by_label: dict[str, list[str]]) -> None:
         self._exact: dict[tuple[str, ...], str] = {}
@@ -81,6 +83,7 @@ class Vocabulary:
         for entries in self._prefixes.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self._head_lengths = sorted(self._head_lengths, reverse=True)
+        self._single: dict[str, tuple[int, str] | None] = {}  # word -> its one-word match
 
     def _match_at(self, words: list[str], start: int) -> tuple[int, str] | None:
         """(number of words, label) of the longest term starting at ``words[start]``."""
@@ -109,13 +112,31 @@ class Vocabulary:
 
     def find(self, text: str) -> dict[str, list[str]]:
         """Labels found in ``text``, in order of first mention, with the words that matched."""
-        found: dict[str, list[str]] = {}
         text = text.translate(_APOSTROPHES)
         matches = _words(text)
-        words = [m.group(0).lower() for m in matches]
+        return self.find_words(text, matches, [m.group(0).lower() for m in matches])
+
+    def find_words(self, text: str, matches: list[re.Match[str]], words: list[str]) -> dict[str, list[str]]:
+        """:meth:`find` for a ``text`` already normalised and cut into words.
+
+        ``matches`` are the word matches :func:`_words` gives, ``words`` their lower-cased text.
+        """
+        found: dict[str, list[str]] = {}
+        single = self._single
+        if len(single) > self.CACHE_WORDS:
+            single.clear()
+        phrase_starts = self._phrase_starts
         start = 0
         while start < len(words):
-            match = self._match_at(words, start)
+            word = words[start]
+            if word in phrase_starts:
+                match = self._match_at(words, start)
+            else:
+                # Most words start no phrase: their match depends on the word
+                # alone, so each distinct word is looked up once.
+                match = single.get(word, _MISSING)
+                if match is _MISSING:
+                    match = single[word] = self._match_at([word], 0)
             if match is None:
                 start += 1
                 continue
@@ -165,6 +186,7 @@ class NearMisses:
 
     def __init__(self, names_by_spelling: dict[str, str]) -> None:
         self._known = names_by_spelling
+        self._seen: dict[str, str | None] = {}  # word -> place_of(word), each word worked out once
         self._table: dict[str, set[str]] = {}
         for spelling in names_by_spelling:
             if len(spelling) >= self.MIN_LETTERS and spelling.isalpha():
@@ -173,6 +195,14 @@ class NearMisses:
 
     def place_of(self, word: str) -> str | None:
         """The one place ``word`` is a single edit away from, or None."""
+        found = self._seen.get(word, _MISSING)
+        if found is _MISSING:
+            if len(self._seen) > Vocabulary.CACHE_WORDS:
+                self._seen.clear()
+            found = self._seen[word] = self._place_of(word)
+        return found
+
+    def _place_of(self, word: str) -> str | None:
         key = word.translate(_APOSTROPHES).lower()
         if len(key) < self.MIN_LETTERS - 1 or key in self._known:
             return None
@@ -255,12 +285,16 @@ class Taxonomy:
         A capitalised word one edit away from a place name ("Torestk") counts
         as that place; the words that matched show the misspelling.
         """
-        places = self._places.find(text)
+        # Both vocabularies read the same words: cut the text once.
+        normalised = text.translate(_APOSTROPHES)
+        matches = _words(normalised)
+        words = [m.group(0).lower() for m in matches]
+        places = self._places.find_words(normalised, matches, words)
         for word in _CAPITALISED.findall(text):
             name = self._near_places.place_of(word)
             if name is not None and word not in places.get(name, ()):
                 places.setdefault(name, []).append(word)
-        return Tags(topics=self._topics.find(text), places=places)
+        return Tags(topics=self._topics.find_words(normalised, matches, words), places=places)
 
     def near_place(self, word: str) -> str | None:
         """The place a misspelt single word stands for, or None."""

@@ -9,17 +9,16 @@ import pytest
 from search import TaxonomyError
 from search.taxonomy import Taxonomy, Vocabulary, load_taxonomy
 
-VOCABULARY = Vocabulary(
-    {
-        "Donetsk Oblast": ["Donetsk Oblast"],
-        "Donetsk": ["Donetsk"],
-        "Displacement": ["displac*"],
-        "North Korea": ["North Korea*", "DPRK"],
-        "Front line": ["front line"],
-        "Kim Jong Un": ["Kim Jong-un"],
-        "Pokrovsk": ["Pokrovs'k"],
-    }
-)
+VOCABULARY_TERMS = {
+    "Donetsk Oblast": ["Donetsk Oblast"],
+    "Donetsk": ["Donetsk"],
+    "Displacement": ["displac*"],
+    "North Korea": ["North Korea*", "DPRK"],
+    "Front line": ["front line"],
+    "Kim Jong Un": ["Kim Jong-un"],
+    "Pokrovsk": ["Pokrovs'k"],
+}
+VOCABULARY = Vocabulary(VOCABULARY_TERMS)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +46,16 @@ VOCABULARY = Vocabulary(
 )
 def test_vocabulary_find(text, found):
     assert VOCABULARY.find(text) == found
+
+
+def test_vocabulary_answers_the_same_once_it_has_seen_the_words():
+    # Find remembers each word's one-word match; a word seen alone first
+    # ("Donetsk", "North") must still start its phrase later, and the reverse.
+    texts = ["Donetsk", "North", "displaced", "Donetsk Oblast", "North Koreans", "front line", "Kim Jong-un",
+             "near Donetsk Oblast's border and in Donetsk", "the north and the front", "Pokrovs’k"]
+    warm = Vocabulary(VOCABULARY_TERMS)
+    for text in texts + texts[::-1]:
+        assert warm.find(text) == Vocabulary(VOCABULARY_TERMS).find(text), text
 
 
 def test_vocabulary_reports_labels_in_order_of_first_mention():
@@ -217,6 +226,7 @@ def test_fuzzy_places_leave_ordinary_words_alone(taxonomy, text):
 
 def test_near_place(taxonomy):
     assert taxonomy.near_place("Torestk") == "Toretsk"
+    assert taxonomy.near_place("Torestk") == "Toretsk"  # again, from what it remembered
     assert taxonomy.near_place("Toretsk") is None  # a known spelling is not a near miss
     assert taxonomy.near_place("Russian") is None
 
