@@ -18,6 +18,7 @@ generated text.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
@@ -32,6 +33,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.analysis.tokenizers import default_pattern
 from whoosh.fields import FieldType
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.system import pack_uint
@@ -40,6 +42,9 @@ from whoosh.system import pack_uint
 Posting = tuple[bytes, int, float, bytes]
 _MISSING = object()
 _PACKED = [pack_uint(n) for n in range(256)]  # frequency values, shared between postings
+_WHOOSH_WORDS = default_pattern.pattern  # r"[\w\*]+(\.?[\w\*]+)*"
+_WHOOSH_WORDS_FLAGS = default_pattern.flags
+_WORDS = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*", default_pattern.flags)
 CACHE_WORDS = 500_000  # distinct words remembered; a report corpus has far fewer
 
 
@@ -84,7 +89,13 @@ class Words:
 
     def __init__(self, chain: WordChain) -> None:
         self.chain = chain
-        self._finditer = chain.pattern.finditer
+        # Whoosh's default expression has a capturing group, so findall would
+        # return the group: the same expression without it gives whole words.
+        pattern = chain.pattern
+        if pattern.pattern == _WHOOSH_WORDS and pattern.flags == _WHOOSH_WORDS_FLAGS:
+            self._findall = _WORDS.findall
+        else:
+            self._findall = lambda text: [m.group(0) for m in pattern.finditer(text)]
         self._charmap = dict(chain.charmap)
         self._cache: dict[str, str | None] = {}
         self._last: tuple[str, tuple[list[str], int]] | None = None
@@ -115,8 +126,7 @@ class Words:
             cache.clear()
         terms: list[str] = []
         first = 0
-        for number, match in enumerate(self._finditer(value)):
-            word = match.group(0)
+        for number, word in enumerate(self._findall(value)):
             term = cache.get(word, _MISSING)
             if term is _MISSING:
                 term = cache[word] = self._term(word)
@@ -140,8 +150,17 @@ class FieldIndexer:
         return self._index(value)
 
 
+def _weights(boost: float) -> list[float]:
+    # float(n) * boost for small frequencies, one object each instead of one per posting.
+    return [float(n) * boost for n in range(256)]
+
+
 def _positions(words: Words, format: Positions) -> Callable[[str], list[Posting]]:
     boost = format.field_boost
+    weights = _weights(boost)
+    # Each posting gets its own value object: a block pickles its values as
+    # a tuple, and a value shared between postings would be pickled as a
+    # back-reference, other bytes than Whoosh writes.
     encode = format.encode
 
     def index(value: str) -> list[Posting]:
@@ -153,20 +172,23 @@ def _positions(words: Words, format: Positions) -> Callable[[str], list[Posting]
                 places[term] = [offset]
             else:
                 found.append(offset)
-        return [
-            (term.encode("utf-8"), len(where), float(len(where)) * boost, encode(where))
-            for term, where in places.items()
-        ]
+        postings = []
+        for term, where in places.items():
+            n = len(where)
+            postings.append((term.encode("utf-8"), n, weights[n] if n < 256 else float(n) * boost, encode(where)))
+        return postings
 
     return index
 
 
 def _frequencies(counts: Callable[[str], Counter], format: Frequency) -> Callable[[str], list[Posting]]:
     boost = format.field_boost
+    weights = _weights(boost)
 
     def index(value: str) -> list[Posting]:
         return [
-            (term.encode("utf-8"), n, float(n) * boost, _PACKED[n] if n < 256 else pack_uint(n))
+            (term.encode("utf-8"), n, weights[n], _PACKED[n]) if n < 256
+            else (term.encode("utf-8"), n, float(n) * boost, pack_uint(n))
             for term, n in counts(value).items()
         ]
 

@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -25,6 +26,7 @@ from whoosh.writing import CLEAR
 from .config import Settings
 from .errors import IndexBusy, IndexMissing, SchemaChanged
 from .fingerprint import is_near, may_be_near
+from .forking import can_fork, ordered_map, run_forked
 from .locks import holds_lock, try_lock, write_lock
 from .storage import ThreadSafeFileStorage
 from .ingest import (
@@ -409,29 +411,62 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
     present = {str(path) for path in files}
     gone = [path for path in known if _within(path, roots) and path not in present]
     waiting: list[FileDraft] = []
-    with _Batches(ix, known, summary) as batches:
+    processes = _processes(len(changed))
+    with _Batches(ix, known, summary, processes) as batches:
         batches.delete(gone)
-        for path in progress(changed) if progress else changed:
-            try:
-                draft = read_report_file(path, taxonomy)
-            except SkipFile as reason:
-                summary.skipped.append((str(path), str(reason)))
+        read = partial(_read_file, taxonomy=taxonomy)
+        outcomes = ordered_map(read, changed, processes) if processes > 1 else map(read, changed)
+        for path, (kind, *found) in zip(progress(changed) if progress else changed, outcomes):
+            if kind == "skipped":
+                summary.skipped.append((str(path), found[0]))
                 continue
-            summary.warnings.extend((str(path), warning) for warning in draft.warnings)
-            if draft.needs_year:
-                waiting.append(draft)
+            warnings, result = found
+            summary.warnings.extend((str(path), warning) for warning in warnings)
+            if kind == "waiting":
+                waiting.append(result)
             else:
-                batches.add(draft, paragraph_docs(draft, taxonomy))
+                batches.add(path, result)
     if waiting:
         # Dates without a year are completed from the most similar dated
         # report, which may be one just committed above: hence a later commit.
         from .query import dated_neighbour
 
-        with _Batches(ix, known, summary) as batches:
+        with _Batches(ix, known, summary, processes) as batches:
             for draft in waiting:
                 found = dated_neighbour(ix, draft.text(), exclude_path=str(draft.path))
                 anchor, basis = found if found else (None, "")
-                batches.add(draft, paragraph_docs(draft, taxonomy, anchor, basis))
+                batches.add(draft.path, paragraph_docs(draft, taxonomy, anchor, basis))
+
+
+def _read_file(path: Path, taxonomy: Taxonomy) -> tuple:
+    """One file's outcome: ("skipped", reason), ("waiting", warnings, draft) or ("read", warnings, docs).
+
+    A draft that needs a year from the corpus waits for the first commit.
+    Runs in a reading child when files are read in parallel, so what it
+    returns is all that comes back to the parent.
+    """
+    try:
+        draft = read_report_file(path, taxonomy)
+    except SkipFile as reason:
+        return ("skipped", str(reason))
+    if draft.needs_year:
+        return ("waiting", draft.warnings, draft)
+    return ("read", draft.warnings, paragraph_docs(draft, taxonomy))
+
+
+# Parallel work: files are read by forked children, and a batch of at least
+# FORK_MIN_PARAGRAPHS is written as one segment per process, each with a
+# run of consecutive paragraphs (see search/forking.py).
+FORK_MIN_FILES = 4
+FORK_MIN_PARAGRAPHS = 2_000
+MAX_PROCESSES = 4
+
+
+def _processes(files: int) -> int:
+    """How many processes read and write this run: one per core, when it is worth a fork."""
+    if files < FORK_MIN_FILES or not can_fork():
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
 
 
 def _changed_files(files: list[Path], known: dict[str, str], summary: IndexSummary) -> list[Path]:
@@ -452,17 +487,21 @@ class _Batches:
     """Writes files into the index, committing every :data:`BATCH_PARAGRAPHS` paragraphs.
 
     A file's old paragraphs are deleted and its new ones added in the same
-    commit, so each generation holds every file whole.
+    commit, so each generation holds every file whole.  With ``processes``
+    above one, a batch's paragraphs are kept until its commit and written
+    by forked children, one segment each (:meth:`_write_forked`).
     """
 
-    def __init__(self, ix: Index, known: dict[str, str], summary: IndexSummary) -> None:
+    def __init__(self, ix: Index, known: dict[str, str], summary: IndexSummary, processes: int = 1) -> None:
         self.ix = ix
         self.known = known
         self.summary = summary
+        self.processes = processes
         self.writer = None
         self.searcher = None
         self.groups: RepeatGroups | None = None
         self.pending = 0
+        self.records: list[dict] = []  # this batch's documents, when children write them
 
     def _open(self) -> None:
         if self.writer is None:
@@ -477,24 +516,58 @@ class _Batches:
             self.writer.delete_by_term("path", path)
             self.summary.removed += 1
 
-    def add(self, draft: FileDraft, docs: list[ParagraphDoc]) -> None:
+    def add(self, path: Path, docs: list[ParagraphDoc]) -> None:
         self._open()
-        path = str(draft.path)
+        path = str(path)
         if path in self.known:
             self.writer.delete_by_term("path", path)
             self.summary.updated += 1
         else:
             self.summary.added += 1
         for doc in docs:
-            self.writer.add_document(**record_fields(doc, self.groups.group_of(doc)))
+            # Groups are given in file order, whoever writes the documents.
+            fields = record_fields(doc, self.groups.group_of(doc))
+            if self.processes > 1:
+                self.records.append(fields)
+            else:
+                self.writer.add_document(**fields)
         self.summary.paragraphs += len(docs)
         self.pending += len(docs)
         if self.pending >= BATCH_PARAGRAPHS:
             self.commit()
 
+    def _write_forked(self) -> None:
+        """Hand this batch's documents to the writer: in forked children when there are enough.
+
+        Child ``k`` writes the ``k``-th run of consecutive documents as its
+        own segment, and the commit lists the segments in that order, so
+        document numbers follow the files as in a one-process build.
+        """
+        records, self.records = self.records, []
+        parts = min(self.processes, len(records) // (FORK_MIN_PARAGRAPHS // 2))
+        if parts < 2:
+            for fields in records:
+                self.writer.add_document(**fields)
+            return
+        cuts = [len(records) * k // parts for k in range(parts + 1)]
+        ix = self.ix
+
+        def segment_of(run: list[dict]) -> Callable[[], object]:
+            def write():
+                writer = SitrepWriter(ix, _lk=False)
+                for fields in run:
+                    writer.add_document(**fields)
+                return writer.finish_segment()
+
+            return write
+
+        segments = run_forked([segment_of(records[cuts[k] : cuts[k + 1]]) for k in range(parts)])
+        self.writer.add_segments(segments)
+
     def commit(self) -> None:
         if self.writer is not None:
             self.searcher.close()
+            self._write_forked()
             self.writer.commit()
             self.writer = self.searcher = self.groups = None
             self.pending = 0
@@ -509,6 +582,7 @@ class _Batches:
             self.searcher.close()
             self.writer.cancel()
             self.writer = None
+            self.records = []
 
 
 def _swap_in(built: Path, index_dir: Path) -> None:

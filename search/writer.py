@@ -25,7 +25,7 @@ from __future__ import annotations
 from heapq import merge
 from typing import Any, Iterator
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.text import utf8encode
 from whoosh.writing import PostingPool, SegmentWriter
@@ -52,23 +52,29 @@ class GroupedPool(PostingPool):
 
     def __init__(self, tempstore, segment, limitmb: int = POOL_LIMIT_MB, **kwargs) -> None:
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
-        self._groups: dict[tuple[str, bytes], list] = {}
+        self._groups: dict[str, dict[bytes, list]] = {}  # field -> term -> flat postings
         self._lastdoc = -1
         self._ordered = True
 
     def add(self, item: tuple) -> None:
         fieldname, text, docnum, weight, value = item
-        self.add_postings(fieldname, docnum, ((text, weight, value),))
+        self.add_field(fieldname, docnum, ((text, 1, weight, value),))
 
-    def add_postings(self, fieldname: str, docnum: int, postings) -> None:
-        """Add (term bytes, weight, value bytes) postings of one document's field."""
-        groups = self._groups
-        size = 0
-        for text, weight, value in postings:
-            key = (fieldname, text)
-            group = groups.get(key)
+    def add_field(self, fieldname: str, docnum: int, postings) -> int:
+        """Add one document's postings of one field, as ``FieldType.index`` gives them.
+
+        :returns: the sum of their frequencies (the field's length in the document).
+        """
+        terms = self._groups.get(fieldname)
+        if terms is None:
+            terms = self._groups[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        size = length = 0
+        for text, frequency, weight, value in postings:
+            length += frequency
+            group = terms.get(text)
             if group is None:
-                groups[key] = [docnum, weight, value]
+                terms[text] = [docnum, weight, value]
                 size += self.GROUP_BYTES + len(text) + len(value or b"")
             else:
                 group += (docnum, weight, value)
@@ -76,22 +82,30 @@ class GroupedPool(PostingPool):
         if docnum < self._lastdoc:
             self._ordered = False
         self._lastdoc = docnum
-        self.fieldnames.add(fieldname)
         self.currentsize += size
         if self.currentsize > self.limit:
             self.save()
+        return length
 
-    def _sorted_items(self) -> Iterator[tuple]:
+    def _sorted_groups(self) -> Iterator[tuple[str, bytes, list]]:
         groups, ordered = self._groups, self._ordered
         self._groups, self._ordered, self._lastdoc = {}, True, -1
-        for key in sorted(groups):
-            fieldname, text = key
-            flat = groups.pop(key)
-            triples = zip(flat[0::3], flat[1::3], flat[2::3])
-            if not ordered:
-                triples = sorted(triples)
-            for docnum, weight, value in triples:
+        for fieldname in sorted(groups):
+            terms = groups.pop(fieldname)
+            for text in sorted(terms):
+                flat = terms.pop(text)
+                if not ordered:
+                    flat = [x for triple in sorted(zip(flat[0::3], flat[1::3], flat[2::3])) for x in triple]
+                yield fieldname, text, flat
+
+    def _sorted_items(self) -> Iterator[tuple]:
+        for fieldname, text, flat in self._sorted_groups():
+            for docnum, weight, value in zip(flat[0::3], flat[1::3], flat[2::3]):
                 yield (fieldname, text, docnum, weight, value)
+
+    def in_memory_groups(self) -> Iterator[tuple[str, bytes, list]] | None:
+        """(field, term, flat postings) in order, or None once postings went to disk."""
+        return None if self.runs else self._sorted_groups()
 
     def save(self) -> None:
         if self._groups:
@@ -129,6 +143,12 @@ class _Lengths:
         return self._perdoc.doc_field_length(docnum, fieldname, default)
 
 
+def _as_floats(postings) -> list:
+    # Whoosh multiplies every weight by the field's boost (1.0 here), which
+    # makes it a float: done once, so equal postings can be shared.
+    return [(text, frequency, weight * 1.0, value) for text, frequency, weight, value in postings]
+
+
 class SitrepWriter(SegmentWriter):
     """``SegmentWriter`` with faster analysis, pooling and length reads; same index."""
 
@@ -137,23 +157,67 @@ class SitrepWriter(SegmentWriter):
         self.pool = GroupedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         self._indexers = schema_indexers(self.schema)
         self._cache: dict[tuple, list] = {}
-        # Small weights and frequency values, shared instead of one object per posting.
-        self._floats: dict[float, float] = {}
+        # Postings may be shared between documents where a block stores the
+        # values joined, not as a pickled tuple (which would write a shared
+        # value as a back-reference: other bytes than Whoosh's).
+        self._shareable = {
+            name for name, field in self.schema.items()
+            if field.indexed and (field.format.fixed_value_size() is not None and field.format.fixed_value_size() >= 0)
+        }
+        self._segments_written_elsewhere: list = []
+
+    def finish_segment(self):
+        """Write this writer's documents as a finished segment, for another writer to commit.
+
+        For a writer in a forked child (see ``search.index._Batches``): the
+        parent passes the segment to :meth:`add_segments`.  The temporary
+        directory is shared with the parent's writer, which removes it.
+        """
+        self._check_state()
+        segment = self._finalize_segment()
+        self.is_closed = True
+        return segment
+
+    def add_segments(self, segments: list) -> None:
+        """Commit ``segments``, written by :meth:`finish_segment` elsewhere, after this writer's own."""
+        self._check_state()
+        self._segments_written_elsewhere.extend(segments)
+
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+        if not self._segments_written_elsewhere:
+            return super().commit(mergetype=mergetype, optimize=optimize, merge=merge)
+        # SegmentWriter.commit, with the other segments listed before this
+        # writer's own (which holds only documents of merged old segments).
+        self._check_state()
+        try:
+            segments = self._merge_segments(mergetype, optimize, merge)
+            segments += self._segments_written_elsewhere
+            if self._added:
+                segments.append(self._finalize_segment())
+            else:
+                self._close_segment()
+            self._commit_toc(segments)
+        except Exception:
+            self._cleanup_on_error()
+            raise
+        self._finish()
 
     def _postings(self, fieldname: str, field, value) -> list:
         if type(value) is str:
             indexer = self._indexers.get(fieldname)
             if indexer is not None:
                 return indexer(value)
+        if fieldname not in self._shareable:
+            return _as_floats(field.index(value))
         try:
             key = (fieldname, type(value), value)
             cached = self._cache.get(key)
         except TypeError:  # a list of values: not worth remembering
-            return list(field.index(value))
+            return _as_floats(field.index(value))
         if cached is None:
             if len(self._cache) >= CACHE_VALUES:
                 self._cache.clear()
-            cached = self._cache[key] = list(field.index(value))
+            cached = self._cache[key] = _as_floats(field.index(value))
         return cached
 
     def add_document(self, **fields: Any) -> None:
@@ -164,7 +228,6 @@ class SitrepWriter(SegmentWriter):
         schema = self.schema
         docnum = self.docnum
         pool = self.pool
-        floats = self._floats
 
         docboost = self._doc_boost(fields)
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
@@ -182,17 +245,14 @@ class SitrepWriter(SegmentWriter):
                 vbytes = None
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    postings = []
-                    for tbytes, freq, weight, vbytes in self._postings(fieldname, field, value):
-                        weight *= fieldboost
-                        shared = floats.get(weight)
-                        if shared is None and len(floats) < 1024:
-                            shared = floats[weight] = weight
-                        postings.append((tbytes, shared if shared is not None else weight, vbytes))
-                        length += freq
+                    postings = self._postings(fieldname, field, value)
+                    if fieldboost != 1.0:
+                        postings = [(t, f, w * fieldboost, v) for t, f, w, v in postings]
+                    length = pool.add_field(fieldname, docnum, postings)
                     if not field.scorable:
                         length = 0
-                    pool.add_postings(fieldname, docnum, postings)
+                    if postings:
+                        vbytes = postings[-1][3]
 
                 if field.separate_spelling():
                     spellfield = field.spelling_fieldname(fieldname)
@@ -226,10 +286,57 @@ class SitrepWriter(SegmentWriter):
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(perdoc) if perdoc is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        groups = self.pool.in_memory_groups() if isinstance(self.pool, GroupedPool) else None
+        if groups is not None and type(self.fieldwriter) is W3FieldWriter and lengths is not None:
+            _write_groups(self.fieldwriter, self.schema, lengths, groups)
+        else:
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         self.fieldwriter.close()
         if perdoc is not None:
             perdoc.close()
+
+
+def _write_groups(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups) -> None:
+    """``FieldWriter.add_postings`` for grouped postings: a term's postings are added a block at a time.
+
+    Whoosh's loop makes the same calls with one posting each: it writes a
+    block when one more posting arrives for a full block, and keeps a
+    block's largest weight (first of equals, starting from 0), its shortest
+    and longest non-zero document lengths, and its non-empty values.
+    """
+    lastfield = None
+    length_of = None
+    for fieldname, text, flat in groups:
+        if fieldname != lastfield:
+            if lastfield is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            length_of = lengths.doc_field_length_reader(fieldname)
+            lastfield = fieldname
+        fieldwriter.start_term(text)
+        postings = fieldwriter._postwriter
+        limit = postings._blocklimit
+        docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
+        for start in range(0, len(docnums), limit):
+            if start:
+                postings._write_block()
+            block_weights = weights[start : start + limit]
+            postings._ids.extend(docnums[start : start + limit])
+            postings._weights.extend(block_weights)
+            heaviest = max(block_weights)
+            if heaviest > postings._maxweight:
+                postings._maxweight = heaviest
+            postings._values.extend([v for v in values[start : start + limit] if v])
+            sizes = [n for n in map(length_of, docnums[start : start + limit]) if n]
+            if sizes:
+                shortest, longest = min(sizes), max(sizes)
+                if postings._minlength is None or shortest < postings._minlength:
+                    postings._minlength = shortest
+                if longest > postings._maxlength:
+                    postings._maxlength = longest
+        fieldwriter.finish_term()
+    if lastfield is not None:
+        fieldwriter.finish_field()
 
 
 __all__ = ["GroupedPool", "SitrepWriter"]
