@@ -67,16 +67,25 @@ class IndexSummary:
         )
 
 
-def _storage(index_dir: Path) -> FileStorage:
+def _storage(index_dir: Path, writing: bool = False) -> FileStorage:
     # Without mmap, opening a searcher reads postings on demand instead of
     # copying the index into memory (0.3 ms and no extra memory at 100k docs).
     # Each thread reads with its own file positions: the web server shares
     # one searcher between request threads (see search/storage.py, #6).
-    return ThreadSafeFileStorage(str(index_dir), supports_mmap=False)
+    if not writing:
+        return ThreadSafeFileStorage(str(index_dir), supports_mmap=False)
+    # An update is one thread that looks up many small things (a
+    # paragraph's fingerprint and bands, its candidates' stored fields) in
+    # what it committed before: hundreds of thousands of reads per batch,
+    # each a Python pread above, a slice of a mapped file here (#5).
+    return FileStorage(str(index_dir), supports_mmap=True)
 
 
-def open_index(index_dir: Path) -> Index:
+def open_index(index_dir: Path, *, writing: bool = False) -> Index:
     """Open the index in ``index_dir`` for reading or writing.
+
+    :param writing: for :func:`update_index` only: a storage for one thread
+        (memory-mapped), not one searcher shared by many.
 
     :raises IndexMissing: no index there yet.
     :raises SchemaChanged: the index was built by a Sitrep with another schema.
@@ -87,7 +96,7 @@ def open_index(index_dir: Path) -> Index:
         raise IndexMissing(f"no index at {index_dir}; run `sitrep index` first")
     version_file = index_dir / VERSION_FILE
     version = version_file.read_text().split("\n", 1)[0].strip() if version_file.exists() else "?"
-    ix = _storage(index_dir).open_index()
+    ix = _storage(index_dir, writing).open_index()
     if version != str(SCHEMA_VERSION) or schema_signature(ix.schema) != schema_signature(build_schema()):
         ix.close()
         raise SchemaChanged(
@@ -99,8 +108,11 @@ def open_index(index_dir: Path) -> Index:
     return ix
 
 
-def create_index(index_dir: Path) -> Index:
-    """Create an empty index in ``index_dir``, replacing whatever index is there."""
+def create_index(index_dir: Path, *, writing: bool = False) -> Index:
+    """Create an empty index in ``index_dir``, replacing whatever index is there.
+
+    :param writing: as for :func:`open_index`.
+    """
     index_dir = Path(index_dir)
     if index_dir.exists() and whoosh_index.exists_in(str(index_dir)):
         for child in index_dir.iterdir():
@@ -112,7 +124,7 @@ def create_index(index_dir: Path) -> Index:
     # written before the index exists, so a run killed in between leaves
     # "no index" (created again next time), never an index with no schema file.
     (index_dir / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n{uuid.uuid4().hex}\n")
-    return _storage(index_dir).create_index(build_schema())
+    return _storage(index_dir, writing).create_index(build_schema())
 
 
 def index_identity(ix: Index, index_dir: Path) -> tuple[str, int]:
@@ -194,10 +206,16 @@ class RepeatGroups:
     MAX_CANDIDATES = 10
     MIN_SHARED_BANDS = 1
     MAX_BAND_DOCS = 500  # a band this common is boilerplate, already caught by the fingerprint
+    CACHE_ENTRIES = 50_000
 
     def __init__(self, searcher) -> None:
         self._searcher = searcher
         self._reader = searcher.reader()
+        # The searcher's generation does not change during a batch, and
+        # near-duplicates share bands and candidates: each band's documents
+        # and each candidate's (signature, text, group) are read once (#5).
+        self._band_docs: dict[str, list[int]] = {}
+        self._candidates: dict[int, tuple[tuple[int, ...], str, str | None]] = {}
         self._by_fingerprint: dict[str, str] = {}
         # This batch's paragraphs as (signature, text, group), and band -> their positions.
         self._batch_docs: list[tuple[tuple[int, ...], str, str]] = []
@@ -242,16 +260,35 @@ class RepeatGroups:
                 return group
         indexed: Counter[int] = Counter()
         for band in doc.bands:
-            frequency = self._reader.doc_frequency("bands", band)
-            if 0 < frequency <= self.MAX_BAND_DOCS:
-                indexed.update(self._reader.postings("bands", band).all_ids())
+            indexed.update(self._indexed_band(band))
         for docnum, shared in indexed.most_common(self.MAX_CANDIDATES):
             if shared < self.MIN_SHARED_BANDS:
                 break
-            fields = self._searcher.stored_fields(docnum)
-            if may_be_near(doc.signature, tuple(fields.get("minhash") or ())) and is_near(doc.text, fields["text"]):
-                return fields.get("dup_group")
+            signature, text, group = self._candidate(docnum)
+            if may_be_near(doc.signature, signature) and is_near(doc.text, text):
+                return group
         return None
+
+    def _indexed_band(self, band: str) -> list[int]:
+        """Indexed documents with this band, none when it is boilerplate (over MAX_BAND_DOCS)."""
+        found = self._band_docs.get(band)
+        if found is None:
+            frequency = self._reader.doc_frequency("bands", band)
+            found = list(self._reader.postings("bands", band).all_ids()) if 0 < frequency <= self.MAX_BAND_DOCS else []
+            if len(self._band_docs) >= self.CACHE_ENTRIES:
+                self._band_docs.clear()
+            self._band_docs[band] = found
+        return found
+
+    def _candidate(self, docnum: int) -> tuple[tuple[int, ...], str, str | None]:
+        found = self._candidates.get(docnum)
+        if found is None:
+            fields = self._searcher.stored_fields(docnum)
+            found = (tuple(fields.get("minhash") or ()), fields["text"], fields.get("dup_group"))
+            if len(self._candidates) >= self.CACHE_ENTRIES:
+                self._candidates.clear()
+            self._candidates[docnum] = found
+        return found
 
 
 def _within(path: str, roots: list[Path]) -> bool:
@@ -316,9 +353,9 @@ def update_index(
             _rebuild(index_dir, lambda ix: _update(ix, roots, files, taxonomy, summary, progress))
             return summary
         try:
-            ix = open_index(index_dir)
+            ix = open_index(index_dir, writing=True)
         except IndexMissing:
-            ix = create_index(index_dir)
+            ix = create_index(index_dir, writing=True)
         try:
             _update(ix, roots, files, taxonomy, summary, progress)
         finally:
@@ -339,7 +376,7 @@ def _rebuild(index_dir: Path, fill: Callable[[Index], None]) -> None:
     """
     _remove_leftovers(index_dir)
     target = index_dir.parent / f".{index_dir.name}.rebuild-{uuid.uuid4().hex[:8]}"
-    built = create_index(target)
+    built = create_index(target, writing=True)
     try:
         with write_lock(target):
             fill(built)
