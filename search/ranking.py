@@ -18,7 +18,10 @@ expanded to their words, date ranges).  Anything else raises
 
 from __future__ import annotations
 
+import io
+import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +41,7 @@ from whoosh.query import (
     Term,
 )
 from whoosh.query.terms import MultiTerm
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.util.numeric import byte_to_length
 
 from .facets import FacetPostings, segment_id
@@ -107,25 +111,60 @@ def _read_term(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarr
     if (fieldname, btext) not in leaf:
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
     terms = getattr(leaf, "_terms", None)
-    matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format) if terms is not None else None
-    if matcher is None or not hasattr(matcher, "_next_block"):
-        return _read_term_slowly(leaf, fieldname, btext, matcher)
-    # whoosh3's leaf matcher: decode whole blocks (delta-coded ids, weight
-    # arrays) instead of stepping through postings one call at a time.
+    info = terms.term_info(fieldname, btext) if hasattr(terms, "term_info") else None
+    postfile = getattr(terms, "_postfile", None)
+    if info is None or postfile is None or info.is_inlined() or not hasattr(info, "extent"):
+        return _read_term_slowly(leaf, fieldname, btext)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # whoosh3 3.54.0 reads it back as a 1-tuple
+        length = length[0]
+    # One read for the whole posting list: Whoosh's matcher reads each
+    # block's header through pickle from the file, about 20 small reads
+    # per block of 128 postings.
+    found = _parse_blocks(postfile.get(offset, length))
+    return found if found is not None else _read_term_slowly(leaf, fieldname, btext)
+
+
+def _parse_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """Decode a whoosh3 posting list: a magic tag, then blocks of
+    (signed length, pickled block info, pickled and maybe zlib-compressed
+    (delta-coded ids, weights, values)); a negative length marks the last.
+    None when the bytes do not look like that."""
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        return None
+    stream = io.BytesIO(buf)
+    position, end = 4, len(buf)
     id_blocks, weight_blocks = [], []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        id_blocks.append(np.asarray(matcher._ids, dtype=np.int32))
-        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float32))
-        matcher._next_block()
+    while position < end:
+        length = int.from_bytes(buf[position : position + 4], "big", signed=True)
+        position += 4
+        stream.seek(position)
+        count, _, _, compression, _, _ = pickle.load(stream)
+        block_end = position + abs(length)
+        data = buf[stream.tell() : block_end]
+        ids, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        id_blocks.append(np.asarray(ids, dtype=np.int64))
+        if weights is None:
+            weight_blocks.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_blocks.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_blocks.append(np.asarray(weights, dtype=np.float32))
+        position = block_end
+        if length < 0:
+            break
     if not id_blocks:
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+    # Ids are delta-coded within each block, starting from zero.
+    ids = np.concatenate([np.cumsum(block) for block in id_blocks]).astype(np.int32)
+    return ids, np.concatenate(weight_blocks)
 
 
-def _read_term_slowly(leaf, fieldname: str, btext: bytes, matcher) -> tuple[np.ndarray, np.ndarray]:
-    # Inlined postings (a term in one document) and other readers.
+def _read_term_slowly(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    # Inlined postings (a term in one document) and any other reader: one
+    # posting at a time through Whoosh's matcher, deletions left in.
+    terms = getattr(leaf, "_terms", None)
+    matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format) if terms is not None else None
     if matcher is None:
         matcher = leaf.postings(fieldname, btext)
     ids, weights = [], []
