@@ -16,6 +16,8 @@ from typing import Iterable
 
 import numpy as np
 
+from .postings import read_term_postings
+
 DocMask = np.ndarray  # bool[doc_count]: True where a document is in the set
 
 
@@ -32,12 +34,17 @@ SegmentPostings = dict[str, np.ndarray]  # value -> document numbers within one 
 
 
 def segment_postings(reader, fieldname: str) -> SegmentPostings:
-    """Value -> document numbers of one facet field in one (leaf) reader."""
+    """Value -> document numbers of one facet field in one (leaf) reader.
+
+    Deleted documents are included: a segment's postings are cached across
+    generations while its deletions change, so callers count only within
+    a pool of live matches.
+    """
     found: SegmentPostings = {}
     for term in reader.lexicon(fieldname):
         value = term.decode("utf-8")
         if value:
-            ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+            ids = read_term_postings(reader, fieldname, term)[0].astype(np.int64)
             if ids.size:
                 found[value] = ids
     return found

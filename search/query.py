@@ -304,15 +304,31 @@ class _Generation:
         self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
         self._lock = threading.Lock()
 
-    def matches(self, query: Query) -> Matches | None:
-        """The matches of ``query`` as arrays, or None when only Whoosh can evaluate it."""
+    def arrays(self) -> QueryArrays:
         with self._lock:
             if self._arrays is None:
                 self._arrays = QueryArrays(self.searcher, self._postings_cache, lambda: self.facet("day"))
+            return self._arrays
+
+    def matches(self, query: Query) -> Matches | None:
+        """The matches of ``query`` as arrays, or None when only Whoosh can evaluate it."""
         try:
-            return self._arrays.matches(query)
+            return self.arrays().matches(query)
         except Unsupported:
             return None
+
+    def warm(self) -> None:
+        """Read what every results page needs: facet postings and field lengths.
+
+        Done when the generation opens, so its cost shows as opening the
+        index (once per generation) rather than on whichever request
+        happens to come first.
+        """
+        for name in (*FACET_FIELDS, *DATE_FACETS):
+            self.facet(name)
+        arrays = self.arrays()
+        for fieldname in ("text", "title", "pairs"):
+            arrays.lengths(fieldname)
 
     def day_ordinals(self) -> np.ndarray:
         """Each document's report date as a sortable number (-1 when undated)."""
@@ -471,6 +487,7 @@ class SearchIndex:
                 for key in [key for key in self._segment_cache if key[0] not in live]:
                     del self._segment_cache[key]
                 self._postings_cache.forget_segments(live)
+                self._current.warm()
             return self._current
 
     def close(self) -> None:
