@@ -44,7 +44,7 @@ def segment_postings(reader, fieldname: str) -> SegmentPostings:
     for term in reader.lexicon(fieldname):
         value = term.decode("utf-8")
         if value:
-            ids = read_term_postings(reader, fieldname, term)[0].astype(np.int64)
+            ids = read_term_postings(reader, fieldname, term)[0]  # int32: half the memory at 1M paragraphs
             if ids.size:
                 found[value] = ids
     return found
@@ -71,12 +71,12 @@ class FacetPostings:
                 if cache is not None and key[0]:
                     cache[key] = postings
             for value, ids in postings.items():
-                merged.setdefault(value, []).append(ids + offset)
+                merged.setdefault(value, []).append(ids + np.int32(offset))
         values = sorted(merged)
         chunks = [np.concatenate(merged[value]) for value in values]
         self.values = values
         self.index = {value: i for i, value in enumerate(values)}
-        self.postings = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        self.postings = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
         sizes = np.array([c.size for c in chunks], dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self._casefolded = {value.casefold(): value for value in values}
