@@ -118,29 +118,52 @@ def _outcome(value: object):
     return payload
 
 
+class ForkedJobs:
+    """Jobs running in forked children, one each, started at once; :meth:`results` waits for them.
+
+    The caller goes on with other work meanwhile: an index build reads the
+    next batch while children write the last one (#5).  :meth:`stop` kills
+    children whose results are no longer wanted.
+    """
+
+    def __init__(self, jobs: Sequence[Callable[[], R]]) -> None:
+        self._children: list[tuple[int, object]] = []
+        try:
+            for job in jobs:
+                self._children.append(_fork(_job_runner(job)))
+        except BaseException:
+            self.stop()
+            raise
+
+    def results(self) -> list:
+        """Each job's result, in order of the jobs; a job's exception is raised here (the first, in job order)."""
+        try:
+            return [_outcome(_receive(pipe)) for _, pipe in self._children]
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        children, self._children = self._children, []
+        _reap(children)
+
+
+def _job_runner(job: Callable[[], R]) -> Callable[[object], None]:
+    def run(pipe) -> None:
+        try:
+            result = ("ok", job())
+        except BaseException as error:
+            result = ("error", error)
+        _send(pipe, result)
+
+    return run
+
+
 def run_forked(jobs: Sequence[Callable[[], R]]) -> list[R]:
     """Run each job in its own forked child at once; their results, in order of ``jobs``.
 
     An exception in a job is raised here (the first, in job order).
     """
-
-    def work(job: Callable[[], R]) -> Callable[[object], None]:
-        def run(pipe) -> None:
-            try:
-                result = ("ok", job())
-            except BaseException as error:
-                result = ("error", error)
-            _send(pipe, result)
-
-        return run
-
-    children: list[tuple[int, object]] = []
-    try:
-        for job in jobs:
-            children.append(_fork(work(job)))
-        return [_outcome(_receive(pipe)) for _, pipe in children]
-    finally:
-        _reap(children)
+    return ForkedJobs(jobs).results()
 
 
 def ordered_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
@@ -175,4 +198,4 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> Ite
         _reap(children)
 
 
-__all__ = ["ChildFailed", "can_fork", "ordered_map", "run_forked"]
+__all__ = ["ChildFailed", "ForkedJobs", "can_fork", "ordered_map", "run_forked"]

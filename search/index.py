@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
@@ -25,8 +28,8 @@ from whoosh.writing import CLEAR
 
 from .config import Settings
 from .errors import IndexBusy, IndexMissing, SchemaChanged
-from .fingerprint import is_near, may_be_near
-from .forking import can_fork, ordered_map, run_forked
+from .fingerprint import BANDS, ROWS, is_near, may_be_near
+from .forking import ForkedJobs, can_fork, ordered_map
 from .locks import holds_lock, try_lock, write_lock
 from .storage import ThreadSafeFileStorage
 from .ingest import (
@@ -143,11 +146,15 @@ def index_identity(ix: Index, index_dir: Path) -> tuple[str, int]:
 
 def indexed_files(ix: Index) -> dict[str, str]:
     """Path -> content hash of every file that has paragraphs in the index."""
-    files: dict[str, str] = {}
     with ix.reader() as reader:
-        for term in reader.lexicon("file_key"):
-            digest, _, path = term.decode("utf-8").partition(" ")
-            files[path] = digest
+        return _files_in(reader)
+
+
+def _files_in(reader) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for term in reader.lexicon("file_key"):
+        digest, _, path = term.decode("utf-8").partition(" ")
+        files[path] = digest
     return files
 
 
@@ -201,6 +208,14 @@ class RepeatGroups:
     same normalised fingerprint, or else of one that shares a MinHash band
     and is a near-duplicate by word-pair Jaccard; otherwise it starts a
     group named by its own fingerprint.  Search collapses on the group.
+
+    One instance serves a whole run.  Paragraphs indexed before the run are
+    looked up in the index as it was when the run started (``searcher``);
+    paragraphs of this run are kept in memory, compactly, for the whole
+    run: looking them up in what the run committed meant reading postings
+    and stored documents per candidate, a cost that grew with the index
+    (#5).  A paragraph whose file this run deletes or replaces stops being
+    a candidate as soon as that file comes up.
     """
 
     MAX_CANDIDATES = 10
@@ -208,21 +223,42 @@ class RepeatGroups:
     MAX_BAND_DOCS = 500  # a band this common is boilerplate, already caught by the fingerprint
     CACHE_ENTRIES = 50_000
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher=None) -> None:
         self._searcher = searcher
-        self._reader = searcher.reader()
-        # The searcher's generation does not change during a batch, and
-        # near-duplicates share bands and candidates: each band's documents
-        # and each candidate's (signature, text, group) are read once (#5).
+        self._reader = searcher.reader() if searcher is not None else None
+        self._empty = self._reader is None or self._reader.doc_count_all() == 0
+        self._deleted: set[int] = set()  # docnums of the index that this run deletes
+        # Index lookups repeat (near-duplicates share bands and candidates):
+        # each band's documents and each candidate's fields are read once.
         self._band_docs: dict[str, list[int]] = {}
         self._candidates: dict[int, tuple[tuple[int, ...], str, str | None]] = {}
-        self._by_fingerprint: dict[str, str] = {}
-        # This batch's paragraphs as (signature, text, group), and band -> their positions.
+        self._by_fingerprint: dict[str, str] = {}  # this run's and looked-up fingerprints -> group
+        # This batch's paragraphs as (signature, text, group), band -> their positions.
         self._batch_docs: list[tuple[tuple[int, ...], str, str]] = []
         self._by_band: dict[str, list[int]] = {}
+        # Earlier batches of this run: band keys sorted with their paragraphs'
+        # run numbers, signatures and groups in memory, texts in a temporary
+        # file (a million paragraphs: ~150 MB here, their texts on disk).
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._docs = np.empty(0, dtype=np.uint32)
+        self._signatures = np.empty((0, BANDS * ROWS), dtype=np.uint32)
+        self._groups: list[str] = []
+        self._offsets = array("Q", [0])
+        self._texts = tempfile.TemporaryFile()
+
+    def close(self) -> None:
+        self._texts.close()
+
+    def forget_path(self, path: str) -> None:
+        """The index's paragraphs of ``path`` are being deleted: no longer candidates."""
+        if self._empty or ("path", path) not in self._reader:
+            return
+        self._deleted.update(self._reader.postings("path", path).all_ids())
 
     def group_of(self, doc: ParagraphDoc) -> str:
-        group = self._by_fingerprint.get(doc.fingerprint) or self._indexed_group("fingerprint", doc.fingerprint)
+        group = self._by_fingerprint.get(doc.fingerprint)
+        if group is None and not self._empty:
+            group = self._indexed_group("fingerprint", doc.fingerprint)
         if group is None:
             group = self._near_group(doc)
         group = group or doc.fingerprint
@@ -232,11 +268,45 @@ class RepeatGroups:
             self._by_band.setdefault(band, []).append(len(self._batch_docs) - 1)
         return group
 
+    def end_batch(self) -> None:
+        """Move this batch's paragraphs into the run's sorted arrays.
+
+        A batch's own paragraphs are candidates before earlier ones, as when
+        earlier batches were read back from the committed index.
+        """
+        first = len(self._groups)
+        keys, docs = [], []
+        for band, positions in self._by_band.items():
+            key = _band_key(band)
+            keys += [key] * len(positions)
+            docs += [first + p for p in positions]
+        signatures = np.zeros((len(self._batch_docs), BANDS * ROWS), dtype=np.uint32)
+        for row, (signature, text, group) in enumerate(self._batch_docs):
+            if signature:
+                signatures[row] = signature
+            self._groups.append(group)
+            data = text.encode("utf-8")
+            self._texts.write(data)
+            self._offsets.append(self._offsets[-1] + len(data))
+        self._texts.flush()
+        if keys:
+            keys = np.array(keys, dtype=np.uint64)
+            docs = np.array(docs, dtype=np.uint32)
+            order = np.lexsort((docs, keys))
+            keys, docs = keys[order], docs[order]
+            # Later paragraphs go after earlier ones with the same key, so
+            # each key's paragraphs stay in run order.
+            at = np.searchsorted(self._keys, keys, side="right")
+            self._keys = np.insert(self._keys, at, keys)
+            self._docs = np.insert(self._docs, at, docs)
+        self._signatures = np.concatenate([self._signatures, signatures])
+        self._batch_docs, self._by_band = [], {}
+
     def _indexed_group(self, fieldname: str, value: str) -> str | None:
         if (fieldname, value) not in self._reader:
             return None
         for docnum in self._reader.postings(fieldname, value).all_ids():
-            if not self._reader.is_deleted(docnum):
+            if not self._reader.is_deleted(docnum) and docnum not in self._deleted:
                 return self._searcher.stored_fields(docnum).get("dup_group")
         return None
 
@@ -246,9 +316,12 @@ class RepeatGroups:
         With ten bands of three MinHash rows, a pair with word-pair Jaccard
         0.8 shares a band with probability 0.999 and one at 0.6 with 0.91,
         while chance collisions of common word pairs stay rare; each
-        candidate costs a stored-document read, so only the
-        :data:`MAX_CANDIDATES` sharing the most bands are read.
+        candidate's words are compared, so only the :data:`MAX_CANDIDATES`
+        sharing the most bands are.  This batch's paragraphs come first,
+        then this run's earlier ones, then the index's.
         """
+        if not doc.bands:
+            return None
         batch: Counter[int] = Counter()
         for band in doc.bands:
             batch.update(self._by_band.get(band, ()))
@@ -258,16 +331,49 @@ class RepeatGroups:
             signature, text, group = self._batch_docs[index]
             if may_be_near(doc.signature, signature) and is_near(doc.text, text):
                 return group
+        group = self._run_group(doc)
+        if group is not None or self._empty:
+            return group
         indexed: Counter[int] = Counter()
         for band in doc.bands:
             indexed.update(self._indexed_band(band))
         for docnum, shared in indexed.most_common(self.MAX_CANDIDATES):
             if shared < self.MIN_SHARED_BANDS:
                 break
+            if docnum in self._deleted:
+                continue
             signature, text, group = self._candidate(docnum)
             if may_be_near(doc.signature, signature) and is_near(doc.text, text):
                 return group
         return None
+
+    def _run_group(self, doc: ParagraphDoc) -> str | None:
+        """The group of a near-duplicate among this run's earlier batches."""
+        if not len(self._keys):
+            return None
+        keys = np.array([_band_key(band) for band in doc.bands], dtype=np.uint64)
+        starts = np.searchsorted(self._keys, keys, side="left")
+        ends = np.searchsorted(self._keys, keys, side="right")
+        found: Counter[int] = Counter()
+        for start, end in zip(starts.tolist(), ends.tolist()):
+            if 0 < end - start <= self.MAX_BAND_DOCS:
+                found.update(self._docs[start:end].tolist())
+        if not found:
+            return None
+        best = [number for number, shared in found.most_common(self.MAX_CANDIDATES) if shared >= self.MIN_SHARED_BANDS]
+        if not best:
+            return None
+        # may_be_near for all candidates at once: half the signature's values equal.
+        signature = np.array(doc.signature, dtype=np.uint32)
+        agree = (self._signatures[best] == signature).sum(axis=1) * 2 >= len(doc.signature)
+        for number, near in zip(best, agree.tolist()):
+            if near and is_near(doc.text, self._text(number)):
+                return self._groups[number]
+        return None
+
+    def _text(self, number: int) -> str:
+        start, end = self._offsets[number], self._offsets[number + 1]
+        return os.pread(self._texts.fileno(), end - start, start).decode("utf-8")
 
     def _indexed_band(self, band: str) -> list[int]:
         """Indexed documents with this band, none when it is boilerplate (over MAX_BAND_DOCS)."""
@@ -291,6 +397,12 @@ class RepeatGroups:
         return found
 
 
+def _band_key(band: str) -> int:
+    """A band term ``"b3:5f1c…"`` (48-bit hash) as one 64-bit integer."""
+    number, _, digest = band.partition(":")
+    return int(number[1:]) << 48 | int(digest, 16)
+
+
 def _within(path: str, roots: list[Path]) -> bool:
     candidate = Path(path)
     return any(candidate == root or root in candidate.parents for root in roots)
@@ -307,6 +419,33 @@ def _writer(ix: Index):
         raise IndexBusy(
             "another `sitrep index` is writing this index; wait for it to finish and run again"
         ) from None
+
+
+# A commit merges only small segments (a few reports each), once there are
+# MERGE_AT_SEGMENTS of them: Whoosh's MERGE_SMALL would also merge large
+# ones, rewriting hundreds of thousands of documents to add one report.
+SMALL_SEGMENT_DOCS = 1_000
+MERGE_AT_SEGMENTS = 10
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """A Whoosh merge policy: the segments to keep, after merging the small ones into ``writer``.
+
+    A commit rewrites fewer than ``MERGE_AT_SEGMENTS * SMALL_SEGMENT_DOCS``
+    documents however big the index grows (a merged segment that reaches
+    :data:`SMALL_SEGMENT_DOCS` is never merged again); the large segments
+    wait for a rebuild.
+    """
+    from whoosh.reading import SegmentReader
+
+    small = [segment for segment in segments if segment.doc_count_all() < SMALL_SEGMENT_DOCS]
+    if len(small) < MERGE_AT_SEGMENTS:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in small]
 
 
 BATCH_PARAGRAPHS = 20_000  # commit this often, so memory stays bounded on big runs
@@ -443,36 +582,41 @@ def _remove_leftovers(index_dir: Path) -> None:
 
 
 def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy, summary: IndexSummary, progress) -> None:
-    known = indexed_files(ix)
-    changed = _changed_files(files, known, summary)
-    present = {str(path) for path in files}
-    gone = [path for path in known if _within(path, roots) and path not in present]
-    waiting: list[FileDraft] = []
-    processes = _processes(len(changed))
-    with _Batches(ix, known, summary, processes) as batches:
-        batches.delete(gone)
-        read = partial(_read_file, taxonomy=taxonomy)
-        outcomes = ordered_map(read, changed, processes) if processes > 1 else map(read, changed)
-        for path, (kind, *found) in zip(progress(changed) if progress else changed, outcomes):
-            if kind == "skipped":
-                summary.skipped.append((str(path), found[0]))
-                continue
-            warnings, result = found
-            summary.warnings.extend((str(path), warning) for warning in warnings)
-            if kind == "waiting":
-                waiting.append(result)
-            else:
-                batches.add(path, result)
-    if waiting:
-        # Dates without a year are completed from the most similar dated
-        # report, which may be one just committed above: hence a later commit.
-        from .query import dated_neighbour
+    with ix.searcher() as searcher:
+        known = _files_in(searcher.reader())
+        changed = _changed_files(files, known, summary)
+        present = {str(path) for path in files}
+        gone = [path for path in known if _within(path, roots) and path not in present]
+        waiting: list[FileDraft] = []
+        processes = _processes(len(changed))
+        groups = RepeatGroups(searcher)
+        try:
+            with _Batches(ix, known, summary, groups, processes) as batches:
+                batches.delete(gone)
+                read = partial(_read_file, taxonomy=taxonomy)
+                outcomes = ordered_map(read, changed, processes) if processes > 1 else map(read, changed)
+                for path, (kind, *found) in zip(progress(changed) if progress else changed, outcomes):
+                    if kind == "skipped":
+                        summary.skipped.append((str(path), found[0]))
+                        continue
+                    warnings, result = found
+                    summary.warnings.extend((str(path), warning) for warning in warnings)
+                    if kind == "waiting":
+                        waiting.append(result)
+                    else:
+                        batches.add(path, result)
+            if waiting:
+                # Dates without a year are completed from the most similar dated
+                # report, which may be one just committed above: hence a later commit.
+                from .query import dated_neighbour
 
-        with _Batches(ix, known, summary, processes) as batches:
-            for draft in waiting:
-                found = dated_neighbour(ix, draft.text(), exclude_path=str(draft.path))
-                anchor, basis = found if found else (None, "")
-                batches.add(draft.path, paragraph_docs(draft, taxonomy, anchor, basis))
+                with _Batches(ix, known, summary, groups, processes) as batches:
+                    for draft in waiting:
+                        found = dated_neighbour(ix, draft.text(), exclude_path=str(draft.path))
+                        anchor, basis = found if found else (None, "")
+                        batches.add(draft.path, paragraph_docs(draft, taxonomy, anchor, basis))
+        finally:
+            groups.close()
 
 
 def _read_file(path: Path, taxonomy: Taxonomy) -> tuple:
@@ -524,68 +668,80 @@ class _Batches:
     """Writes files into the index, committing every :data:`BATCH_PARAGRAPHS` paragraphs.
 
     A file's old paragraphs are deleted and its new ones added in the same
-    commit, so each generation holds every file whole.  With ``processes``
-    above one, a batch's paragraphs are kept until its commit and written
-    by forked children, one segment each (:meth:`_write_forked`).
+    commit, so each generation holds every file whole.  A batch's deletions
+    and documents are kept until its commit.  With ``processes`` above one,
+    forked children write a batch's documents, one segment each
+    (:meth:`_start_writing`), while this process reads and groups the next
+    batch; the batch is committed when they are done, before the next
+    batch's children start, so commits follow the files in order.
     """
 
-    def __init__(self, ix: Index, known: dict[str, str], summary: IndexSummary, processes: int = 1) -> None:
+    def __init__(self, ix: Index, known: dict[str, str], summary: IndexSummary, groups: RepeatGroups,
+                 processes: int = 1) -> None:
         self.ix = ix
         self.known = known
         self.summary = summary
+        self.groups = groups
         self.processes = processes
-        self.writer = None
-        self.searcher = None
-        self.groups: RepeatGroups | None = None
         self.pending = 0
-        self.records: list[dict] = []  # this batch's documents, when children write them
-
-    def _open(self) -> None:
-        if self.writer is None:
-            self.writer = _writer(self.ix)
-            self.searcher = self.ix.searcher()
-            self.groups = RepeatGroups(self.searcher)
+        self.deletions: list[str] = []  # this batch's paths whose old paragraphs go
+        self.records: list[dict] = []  # this batch's documents
+        self.writing: tuple[ForkedJobs, list[str]] | None = None  # the batch children are writing
 
     def delete(self, paths: list[str]) -> None:
-        if paths:
-            self._open()
         for path in paths:
-            self.writer.delete_by_term("path", path)
+            self._forget(path)
             self.summary.removed += 1
 
+    def _forget(self, path: str) -> None:
+        self.groups.forget_path(path)
+        self.deletions.append(path)
+
     def add(self, path: Path, docs: list[ParagraphDoc]) -> None:
-        self._open()
         path = str(path)
         if path in self.known:
-            self.writer.delete_by_term("path", path)
+            self._forget(path)
             self.summary.updated += 1
         else:
             self.summary.added += 1
         for doc in docs:
             # Groups are given in file order, whoever writes the documents.
-            fields = record_fields(doc, self.groups.group_of(doc))
-            if self.processes > 1:
-                self.records.append(fields)
-            else:
-                self.writer.add_document(**fields)
+            self.records.append(record_fields(doc, self.groups.group_of(doc)))
         self.summary.paragraphs += len(docs)
         self.pending += len(docs)
         if self.pending >= BATCH_PARAGRAPHS:
             self.commit()
 
-    def _write_forked(self) -> None:
-        """Hand this batch's documents to the writer: in forked children when there are enough.
+    def commit(self) -> None:
+        """End this batch: commit it now, or start children that write it and commit it later."""
+        self._finish_writing()
+        if not self.records and not self.deletions:
+            return
+        self.groups.end_batch()
+        records, deletions = self.records, self.deletions
+        self.records, self.deletions, self.pending = [], [], 0
+        parts = min(self.processes, len(records) // (FORK_MIN_PARAGRAPHS // 2))
+        if parts < 2:
+            writer = _writer(self.ix)
+            try:
+                for path in deletions:
+                    writer.delete_by_term("path", path)
+                for fields in records:
+                    writer.add_document(**fields)
+                writer.commit(mergetype=merge_small_segments)
+            except BaseException:
+                writer.cancel()
+                raise
+            return
+        self.writing = (self._start_writing(records, parts), deletions)
+
+    def _start_writing(self, records: list[dict], parts: int) -> ForkedJobs:
+        """Children that write ``records`` as ``parts`` segments.
 
         Child ``k`` writes the ``k``-th run of consecutive documents as its
         own segment, and the commit lists the segments in that order, so
         document numbers follow the files as in a one-process build.
         """
-        records, self.records = self.records, []
-        parts = min(self.processes, len(records) // (FORK_MIN_PARAGRAPHS // 2))
-        if parts < 2:
-            for fields in records:
-                self.writer.add_document(**fields)
-            return
         cuts = [len(records) * k // parts for k in range(parts + 1)]
         ix = self.ix
 
@@ -598,16 +754,24 @@ class _Batches:
 
             return write
 
-        segments = run_forked([segment_of(records[cuts[k] : cuts[k + 1]]) for k in range(parts)])
-        self.writer.add_segments(segments)
+        return ForkedJobs([segment_of(records[cuts[k] : cuts[k + 1]]) for k in range(parts)])
 
-    def commit(self) -> None:
-        if self.writer is not None:
-            self.searcher.close()
-            self._write_forked()
-            self.writer.commit()
-            self.writer = self.searcher = self.groups = None
-            self.pending = 0
+    def _finish_writing(self) -> None:
+        """Wait for the children writing the last batch and commit their segments."""
+        if self.writing is None:
+            return
+        jobs, deletions = self.writing
+        self.writing = None
+        segments = jobs.results()
+        writer = _writer(self.ix)
+        try:
+            for path in deletions:
+                writer.delete_by_term("path", path)
+            writer.add_segments(segments)
+            writer.commit(mergetype=merge_small_segments)
+        except BaseException:
+            writer.cancel()
+            raise
 
     def __enter__(self) -> "_Batches":
         return self
@@ -615,11 +779,18 @@ class _Batches:
     def __exit__(self, kind, error, traceback) -> None:
         if kind is None:
             self.commit()
-        elif self.writer is not None:
-            self.searcher.close()
-            self.writer.cancel()
-            self.writer = None
-            self.records = []
+            self._finish_writing()
+        elif self.writing is not None:
+            if issubclass(kind, Exception):
+                # The batch before the failure is whole: keep it, as when
+                # each batch was committed before the next was read.
+                try:
+                    self._finish_writing()
+                except Exception:
+                    pass
+            else:
+                self.writing[0].stop()
+            self.writing = None
 
 
 def _swap_in(built: Path, index_dir: Path) -> None:
