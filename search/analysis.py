@@ -210,6 +210,10 @@ def _word_counts(words: Words) -> Callable[[str], Counter]:
     return lambda value: Counter(words.terms(value)[0])
 
 
+def _token_counts(expression: re.Pattern) -> Callable[[str], Counter]:
+    return lambda value: Counter(expression.findall(value))
+
+
 def _identity(format: Existence) -> Callable[[str], list[Posting]]:
     boost = format.field_boost
     return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
@@ -220,7 +224,8 @@ def field_indexer(field: FieldType, words_for: Callable[[WordChain], Words]) -> 
 
     Known: text chains (see :class:`WordChain`) with positions or
     frequencies, the same followed by ``ShingleFilter(2)`` with
-    frequencies, and a bare ``IDTokenizer`` with existence only.
+    frequencies, a bare ``IDTokenizer`` with existence only, and a bare
+    ``RegexTokenizer`` (keywords) with frequencies.
     ``words_for`` hands out one :class:`Words` per chain, so fields with the
     same chain share their cache and their last analysed text.
     """
@@ -230,6 +235,9 @@ def field_indexer(field: FieldType, words_for: Callable[[WordChain], Words]) -> 
     kind = type(format)
     if type(analyzer) is IDTokenizer and kind is Existence:
         return FieldIndexer(field, _identity(format))
+    if type(analyzer) is RegexTokenizer and not analyzer.gaps and kind is Frequency:
+        # A bare tokenizer: KEYWORD fields split on spaces (the MinHash bands).
+        return FieldIndexer(field, _frequencies(_token_counts(analyzer.expression), format))
     if type(analyzer) is not CompositeAnalyzer:
         return None
     items = list(analyzer.items)

@@ -26,6 +26,7 @@ from heapq import merge
 from typing import Any, Iterator
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
+from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.text import utf8encode
 from whoosh.writing import PostingPool, SegmentWriter
@@ -209,11 +210,18 @@ class SitrepWriter(SegmentWriter):
                 return indexer(value)
         if fieldname not in self._shareable:
             return _as_floats(field.index(value))
+        if type(value) is list and isinstance(field, NUMERIC):
+            # NUMERIC.index of a list is its values' postings one after the
+            # other (event dates: eight tiered terms each, dates repeat).
+            return [posting for one in value for posting in self._value_postings(fieldname, field, one)]
         try:
-            key = (fieldname, type(value), value)
-            cached = self._cache.get(key)
-        except TypeError:  # a list of values: not worth remembering
+            return self._value_postings(fieldname, field, value)
+        except TypeError:  # an unhashable value: not worth remembering
             return _as_floats(field.index(value))
+
+    def _value_postings(self, fieldname: str, field, value) -> list:
+        key = (fieldname, type(value), value)
+        cached = self._cache.get(key)
         if cached is None:
             if len(self._cache) >= CACHE_VALUES:
                 self._cache.clear()
