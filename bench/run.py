@@ -324,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="times each query runs per engine")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--reuse-corpus", action="store_true",
+                        help="use the corpus a previous run left in WORKDIR/corpus (generation is deterministic)")
     parser.add_argument("--worker", choices=sorted(ENGINES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -333,8 +335,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the mix needs at least 50 queries")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
     corpus = workdir / "corpus"
-    shutil.rmtree(corpus, ignore_errors=True)
-    paragraphs = build_corpus(args.paragraphs, corpus)
+    if args.reuse_corpus and (corpus / ".manifest.jsonl").exists():
+        with open(corpus / ".manifest.jsonl", encoding="utf-8") as manifest:
+            paragraphs = sum(len(json.loads(line)["records"]) for line in manifest)
+    else:
+        shutil.rmtree(corpus, ignore_errors=True)
+        paragraphs = build_corpus(args.paragraphs, corpus)
     builds = {name: timed_build(name, workdir, corpus) for name in ("sitrep", "fts5")}
     mix = query_mix(corpus, args.queries)
     workers = {name: Worker(name, workdir) for name in ("sitrep", "fts5")}
