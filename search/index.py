@@ -77,18 +77,20 @@ def _storage(index_dir: Path, writing: bool = False) -> FileStorage:
     # one searcher between request threads (see search/storage.py, #6).
     if not writing:
         return ThreadSafeFileStorage(str(index_dir), supports_mmap=False)
-    # An update is one thread that looks up many small things (a
-    # paragraph's fingerprint and bands, its candidates' stored fields) in
-    # what it committed before: hundreds of thousands of reads per batch,
-    # each a Python pread above, a slice of a mapped file here (#5).
-    return FileStorage(str(index_dir), supports_mmap=True)
+    # An update is one thread, and it keeps this run's paragraphs in memory
+    # (RepeatGroups): it looks up in the index only what was there before
+    # the run.  Not mapped either: Whoosh opens a segment of a mapped
+    # compound file by copying its terms and postings into a BytesIO, so
+    # each reader an update opened copied the whole index (2.9 s at 300k
+    # paragraphs to add one report, #5).
+    return FileStorage(str(index_dir), supports_mmap=False)
 
 
 def open_index(index_dir: Path, *, writing: bool = False) -> Index:
     """Open the index in ``index_dir`` for reading or writing.
 
-    :param writing: for :func:`update_index` only: a storage for one thread
-        (memory-mapped), not one searcher shared by many.
+    :param writing: for :func:`update_index` only: a storage for one thread,
+        not one searcher shared by many.
 
     :raises IndexMissing: no index there yet.
     :raises SchemaChanged: the index was built by a Sitrep with another schema.
@@ -421,31 +423,41 @@ def _writer(ix: Index):
         ) from None
 
 
-# A commit merges only small segments (a few reports each), once there are
-# MERGE_AT_SEGMENTS of them: Whoosh's MERGE_SMALL would also merge large
-# ones, rewriting hundreds of thousands of documents to add one report.
-SMALL_SEGMENT_DOCS = 1_000
-MERGE_AT_SEGMENTS = 10
+# A commit merges only tiny segments (a report or two each), once there
+# are MERGE_AT_SEGMENTS of them, and never more than MERGE_MAX_DOCS
+# documents: Whoosh's MERGE_SMALL would also merge large segments,
+# rewriting hundreds of thousands of documents to add one report.  Merging
+# costs about 1 ms a document, so adding a report stays well under a second.
+SMALL_SEGMENT_DOCS = 100
+MERGE_AT_SEGMENTS = 6
+MERGE_MAX_DOCS = 600
 
 
 def merge_small_segments(writer, segments: list) -> list:
-    """A Whoosh merge policy: the segments to keep, after merging the small ones into ``writer``.
+    """A Whoosh merge policy: the segments to keep, after merging tiny ones into ``writer``.
 
-    A commit rewrites fewer than ``MERGE_AT_SEGMENTS * SMALL_SEGMENT_DOCS``
-    documents however big the index grows (a merged segment that reaches
-    :data:`SMALL_SEGMENT_DOCS` is never merged again); the large segments
-    wait for a rebuild.
+    The smallest segments under :data:`SMALL_SEGMENT_DOCS` documents, up to
+    :data:`MERGE_MAX_DOCS` documents in all, are merged when there are at
+    least :data:`MERGE_AT_SEGMENTS` of them; larger segments wait for a
+    rebuild.  A merged segment is usually past the tiny size, so it is
+    rewritten at most a few times.
     """
     from whoosh.reading import SegmentReader
 
-    small = [segment for segment in segments if segment.doc_count_all() < SMALL_SEGMENT_DOCS]
-    if len(small) < MERGE_AT_SEGMENTS:
+    tiny = sorted((s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS), key=lambda s: s.doc_count_all())
+    chosen, total = [], 0
+    for segment in tiny:
+        total += segment.doc_count_all()
+        if total > MERGE_MAX_DOCS:
+            break
+        chosen.append(segment)
+    if len(chosen) < MERGE_AT_SEGMENTS:
         return segments
-    for segment in small:
+    for segment in chosen:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return [segment for segment in segments if segment not in small]
+    return [segment for segment in segments if segment not in chosen]
 
 
 BATCH_PARAGRAPHS = 20_000  # commit this often, so memory stays bounded on big runs

@@ -298,3 +298,34 @@ def test_facet_counts_stay_right_when_segments_are_reused(settings, seed_copy):
         with SearchIndex(settings) as fresh:
             assert reused == fresh.search("", per_page=1).facets
         assert {v.value: v.count for v in reused["place"]}["Pokrovsk"] == 7
+
+
+def test_a_small_update_merges_only_tiny_segments(tmp_path, settings, monkeypatch):
+    # Adding a report must not rewrite the large segments (Whoosh's
+    # MERGE_SMALL would, once there are enough): only tiny ones are merged.
+    monkeypatch.setattr(index_module, "SMALL_SEGMENT_DOCS", 3)
+    monkeypatch.setattr(index_module, "MERGE_AT_SEGMENTS", 3)
+    monkeypatch.setattr(index_module, "MERGE_MAX_DOCS", 10)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    body = "\n\n".join(f"Paragraph {n} about shelling near Kupyansk and Siversk." for n in range(5))
+    (reports / "big.txt").write_text(f"December 1, 2024\n\n{body}\n")
+    update_index(settings, [reports])
+
+    def segments() -> dict[str, int]:
+        ix = open_index(settings.index_dir)
+        try:
+            return {segment.segment_id(): segment.doc_count_all() for segment in ix._segments()}
+        finally:
+            ix.close()
+
+    (large,) = segments()
+    for day in range(2, 9):
+        (reports / f"small{day}.txt").write_text(f"December {day}, 2024\n\nStrikes hit Kherson on day {day}.\n")
+        update_index(settings, [reports])
+        found = segments()
+        assert found[large] == 5  # never merged
+        assert sum(1 for count in found.values() if count < 3) <= 3
+    assert sum(found.values()) == 5 + 7
+    with SearchIndex(settings) as index:
+        assert index.search("Kherson").total == 7
