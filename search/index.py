@@ -477,9 +477,12 @@ def update_index(
     no longer exist lose their paragraphs.  A file that cannot be read is
     skipped with its reason, and whatever it had in the index stays.
 
-    Files are written as they are read and committed every
-    :data:`BATCH_PARAGRAPHS` paragraphs, each file whole within one commit, so
-    memory stays bounded and a run that is killed keeps what it committed.
+    Files are committed every :data:`BATCH_PARAGRAPHS` paragraphs, in order,
+    each file whole within one commit (a batch is written while the next is
+    read), so memory stays bounded and a run that is killed keeps what it
+    committed.  Commits never rewrite large segments
+    (:func:`merge_small_segments`), so a small update stays cheap on a big
+    index.
     The whole run holds the index's write lock (a second run waits, then
     raises :class:`IndexBusy`; see :mod:`search.locks`).  A rebuild is
     written into a new directory beside the index; when complete it replaces

@@ -86,3 +86,23 @@ def test_a_huge_group_lists_the_newest_and_counts_all(tmp_path, settings, monkey
         (hit,) = index.search('"classified material"', collapse=True, sort="oldest").hits
     assert hit.report_id == "r1" and hit.also_in_count == 5
     assert [other["report_id"] for other in hit.also_in] == ["r6", "r5"]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 100])
+def test_groups_span_batches_and_runs(tmp_path, settings, monkeypatch, batch):
+    # Earlier batches of a run are kept in memory, earlier runs are looked
+    # up in the index: a repeat joins its group either way (#5).
+    from search import index as index_module
+
+    monkeypatch.setattr(index_module, "BATCH_PARAGRAPHS", batch)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text(report(10, TAKEAWAY, "Ukrainian forces struck a depot in Bryansk Oblast."))
+    (reports / "b.txt").write_text(report(11, "Shelling hit Kherson City overnight, officials said.", MIRRORED))
+    update_index(settings, [reports])
+    (reports / "c.txt").write_text(report(12, DISCLAIMER, MIRRORED.replace("December 14", "December 15")))
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        page = index.search("Robotyne")
+        assert page.total == 3
+        assert len({hit.dup_group for hit in page.hits}) == 1
