@@ -100,3 +100,12 @@ def test_same_index_when_segments_are_merged(tmp_path, docs):
     found = write(tmp_path / "sitrep", SitrepWriter, batches, optimize=True)
     assert found == expected
     assert found["segments"] == 1
+
+
+@pytest.mark.parametrize("blocklimit", [1, 2, 3, 128])
+def test_same_index_with_many_blocks_per_term(tmp_path, docs, blocklimit):
+    # Small blocks: most terms get several, the last one partly full.
+    from whoosh.codec.whoosh3 import W3Codec
+
+    expected = write(tmp_path / "whoosh", SegmentWriter, [docs], codec=W3Codec(blocklimit=blocklimit))
+    assert write(tmp_path / "sitrep", SitrepWriter, [docs], codec=W3Codec(blocklimit=blocklimit)) == expected
