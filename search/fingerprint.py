@@ -57,16 +57,46 @@ def word_pairs(text: str) -> set[str]:
     return {f"{words[i]} {words[i + 1]}" for i in range(len(words) - 1)}
 
 
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "big") % _PRIME
+
+
+class _PairHashes(dict):
+    """(word, word) -> the hash of ``"word word"``, computed once per pair: pairs repeat across paragraphs."""
+
+    LIMIT = 500_000  # pairs remembered; then it starts afresh
+
+    def __missing__(self, pair: tuple[str, str]) -> int:
+        value = self[pair] = _hash(" ".join(pair))
+        return value
+
+
+_PAIR_HASHES = _PairHashes()
+
+
 def minhash_signature(text: str) -> tuple[int, ...]:
     """The MinHash signature (``BANDS * ROWS`` values) of ``text``'s word pairs; () for no words."""
-    pairs = word_pairs(text)
-    if not pairs:
+    return _signature(normalised_words(text))
+
+
+def _signature(words: list[str]) -> tuple[int, ...]:
+    # The word pairs of word_pairs(), as tuples: words hold no spaces.
+    if len(words) < 2:
+        hashes = [_hash(word) for word in words]
+    else:
+        if len(_PAIR_HASHES) > _PairHashes.LIMIT:
+            _PAIR_HASHES.clear()
+        hashes = list(map(_PAIR_HASHES.__getitem__, set(zip(words, words[1:]))))
+    if not hashes:
         return ()
-    hashed = np.array(
-        [int.from_bytes(hashlib.blake2b(p.encode("utf-8"), digest_size=4).digest(), "big") % _PRIME for p in pairs],
-        dtype=np.uint64,
-    )
-    return tuple(int(v) for v in ((np.outer(hashed, _A) + _B) % _PRIME).min(axis=0))
+    hashed = np.array(hashes, dtype=np.uint64)
+    return tuple(((np.outer(hashed, _A) + _B) % _PRIME).min(axis=0).tolist())
+
+
+def fingerprints(text: str) -> tuple[str, tuple[int, ...]]:
+    """``(exact_fingerprint(text), minhash_signature(text))``, the words found once."""
+    words = normalised_words(text)
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:16], _signature(words)
 
 
 def signature_bands(signature: tuple[int, ...]) -> list[str]:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
+import pytest
+
+from search import fingerprint
 from search.fingerprint import exact_fingerprint, is_near, jaccard, minhash_bands, word_pairs
 
 BASE = (
@@ -38,3 +44,14 @@ def test_jaccard_of_word_pairs():
     assert word_pairs("a b c") == {"a b", "b c"}
     assert jaccard({"x"}, {"x"}) == 1.0 and jaccard(set(), set()) == 1.0
     assert jaccard({"a b"}, {"b c"}) == 0.0
+
+
+@pytest.mark.parametrize("text", [BASE, MIRRORED, "", "One.", "[3] two words", "a b a b a"])
+def test_signature_is_the_minhash_of_the_word_pairs(text):
+    pairs = word_pairs(text)
+    hashed = [int.from_bytes(hashlib.blake2b(p.encode(), digest_size=4).digest(), "big") % fingerprint._PRIME
+              for p in pairs]
+    permuted = (np.outer(np.array(hashed, dtype=np.uint64), fingerprint._A) + fingerprint._B) % fingerprint._PRIME
+    expected = tuple(int(v) for v in permuted.min(axis=0)) if pairs else ()
+    assert fingerprint.minhash_signature(text) == expected
+    assert fingerprint.fingerprints(text) == (exact_fingerprint(text), expected)

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from ..dates import PartialDate, find_heading_date, find_year, infer_year, parse_date_line
-from ..fingerprint import exact_fingerprint, minhash_signature, signature_bands
+from ..fingerprint import fingerprints, signature_bands
 from ..taxonomy import Taxonomy
 from .events import event_dates
 from .notes import cited_domains, endnote_from_text
@@ -376,7 +376,7 @@ def paragraph_docs(
             if day is None:
                 basis = "no date found"
             tags = taxonomy.tag(para.text)
-            signature = minhash_signature(para.text)
+            fingerprint, signature = fingerprints(para.text)
             notes = tuple(part.endnotes[n] for n in dict.fromkeys(para.footnotes) if n in part.endnotes)
             # A record's own topics join the taxonomy's; commas would split them in the index.
             own_topics = (" ".join(t.replace(",", " ").split()) for t in part.topics)
@@ -407,7 +407,7 @@ def paragraph_docs(
                     notes=notes,
                     cited=cited_domains(notes),
                     event_dates=event_dates(para.text, day),
-                    fingerprint=exact_fingerprint(para.text),
+                    fingerprint=fingerprint,
                     signature=signature,
                     bands=tuple(signature_bands(signature)),
                     url=part.url,
