@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 
 import pytest
@@ -329,3 +330,13 @@ def test_a_small_update_merges_only_tiny_segments(tmp_path, settings, monkeypatc
     assert sum(found.values()) == 5 + 7
     with SearchIndex(settings) as index:
         assert index.search("Kherson").total == 7
+
+
+def test_a_build_collects_garbage_less_often_and_restores_the_thresholds(settings, seed_copy, monkeypatch):
+    seen = []
+    real = index_module._update
+    monkeypatch.setattr(index_module, "_update", lambda *args: seen.append(gc.get_threshold()) or real(*args))
+    before = gc.get_threshold()
+    update_index(settings, [seed_copy], rebuild=True)
+    assert seen == [index_module.BUILD_GC_THRESHOLDS]
+    assert gc.get_threshold() == before
