@@ -81,6 +81,17 @@ class FacetPostings:
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self._casefolded = {value.casefold(): value for value in values}
 
+    def ordinals(self) -> np.ndarray:
+        """Each document's value as its index in ``values`` (-1 for none; the last value when several).
+
+        For single-valued fields such as the report day or the repeat group,
+        this orders or groups documents with one array lookup.
+        """
+        ordinals = np.full(self.doc_count, -1, dtype=np.int32)
+        for i in range(len(self.values)):
+            ordinals[self.postings[self.offsets[i] : self.offsets[i + 1]]] = i
+        return ordinals
+
     def canonical(self, value: str) -> str:
         """The indexed spelling of a value typed in any case (unchanged when unknown)."""
         if value in self.index:

@@ -16,7 +16,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -335,10 +334,7 @@ class _Generation:
         days = self.facet("day")
         with self._lock:
             if self._day_ordinals is None:
-                ordinals = np.full(self.doc_count, -1, dtype=np.int32)
-                for i in range(len(days.values)):
-                    ordinals[days.postings[days.offsets[i] : days.offsets[i + 1]]] = i
-                self._day_ordinals = ordinals
+                self._day_ordinals = days.ordinals()
             return self._day_ordinals
 
     def facet(self, fieldname: str) -> FacetPostings:
@@ -356,14 +352,10 @@ class _Generation:
 
     def groups(self) -> np.ndarray:
         """Each document's repeat group as a number."""
+        groups = self.facet("dup_group")  # per-segment postings, cached like the facets'
         with self._lock:
             if self._groups is None:
-                groups = np.zeros(self.doc_count, dtype=np.int64)
-                reader = self.searcher.reader()
-                for ordinal, term in enumerate(reader.lexicon("dup_group"), start=1):
-                    ids = np.fromiter(reader.postings("dup_group", term).all_ids(), dtype=np.int64)
-                    groups[ids] = ordinal
-                self._groups = groups
+                self._groups = groups.ordinals()
             return self._groups
 
     def group_count(self, matching: np.ndarray) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from whoosh.query import And, Phrase, Term
+from whoosh.query import Phrase
 
 from search import SearchIndex, load_settings, update_index
 from search.query import _Generation
