@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import sub
+from pickle import dumps
 from dataclasses import dataclass
 from typing import Callable
 
@@ -161,7 +163,7 @@ def _positions(words: Words, format: Positions) -> Callable[[str], list[Posting]
     # Each posting gets its own value object: a block pickles its values as
     # a tuple, and a value shared between postings would be pickled as a
     # back-reference, other bytes than Whoosh writes.
-    encode = format.encode
+    encode = _encode_positions if type(format).encode is Positions.encode else format.encode
 
     def index(value: str) -> list[Posting]:
         terms, first = words.terms(value)
@@ -179,6 +181,28 @@ def _positions(words: Words, format: Positions) -> Callable[[str], list[Posting]
         return postings
 
     return index
+
+
+_ONE = pack_uint(1)
+_ONE_POSITION: dict[int, bytes] = {}  # position -> the pickled [position]
+
+
+def _encode_positions(where: list[int]) -> bytes:
+    """``Positions.encode``: the count, then the pickled gaps between positions.
+
+    Most words occur once in a paragraph, and the pickle of a one-item list
+    depends on its position alone, so it is made once per position.  The
+    result is always a new object (see :func:`_positions`).
+    """
+    if len(where) == 1:
+        position = where[0]
+        pickled = _ONE_POSITION.get(position)
+        if pickled is None:
+            if len(_ONE_POSITION) > CACHE_WORDS:
+                _ONE_POSITION.clear()
+            pickled = _ONE_POSITION[position] = dumps(where, 2)
+        return _ONE + pickled
+    return pack_uint(len(where)) + dumps([where[0], *map(sub, where[1:], where)], 2)
 
 
 def _frequencies(counts: Callable[[str], Counter], format: Frequency) -> Callable[[str], list[Posting]]:

@@ -26,6 +26,7 @@ written by this writer with one written by Whoosh's, posting by posting.
 from __future__ import annotations
 
 from array import array
+from hashlib import md5
 from heapq import merge
 from operator import sub
 from pickle import dumps
@@ -37,10 +38,13 @@ from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3FieldWriter,
+    W3PerDocWriter,
     W3TermInfo,
     _lenfield,
 )
 from whoosh.fields import NUMERIC
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
+from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
@@ -86,16 +90,20 @@ class GroupedPool(PostingPool):
         if terms is None:
             terms = self._groups[fieldname] = {}
             self.fieldnames.add(fieldname)
-        size = length = 0
-        for text, frequency, weight, value in postings:
-            length += frequency
+        # The size estimate counts a posting's value bytes only where values
+        # vary in length (positions); elsewhere they are a few bytes at most.
+        new = 0
+        for text, _, weight, value in postings:
             group = terms.get(text)
             if group is None:
                 terms[text] = [docnum, weight, value]
-                size += self.GROUP_BYTES + len(text) + len(value or b"")
+                new += 1
             else:
                 group += (docnum, weight, value)
-                size += self.POSTING_BYTES + len(value or b"")
+        size = len(postings) * self.POSTING_BYTES + new * self.GROUP_BYTES
+        if postings and len(postings[0][3] or b"") > 4:
+            size += sum([len(posting[3]) for posting in postings])
+        length = sum([posting[1] for posting in postings])
         if docnum < self._lastdoc:
             self._ordered = False
         self._lastdoc = docnum
@@ -182,6 +190,7 @@ class SitrepWriter(SegmentWriter):
             if field.indexed and (field.format.fixed_value_size() is not None and field.format.fixed_value_size() >= 0)
         }
         self._segments_written_elsewhere: list = []
+        self._plans = self._field_plans()
 
     def finish_segment(self):
         """Write this writer's documents as a finished segment, for another writer to commit.
@@ -245,6 +254,72 @@ class SitrepWriter(SegmentWriter):
         return cached
 
     def add_document(self, **fields: Any) -> None:
+        if self._plans is not None and not any(name[0] == "_" for name in fields):
+            self._add_plain_document(fields)
+        else:
+            self._add_document(fields)
+
+    def _field_plans(self) -> dict[str, tuple] | None:
+        """Per field, what adding a value does; None where Whoosh's general path is needed.
+
+        The general path asks each field, for each document, whether it is
+        indexed, scorable, stored, spelled, vectored or a column, and looks
+        for per-document boosts and stored overrides: a tenth of adding a
+        paragraph with Sitrep's 30 fields.  A schema without spelling or
+        vector fields, written by Whoosh's own per-document writer, gets
+        those answers once (:meth:`_add_plain_document`).
+        """
+        if type(self.perdocwriter) is not W3PerDocWriter:
+            return None
+        plans = {}
+        for name, field in self.schema.items():
+            if field.separate_spelling() or field.vector:
+                return None
+            plans[name] = (
+                field,
+                field.indexed,
+                _lenfield(name) if field.indexed and field.scorable else None,
+                field.stored,
+                field.column_type or None,
+            )
+        return plans
+
+    def _add_plain_document(self, fields: dict) -> None:
+        """:meth:`_add_document` for a document without ``_boost`` or ``_stored_`` keys (see :meth:`_field_plans`)."""
+        self._check_state()
+        plans = self._plans
+        if not fields.keys() <= plans.keys():
+            self._check_fields(self.schema, fields)
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        add_postings = self.pool.add_field
+        add_column_value = perdoc.add_column_value
+        field_lengths = perdoc._fieldlengths
+        perdoc.start_doc(docnum)
+        stored = perdoc._storedfields
+        try:
+            for name in sorted(fields):
+                value = fields[name]
+                if value is None:
+                    continue
+                field, indexed, length_column, is_stored, column = plans[name]
+                if indexed:
+                    length = add_postings(name, docnum, self._postings(name, field, value))
+                    if length and length_column is not None:
+                        add_column_value(length_column, LENGTHS_COLUMN, length_to_byte(length))
+                        field_lengths[name] += length
+                if is_stored:
+                    stored[name] = value
+                if column is not None:
+                    add_column_value(name, column, field.to_column_value(value))
+        except ValueError:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _add_document(self, fields: dict) -> None:
         # SegmentWriter.add_document of whoosh3 3.54.0, with the postings
         # from _postings() and handed to the pool a field at a time.
         self._check_state()
@@ -336,9 +411,11 @@ def _write_groups(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups)
         return
     limit, compression = postings._blocklimit, postings._compression
     postfile = fieldwriter._postfile
-    tindex_add = fieldwriter._tindex.add
+    tindex = _TermIndex(fieldwriter._tindex)
     lastfield = None
     length_of = fixedsize = keyprefix = None
+    singles: dict[tuple, tuple[bytes, bytes]] = {}
+    offset = 0
     for fieldname, text, flat in groups:
         if fieldname != lastfield:
             if lastfield is not None:
@@ -348,12 +425,86 @@ def _write_groups(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups)
             fixedsize = fieldwriter._format.fixed_value_size()
             keyprefix = pack_ushort(fieldwriter._fieldid)
             lastfield = fieldname
-        offset = postfile.tell()
-        data, terminfo = _term_bytes(flat, length_of, limit, compression, fixedsize, offset)
+            singles.clear()
+            offset = postfile.tell()
+        if len(flat) == 3:
+            # One posting: most terms (ids, fingerprints, MinHash bands).
+            # Its bytes depend on the posting alone, and a document's ten
+            # bands make ten equal ones.
+            key = (flat[0], flat[1], flat[2])
+            found = singles.get(key)
+            if found is None:
+                found = singles[key] = _single_posting_bytes(flat[0], flat[1], flat[2], length_of, compression, fixedsize)
+            data, terminfo = found
+            terminfo += pack_long(offset) + pack_int(len(data))
+        else:
+            data, terminfo = _term_bytes(flat, length_of, limit, compression, fixedsize, offset)
         postfile.write(data)
-        tindex_add(keyprefix + text, terminfo)
+        offset += len(data)
+        tindex.add(keyprefix + text, terminfo)
+    tindex.close()
     if lastfield is not None:
         fieldwriter.finish_field()
+
+
+class _TermIndex:
+    """``OrderedHashWriter.add`` for keys known to come in order, one file write each.
+
+    Whoosh's method asks the file for its position twice per key and writes
+    three times; a segment has a term per paragraph for each of its ids and
+    ten for its MinHash bands, so this was a tenth of writing a segment.
+    The bytes, the hash buckets and the key index are Whoosh's.
+    """
+
+    def __init__(self, writer: OrderedHashWriter) -> None:
+        self._writer = writer
+        self._write = writer.dbfile.write
+        self._position = writer.dbfile.tell()
+        self._positions = writer.index.append
+        self._buckets = writer.buckets
+        self._hash = _md5_hash if writer.hashfn is md5_hash else writer.hashfn
+        self._last = None
+
+    def add(self, key: bytes, value: bytes) -> None:
+        position = self._position
+        self._positions(position)
+        self._write(_KEY_VALUE_LENGTHS.pack(len(key), len(value)) + key + value)
+        self._position = position + _KEY_VALUE_LENGTHS.size + len(key) + len(value)
+        h = self._hash(key)
+        self._buckets[h & 255].append((h, position))
+        self._last = key
+
+    def close(self) -> None:
+        """Leave the writer as its own ``add`` would have (it checks the next key against the last)."""
+        if self._last is not None:
+            self._writer.lastkey = self._last
+
+
+def _md5_hash(key: bytes) -> int:
+    # whoosh.filedb.filetables.md5_hash: the digest's last four bytes, without the hex round trip.
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+
+
+def _single_posting_bytes(docnum: int, weight, value, length_of, compression: int, fixedsize) -> tuple[bytes, bytes]:
+    """:func:`_term_bytes` of a term with one posting, without the term info's extent."""
+    stored = array("f", (weight,))[0]
+    if fixedsize is None or fixedsize < 0:
+        mini_values = (value,) if value else ()
+    elif fixedsize == 0:
+        mini_values = None
+    else:
+        mini_values = value or b""
+    body = dumps(((docnum,), None if stored == 1.0 else stored, mini_values), 2)
+    level = compression if len(body) >= COMPRESSION_MIN_SIZE else 0
+    if level:
+        body = compress(body, level)
+    heaviest = weight if weight > 0 else 0
+    size = length_of(docnum)
+    low = high = length_to_byte(size) if size else 0  # a length of 0 is not counted
+    info = dumps((1, docnum, heaviest, level, low, high), 2)
+    data = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(body))) + info + body
+    terminfo = _TERMINFO.pack(False, 0 + stored, 1, low, high, heaviest, docnum, docnum)
+    return data, terminfo
 
 
 def _term_bytes(flat: list, length_of, limit: int, compression: int, fixedsize, offset: int) -> tuple[bytes, bytes]:

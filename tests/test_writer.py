@@ -109,3 +109,37 @@ def test_same_index_with_many_blocks_per_term(tmp_path, docs, blocklimit):
 
     expected = write(tmp_path / "whoosh", SegmentWriter, [docs], codec=W3Codec(blocklimit=blocklimit))
     assert write(tmp_path / "sitrep", SitrepWriter, [docs], codec=W3Codec(blocklimit=blocklimit)) == expected
+
+
+def write_records(index_dir: Path, writer_class, records: list[dict]) -> dict:
+    ix = FileStorage(str(index_dir)).create().create_index(build_schema())
+    writer = writer_class(ix)
+    for fields in records:
+        writer.add_document(**fields)
+    writer.commit()
+    ix.close()
+    return contents(index_dir)
+
+
+def test_same_index_with_boosts_and_stored_overrides(tmp_path, docs):
+    # Documents with "_" keys take Whoosh's general path, the others the
+    # plain one: both within one segment.
+    records = [record_fields(doc) for doc in docs]
+    records[0]["_boost"] = 2.5
+    records[1]["_text_boost"] = 0.5
+    records[2]["_stored_title"] = "A stored title that differs from the indexed one"
+    expected = write_records(tmp_path / "whoosh", SegmentWriter, records)
+    assert write_records(tmp_path / "sitrep", SitrepWriter, records) == expected
+
+
+def test_an_unknown_field_is_refused_before_anything_is_written(tmp_path, docs):
+    from whoosh.fields import UnknownFieldError
+
+    ix = FileStorage(str(tmp_path)).create().create_index(build_schema())
+    writer = SitrepWriter(ix)
+    with pytest.raises(UnknownFieldError):
+        writer.add_document(**record_fields(docs[0]), colour="red")
+    writer.add_document(**record_fields(docs[1]))
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert [fields["id"] for fields in searcher.all_stored_fields()] == [docs[1].id]
