@@ -13,6 +13,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, islice
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -35,9 +36,24 @@ def _normalise(text: str) -> str:
 _WORD = re.compile(r"[^\W_]+(?:'(?!s\b)[^\W_]+)*", re.IGNORECASE)
 
 
+# The same pattern as one group, so that re.split keeps the words.
+_WORD_PIECES = re.compile(f"({_WORD.pattern})", re.IGNORECASE)
+
+
 def _words(text: str) -> list[re.Match[str]]:
     """Word matches of ``text`` after apostrophe normalisation (same length as the text)."""
     return list(_WORD.finditer(text.translate(_APOSTROPHES)))
+
+
+def _pieces(text: str) -> list[str]:
+    """``text``, apostrophes normalised, cut into ``[gap, word, gap, word, …, gap]``.
+
+    Word ``i`` is ``pieces[2 * i + 1]``, and the words ``i`` to ``j`` as spelled
+    in the text, gaps included, are ``"".join(pieces[2 * i + 1 : 2 * j + 2])``.
+    One C-level split is much cheaper than a match object per word, and spans
+    are only needed for the few words that match a term.
+    """
+    return _WORD_PIECES.split(text.translate(_APOSTROPHES))
 
 
 class Vocabulary:
@@ -55,17 +71,18 @@ class Vocabulary:
     """
 
     HEAD = 3  # letters of a prefix term that index it
-    CACHE_WORDS = 200_000  # distinct words whose one-word match is remembered
+    CACHE_WORDS = 200_000  # words (or phrase windows) remembered per cache before it starts afresh
 
     def __init__(self, terms_by_label: dict[str, list[str]]) -> None:
         self._exact: dict[tuple[str, ...], str] = {}
         # "North Korean*": (words before the last, first letters of the last)
         # -> [(the last word's prefix, label)], longest prefix first.
         self._prefixes: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-        # First words of multi-word terms: elsewhere only one-word terms can start.
-        self._phrase_starts: set[str] = set()
+        # First words of multi-word terms -> the sizes (in words) of those terms,
+        # longest first: elsewhere only one-word terms can start.
+        self._phrase_sizes: dict[str, list[int]] = {}
         self._head_lengths: set[int] = set()  # HEAD, and shorter for prefixes like "UN*"
-        self._longest = 1
+        self._longest = 1  # words in the longest term
         for label, terms in terms_by_label.items():
             for term in terms:
                 words = tuple(m.group(0).lower() for m in _words(term.rstrip("*")))
@@ -73,7 +90,7 @@ class Vocabulary:
                     continue
                 self._longest = max(self._longest, len(words))
                 if len(words) > 1:
-                    self._phrase_starts.add(words[0])
+                    self._phrase_sizes.setdefault(words[0], []).append(len(words))
                 if term.endswith("*"):
                     head = words[:-1] + (words[-1][: self.HEAD],)
                     self._prefixes.setdefault(head, []).append((words[-1], label))
@@ -82,70 +99,118 @@ class Vocabulary:
                     self._exact.setdefault(words, label)
         for entries in self._prefixes.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        for first, sizes in self._phrase_sizes.items():
+            self._phrase_sizes[first] = sorted(set(sizes), reverse=True)
         self._head_lengths = sorted(self._head_lengths, reverse=True)
         self._single: dict[str, tuple[int, str] | None] = {}  # word -> its one-word match
+        # Words seen to start no term at all: most words of a text are, and
+        # skipping them as a set leaves a few positions to look at.
+        self._inert: set[str] = set()
+        # The words of a text from a phrase start on, as many as its longest
+        # phrase has -> the match there.
+        self._windows: dict[tuple[str, ...], tuple[int, str] | None] = {}
 
     def _match_at(self, words: list[str], start: int) -> tuple[int, str] | None:
         """(number of words, label) of the longest term starting at ``words[start]``."""
-        longest = min(self._longest, len(words) - start) if words[start] in self._phrase_starts else 1
-        for size in range(longest, 0, -1):
-            key = tuple(words[start : start + size])
-            label = self._exact.get(key)
-            if label is None:
-                last = key[-1]
-                for n in self._head_lengths:
-                    entries = self._prefixes.get(key[:-1] + (last[:n],), ())
-                    label = next((lbl for prefix, lbl in entries if last.startswith(prefix)), None)
-                    if label is not None:
-                        break
-            if label is not None:
-                return size, label
-        return None
+        first = words[start]
+        sizes = self._phrase_sizes.get(first)
+        if sizes is None:
+            return self._one_word(first)
+        # The match depends only on the next few words, and the same few
+        # ("Russian forces attacked") recur in text after text.
+        window = tuple(words[start : start + sizes[0]])
+        match = self._windows.get(window, _MISSING)
+        if match is _MISSING:
+            if len(self._windows) > self.CACHE_WORDS:
+                self._windows.clear()
+            match = self._windows[window] = self._longest_at_start(window, sizes)
+        return match
+
+    def _longest_at_start(self, window: tuple[str, ...], sizes: list[int]) -> tuple[int, str] | None:
+        """:meth:`_match_at` for the words ``window`` that start terms of ``sizes`` words."""
+        # Only the sizes of terms that start with this word can match (a
+        # prefix term's first word is whole too), then the word on its own.
+        for size in sizes:
+            if size <= len(window):
+                label = self._label(window[:size])
+                if label is not None:
+                    return size, label
+        return self._one_word(window[0])
+
+    def _one_word(self, word: str) -> tuple[int, str] | None:
+        """``(1, label)`` when ``word`` on its own is a term, else None; worked out once per word."""
+        match = self._single.get(word, _MISSING)
+        if match is _MISSING:
+            if len(self._single) > self.CACHE_WORDS:
+                self._single.clear()
+                self._inert.clear()
+            label = self._label((word,))
+            match = self._single[word] = None if label is None else (1, label)
+            if match is None and word not in self._phrase_sizes:
+                self._inert.add(word)
+        return match
+
+    def _label(self, key: tuple[str, ...]) -> str | None:
+        """The label of the term spelled by exactly the words ``key``, or None."""
+        label = self._exact.get(key)
+        if label is None and self._prefixes:
+            last = key[-1]
+            for n in self._head_lengths:
+                for prefix, prefix_label in self._prefixes.get(key[:-1] + (last[:n],), ()):
+                    if last.startswith(prefix):
+                        return prefix_label
+        return label
 
     def label_of(self, text: str) -> str | None:
         """The label whose term is exactly ``text`` (any case or spelling variant)."""
-        words = [m.group(0).lower() for m in _words(text)]
-        if not words:
+        # No term is longer than _longest words, so reading one word more is
+        # enough to turn down a longer text: the file reader asks this of
+        # every paragraph (is it a source line?).
+        matches = islice(_WORD.finditer(text.translate(_APOSTROPHES)), self._longest + 1)
+        words = [m.group(0).lower() for m in matches]
+        if not words or len(words) > self._longest:
             return None
         found = self._match_at(words, 0)
         return found[1] if found and found[0] == len(words) else None
 
     def find(self, text: str) -> dict[str, list[str]]:
         """Labels found in ``text``, in order of first mention, with the words that matched."""
-        text = text.translate(_APOSTROPHES)
-        matches = _words(text)
-        return self.find_words(text, matches, [m.group(0).lower() for m in matches])
+        pieces = _pieces(text)
+        words = list(map(str.lower, pieces[1::2]))
+        return self.find_words(pieces, words, set(words))
 
-    def find_words(self, text: str, matches: list[re.Match[str]], words: list[str]) -> dict[str, list[str]]:
-        """:meth:`find` for a ``text`` already normalised and cut into words.
+    def find_words(self, pieces: list[str], words: list[str], distinct: set[str]) -> dict[str, list[str]]:
+        """:meth:`find` for a text already cut by :func:`_pieces`.
 
-        ``matches`` are the word matches :func:`_words` gives, ``words`` their lower-cased text.
+        ``words`` are the words of ``pieces``, lower-cased, and ``distinct`` is ``set(words)``.
         """
         found: dict[str, list[str]] = {}
+        candidates = distinct - self._inert
+        if not candidates:
+            return found
         single = self._single
-        if len(single) > self.CACHE_WORDS:
-            single.clear()
-        phrase_starts = self._phrase_starts
-        start = 0
-        while start < len(words):
+        phrase_sizes = self._phrase_sizes
+        covered = 0  # words before this are part of a term already found
+        # Visit only the positions of candidate words, in order: an inert word
+        # matches nothing, so scanning would just step over it.
+        for start in compress(range(len(words)), map(candidates.__contains__, words)):
+            if start < covered:
+                continue
             word = words[start]
-            if word in phrase_starts:
+            if word in phrase_sizes:
                 match = self._match_at(words, start)
             else:
-                # Most words start no phrase: their match depends on the word
-                # alone, so each distinct word is looked up once.
-                match = single.get(word, _MISSING)
-                if match is _MISSING:
-                    match = single[word] = self._match_at([word], 0)
+                # What _match_at would answer, read straight from the cache of
+                # one-word matches: most candidates are words already seen.
+                match = single.get(word) or self._one_word(word)
             if match is None:
-                start += 1
                 continue
             size, label = match
-            spelled = text[matches[start].start() : matches[start + size - 1].end()]
+            spelled = "".join(pieces[2 * start + 1 : 2 * (start + size)])
             matched = found.setdefault(label, [])
             if spelled not in matched:
                 matched.append(spelled)
-            start += size
+            covered = start + size
         return found
 
 
@@ -217,7 +282,12 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-_CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_a-zа-яіїєґ][\w'’]{4,}(?![\w-])")
+# A capitalised word of five characters or more, not part of a longer word.
+# The look-behind stands after the capital (and checks the character before
+# it) so that the pattern starts with a character class, which the regex
+# engine skips ahead to; a pattern starting with a look-behind is tried at
+# every position of the text.
+_CAPITALISED = re.compile(r"[^\W\d_a-zа-яіїєґ](?<![\w'’-].)[\w'’]{4,}(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -286,15 +356,15 @@ class Taxonomy:
         as that place; the words that matched show the misspelling.
         """
         # Both vocabularies read the same words: cut the text once.
-        normalised = text.translate(_APOSTROPHES)
-        matches = _words(normalised)
-        words = [m.group(0).lower() for m in matches]
-        places = self._places.find_words(normalised, matches, words)
+        pieces = _pieces(text)
+        words = list(map(str.lower, pieces[1::2]))
+        distinct = set(words)
+        places = self._places.find_words(pieces, words, distinct)
         for word in _CAPITALISED.findall(text):
             name = self._near_places.place_of(word)
             if name is not None and word not in places.get(name, ()):
                 places.setdefault(name, []).append(word)
-        return Tags(topics=self._topics.find_words(normalised, matches, words), places=places)
+        return Tags(topics=self._topics.find_words(pieces, words, distinct), places=places)
 
     def near_place(self, word: str) -> str | None:
         """The place a misspelt single word stands for, or None."""
