@@ -46,3 +46,9 @@ def test_endnote_lines():
     assert endnote_from_text("Russian forces [3] https://t.me/x") is None
     assert cited_domains([note]) == ("t.me", "mil.ru")
     assert url_domain("not a url") is None
+
+
+@pytest.mark.parametrize("text", ["on ſeptember 5", "on SEPTEMBER 5", "on Sept 5"])
+def test_month_names_that_fold_to_a_known_month(text):
+    # The long s matches "s" when case is ignored; it used to stop the whole file with a KeyError.
+    assert event_dates(text, REPORT) == (date(2024, 9, 5),)
