@@ -80,13 +80,16 @@ def minhash_signature(text: str) -> tuple[int, ...]:
 
 
 def _signature(words: list[str]) -> tuple[int, ...]:
-    # The word pairs of word_pairs(), as tuples: words hold no spaces.
+    # The word pairs of word_pairs(), as tuples: words hold no spaces.  A
+    # pair that occurs twice is hashed twice, not made unique first: the
+    # minimum below is the same, and building a set costs more than the
+    # few extra rows.
     if len(words) < 2:
         hashes = [_hash(word) for word in words]
     else:
         if len(_PAIR_HASHES) > _PairHashes.LIMIT:
             _PAIR_HASHES.clear()
-        hashes = list(map(_PAIR_HASHES.__getitem__, set(zip(words, words[1:]))))
+        hashes = list(map(_PAIR_HASHES.__getitem__, zip(words, words[1:])))
     if not hashes:
         return ()
     hashed = np.array(hashes, dtype=np.uint64)

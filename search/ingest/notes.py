@@ -32,14 +32,25 @@ def endnote_from_text(text: str) -> Endnote | None:
     return Endnote(int(match.group(1)), body, urls)
 
 
+# A link whose host is plain lower-case letters, digits, dots and hyphens:
+# urlsplit(url).hostname would return that host unchanged, and it costs far
+# more.  Anything else (user info, a port, brackets, capitals, other
+# characters) still goes through urlsplit.
+_PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?=[/?#]|\Z)")
+
+
 def url_domain(url: str) -> str | None:
     """``https://www.t.me/x`` -> ``t.me``; None for a URL without a host."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
+    plain = _PLAIN_HOST.match(url)
+    if plain is not None:
+        host = plain.group(1)
+    else:
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            return None
+        if not host:
+            return None
     return host[4:] if host.startswith("www.") else host
 
 
