@@ -33,7 +33,7 @@ class QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:
         pass
 
-from crashkit import ROOT, fresh_dir, sitrep_index, snapshot, write_corpus
+from crashkit import ROOT, fresh_dir, snapshot, write_corpus
 from search import load_settings, update_index
 from search.locks import LOCK_FILE, try_lock
 from web import create_app
@@ -93,22 +93,44 @@ def test_second_index_gives_up_with_one_error_line(tmp_path: Path) -> None:
     assert out == ""
 
 
+# A `sitrep index` that holds its first commit until the file argv[1] exists,
+# so that the second run surely finds the lock taken, however fast the build.
+HELD_INDEX = """
+import os, sys, time
+import search.index as i
+release = sys.argv.pop(1)
+commit = i._Batches.commit
+def held_commit(self):
+    while not os.path.exists(release):
+        time.sleep(0.01)
+    commit(self)
+i._Batches.commit = held_commit
+from search.cli import main
+main()
+"""
+
+
 def test_second_index_waits_for_the_first_and_adds_nothing_twice(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "reports", files=20, paragraphs=20)
     index_dir = tmp_path / "index"
     fresh_dir(index_dir)
-    first = sitrep_index(index_dir, corpus)
+    release = tmp_path / "release"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITREP_")}
+    first = subprocess.Popen([sys.executable, "-c", HELD_INDEX, str(release), "index", "--index-dir", str(index_dir),
+                              str(corpus)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     owner = index_dir / "SITREP_WRITER"
     while not (owner.exists() and owner.read_text().strip() == str(first.pid)):
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.01)
     second = _index_cli(index_dir, corpus)
-    out1, _ = first.communicate(timeout=60)
+    waiting = second.stderr.readline()
+    assert "waiting for another sitrep index (pid %d)" % first.pid in waiting
+    release.touch()
+    out1, err1 = first.communicate(timeout=60)
     out2, err2 = second.communicate(timeout=60)
-    assert first.returncode == 0 and second.returncode == 0, err2
-    assert "waiting for another sitrep index (pid %d)" % first.pid in err2
-    assert out1.decode().startswith("20 added")
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    assert out1.startswith("20 added")
     # The second run read the list of indexed files only once it had the lock.
     assert out2.strip() == "0 added, 0 updated, 0 removed, 0 skipped, 20 unchanged; 0 paragraphs written"
     ids = [i for values in snapshot(index_dir).values() for i in values]
