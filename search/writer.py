@@ -254,10 +254,25 @@ class SitrepWriter(SegmentWriter):
         return cached
 
     def add_document(self, **fields: Any) -> None:
-        if self._plans is not None and not any(name[0] == "_" for name in fields):
-            self._add_plain_document(fields)
-        else:
-            self._add_document(fields)
+        # SegmentWriter.add_document of whoosh3 3.54.0, with the postings
+        # from _postings() handed to the pool a field at a time.
+        self._check_state()
+        plain = self._plans is not None and not any(name[0] == "_" for name in fields)
+        if not plain or not fields.keys() <= self._plans.keys():
+            self._check_fields(self.schema, [name for name in fields if not name.startswith("_")])
+        perdoc = self.perdocwriter
+        perdoc.start_doc(self.docnum)
+        try:
+            if plain:
+                self._add_plain_fields(fields)
+            else:
+                self._add_fields(fields)
+        except ValueError:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _field_plans(self) -> dict[str, tuple] | None:
         """Per field, what adding a value does; None where Whoosh's general path is needed.
@@ -267,7 +282,7 @@ class SitrepWriter(SegmentWriter):
         for per-document boosts and stored overrides: a tenth of adding a
         paragraph with Sitrep's 30 fields.  A schema without spelling or
         vector fields, written by Whoosh's own per-document writer, gets
-        those answers once (:meth:`_add_plain_document`).
+        those answers once (:meth:`_add_plain_fields`).
         """
         if type(self.perdocwriter) is not W3PerDocWriter:
             return None
@@ -284,102 +299,77 @@ class SitrepWriter(SegmentWriter):
             )
         return plans
 
-    def _add_plain_document(self, fields: dict) -> None:
-        """:meth:`_add_document` for a document without ``_boost`` or ``_stored_`` keys (see :meth:`_field_plans`)."""
-        self._check_state()
+    def _add_plain_fields(self, fields: dict) -> None:
+        """The fields of a document without ``_boost`` or ``_stored_`` keys (see :meth:`_field_plans`)."""
         plans = self._plans
-        if not fields.keys() <= plans.keys():
-            self._check_fields(self.schema, fields)
         perdoc = self.perdocwriter
         docnum = self.docnum
         add_postings = self.pool.add_field
         add_column_value = perdoc.add_column_value
         field_lengths = perdoc._fieldlengths
-        perdoc.start_doc(docnum)
         stored = perdoc._storedfields
-        try:
-            for name in sorted(fields):
-                value = fields[name]
-                if value is None:
-                    continue
-                field, indexed, length_column, is_stored, column = plans[name]
-                if indexed:
-                    length = add_postings(name, docnum, self._postings(name, field, value))
-                    if length and length_column is not None:
-                        add_column_value(length_column, LENGTHS_COLUMN, length_to_byte(length))
-                        field_lengths[name] += length
-                if is_stored:
-                    stored[name] = value
-                if column is not None:
-                    add_column_value(name, column, field.to_column_value(value))
-        except ValueError:
-            perdoc.cancel_doc()
-            raise
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
+        for name in sorted(fields):
+            value = fields[name]
+            if value is None:
+                continue
+            field, indexed, length_column, is_stored, column = plans[name]
+            if indexed:
+                length = add_postings(name, docnum, self._postings(name, field, value))
+                if length and length_column is not None:
+                    add_column_value(length_column, LENGTHS_COLUMN, length_to_byte(length))
+                    field_lengths[name] += length
+            if is_stored:
+                stored[name] = value
+            if column is not None:
+                add_column_value(name, column, field.to_column_value(value))
 
-    def _add_document(self, fields: dict) -> None:
-        # SegmentWriter.add_document of whoosh3 3.54.0, with the postings
-        # from _postings() and handed to the pool a field at a time.
-        self._check_state()
+    def _add_fields(self, fields: dict) -> None:
+        """The fields of any document, as Whoosh's ``add_document`` adds them."""
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
         pool = self.pool
-
         docboost = self._doc_boost(fields)
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
-        self._check_fields(schema, fieldnames)
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
 
-        perdocwriter.start_doc(docnum)
-        try:
-            for fieldname in fieldnames:
-                value = fields.get(fieldname)
-                if value is None:
-                    continue
-                field = schema[fieldname]
+            length = 0
+            vbytes = None
+            if field.indexed:
+                fieldboost = self._field_boost(fields, fieldname, docboost)
+                postings = self._postings(fieldname, field, value)
+                if fieldboost != 1.0:
+                    postings = [(t, f, w * fieldboost, v) for t, f, w, v in postings]
+                length = pool.add_field(fieldname, docnum, postings)
+                if not field.scorable:
+                    length = 0
+                if postings:
+                    vbytes = postings[-1][3]
 
-                length = 0
-                vbytes = None
-                if field.indexed:
-                    fieldboost = self._field_boost(fields, fieldname, docboost)
-                    postings = self._postings(fieldname, field, value)
-                    if fieldboost != 1.0:
-                        postings = [(t, f, w * fieldboost, v) for t, f, w, v in postings]
-                    length = pool.add_field(fieldname, docnum, postings)
-                    if not field.scorable:
-                        length = 0
-                    if postings:
-                        vbytes = postings[-1][3]
+            if field.separate_spelling():
+                spellfield = field.spelling_fieldname(fieldname)
+                for word in field.spellable_words(value):
+                    word = utf8encode(word)[0]
+                    pool.add((spellfield, word, 0, 1, vbytes))
 
-                if field.separate_spelling():
-                    spellfield = field.spelling_fieldname(fieldname)
-                    for word in field.spellable_words(value):
-                        word = utf8encode(word)[0]
-                        pool.add((spellfield, word, 0, 1, vbytes))
+            vformat = field.vector
+            if vformat:
+                vitems = vformat.word_values(value, field.analyzer, mode="index")
+                vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+                perdocwriter.add_vector_items(fieldname, field, vitems)
 
-                vformat = field.vector
-                if vformat:
-                    vitems = vformat.word_values(value, field.analyzer, mode="index")
-                    vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
-                    perdocwriter.add_vector_items(fieldname, field, vitems)
+            customval = fields.get(f"_stored_{fieldname}", value)
+            sv = customval if field.stored else None
+            perdocwriter.add_field(fieldname, field, sv, length)
 
-                customval = fields.get(f"_stored_{fieldname}", value)
-                sv = customval if field.stored else None
-                perdocwriter.add_field(fieldname, field, sv, length)
-
-                column = field.column_type
-                if column and customval is not None:
-                    cv = field.to_column_value(customval)
-                    perdocwriter.add_column_value(fieldname, column, cv)
-        except ValueError:
-            perdocwriter.cancel_doc()
-            raise
-
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
+            column = field.column_type
+            if column and customval is not None:
+                cv = field.to_column_value(customval)
+                perdocwriter.add_column_value(fieldname, column, cv)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
