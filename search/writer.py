@@ -403,15 +403,11 @@ def _write_groups(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups)
     postfile = fieldwriter._postfile
     tindex = _TermIndex(fieldwriter._tindex)
     lastfield = None
-    length_of = fixedsize = keyprefix = None
+    fixedsize = keyprefix = None
     singles: dict[tuple, tuple[bytes, bytes]] = {}
     offset = 0
-    for fieldname, text, flat in groups:
+    for fieldname, text, flat, length_of in _terms_by_field(fieldwriter, schema, lengths, groups):
         if fieldname != lastfield:
-            if lastfield is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            length_of = lengths.doc_field_length_reader(fieldname)
             fixedsize = fieldwriter._format.fixed_value_size()
             keyprefix = pack_ushort(fieldwriter._fieldid)
             lastfield = fieldname
@@ -433,6 +429,24 @@ def _write_groups(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups)
         offset += len(data)
         tindex.add(keyprefix + text, terminfo)
     tindex.close()
+
+
+def _terms_by_field(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups) -> Iterator[tuple]:
+    """``(field, term, flat postings, the field's length reader)`` of ``groups``.
+
+    The field writer is started on each field before its first term and
+    finished after its last.
+    """
+    lastfield = None
+    length_of = None
+    for fieldname, text, flat in groups:
+        if fieldname != lastfield:
+            if lastfield is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            length_of = lengths.doc_field_length_reader(fieldname)
+            lastfield = fieldname
+        yield fieldname, text, flat, length_of
     if lastfield is not None:
         fieldwriter.finish_field()
 
@@ -569,15 +583,7 @@ def _term_bytes(flat: list, length_of, limit: int, compression: int, fixedsize, 
 
 def _write_groups_by_posting(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups) -> None:
     # Whoosh's own posting writer, fed a block at a time.
-    lastfield = None
-    length_of = None
-    for fieldname, text, flat in groups:
-        if fieldname != lastfield:
-            if lastfield is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            length_of = lengths.doc_field_length_reader(fieldname)
-            lastfield = fieldname
+    for _, text, flat, length_of in _terms_by_field(fieldwriter, schema, lengths, groups):
         fieldwriter.start_term(text)
         postings = fieldwriter._postwriter
         limit = postings._blocklimit
@@ -600,8 +606,6 @@ def _write_groups_by_posting(fieldwriter: W3FieldWriter, schema, lengths: _Lengt
                 if longest > postings._maxlength:
                     postings._maxlength = longest
         fieldwriter.finish_term()
-    if lastfield is not None:
-        fieldwriter.finish_field()
 
 
 __all__ = ["GroupedPool", "SitrepWriter"]
