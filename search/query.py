@@ -14,9 +14,10 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 from whoosh import highlight
@@ -302,6 +303,10 @@ class _Generation:
         self._arrays: QueryArrays | None = None
         self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
         self._lock = threading.Lock()
+        # Requests reading this generation (SearchIndex._lease), and whether
+        # a newer one replaced it: it closes when both say so.
+        self.users = 0
+        self.retired = False
 
     def arrays(self) -> QueryArrays:
         with self._lock:
@@ -435,9 +440,12 @@ class ResultCache:
 class SearchIndex:
     """Reads one index directory, reopening its searcher when a new generation lands.
 
-    Thread-safe: the web server shares one instance between requests.  The
-    searcher of the previous generation is kept open until the next one
-    arrives, so a request that started on it can finish.
+    Thread-safe: the web server shares one instance between requests.  Each
+    request holds the generation it started on (:meth:`_lease`), so it
+    finishes on one searcher however many generations land meanwhile (a
+    long export during a rebuild sees several).  A replaced generation is
+    closed when its last request ends; the previous one stays open for
+    callers of :meth:`generation`, which hold nothing.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -445,7 +453,9 @@ class SearchIndex:
         # The gazetteer maps any spelling of a place ("Kiev") to the name
         # the index holds ("Kyiv"), so filters accept every spelling.
         self.taxonomy = load_taxonomy(settings.taxonomy, settings.gazetteer)
-        self._lock = threading.Lock()
+        # Re-entrant: dropped hits give their generation back from __del__,
+        # which the garbage collector may run while this thread holds the lock.
+        self._lock = threading.RLock()
         self._ix: Index | None = None
         self._current: _Generation | None = None
         self._previous: _Generation | None = None
@@ -461,26 +471,58 @@ class SearchIndex:
         :raises SchemaChanged: the index needs a rebuild.
         """
         with self._lock:
-            if self._ix is None:
-                self._ix = open_index(self.settings.index_dir)
-            latest = index_identity(self._ix, self.settings.index_dir)
-            if self._current is None or latest != self._current.identity:
-                # Re-open the index too: a rebuild may have replaced it entirely.
-                self._ix.close()
-                self._ix = open_index(self.settings.index_dir)
-                if self._previous is not None:
-                    self._previous.searcher.close()
-                self._previous, self._current = self._current, _Generation(
-                    self._ix, latest, self._segment_cache, self._postings_cache
-                )
-                live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
-                if self._previous is not None:
-                    live |= {segment_id(leaf) for leaf, _ in self._previous.searcher.reader().leaf_readers()}
-                for key in [key for key in self._segment_cache if key[0] not in live]:
-                    del self._segment_cache[key]
-                self._postings_cache.forget_segments(live)
-                self._current.warm()
-            return self._current
+            return self._latest()
+
+    def _latest(self) -> _Generation:
+        # Called with self._lock held.
+        if self._ix is None:
+            self._ix = open_index(self.settings.index_dir)
+        latest = index_identity(self._ix, self.settings.index_dir)
+        if self._current is None or latest != self._current.identity:
+            # Re-open the index too: a rebuild may have replaced it entirely.
+            self._ix.close()
+            self._ix = open_index(self.settings.index_dir)
+            if self._previous is not None:
+                self._retire(self._previous)
+            self._previous, self._current = self._current, _Generation(
+                self._ix, latest, self._segment_cache, self._postings_cache
+            )
+            live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
+            if self._previous is not None:
+                live |= {segment_id(leaf) for leaf, _ in self._previous.searcher.reader().leaf_readers()}
+            for key in [key for key in self._segment_cache if key[0] not in live]:
+                del self._segment_cache[key]
+            self._postings_cache.forget_segments(live)
+            self._current.warm()
+        return self._current
+
+    @staticmethod
+    def _retire(gen: _Generation) -> None:
+        gen.retired = True
+        if not gen.users:
+            gen.searcher.close()
+
+    def _take(self) -> _Generation:
+        """The newest generation, held until :meth:`_give_back`."""
+        with self._lock:
+            gen = self._latest()
+            gen.users += 1
+            return gen
+
+    def _give_back(self, gen: _Generation) -> None:
+        with self._lock:
+            gen.users -= 1
+            if gen.retired and not gen.users:
+                gen.searcher.close()
+
+    @contextmanager
+    def _lease(self) -> Iterator[_Generation]:
+        """The newest generation, kept open for the block however many land meanwhile."""
+        gen = self._take()
+        try:
+            yield gen
+        finally:
+            self._give_back(gen)
 
     def close(self) -> None:
         """Close every searcher this object opened."""
@@ -533,14 +575,15 @@ class SearchIndex:
         if page * per_page > MAX_DEPTH:
             # Deep pages cost a full ranking each; exports give whole result sets.
             raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
-        plan = self._plan(q, filters, date_from, date_to, event_from, event_to, sort)
-        key = (plan.gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
-               plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse)
-        found = self._pages.get(key)
-        if found is None:
-            found = self._page(plan, sort, page, per_page, collapse)
-            self._pages.put(key, found)
-        return found
+        with self._lease() as gen:
+            plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort)
+            key = (gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
+                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse)
+            found = self._pages.get(key)
+            if found is None:
+                found = self._page(plan, sort, page, per_page, collapse)
+                self._pages.put(key, found)
+            return found
 
     def _page(self, plan: "_Plan", sort: str, page: int, per_page: int, collapse: bool) -> SearchPage:
         gen, searcher, chosen = plan.gen, plan.gen.searcher, plan.chosen
@@ -609,8 +652,8 @@ class SearchIndex:
             did_you_mean=self.suggest(q) if q.strip() else None,
         )
 
-    def _plan(self, q, filters, date_from, date_to, event_from, event_to, sort) -> "_Plan":
-        """Check a request and build its queries against the current generation."""
+    def _plan(self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort) -> "_Plan":
+        """Check a request and build its queries against the generation ``gen``."""
         q = q or ""
         if len(q) > self.settings.max_query_length:
             raise BadInput(f"query is {len(q)} characters long; the limit is {self.settings.max_query_length}")
@@ -625,7 +668,6 @@ class SearchIndex:
         event_end = parse_date_bound(event_to, end=True) if event_to else None
         if event_start and event_end and event_start > event_end:
             raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
-        gen = self.generation()
         chosen = {name: [self._canonical(gen, name, v) for v in values] for name, values in chosen.items()}
         text_query = parse_query(q, gen.searcher, gen, self.taxonomy)
         base = phrases_as_pairs(text_query)  # text_query keeps the phrases, for highlighting
@@ -652,14 +694,24 @@ class SearchIndex:
         """Every matching paragraph (or the first ``limit``), in order, without snippets: for exports and feeds.
 
         The request is checked before the first hit is made, so errors come
-        before any output; hits are then read one at a time from one searcher.
+        before any output; hits are then read one at a time from one searcher,
+        held until the last hit is read or the iterator is closed or dropped.
 
         :raises QuerySyntaxError, BadDate, BadInput: as :meth:`search`.
         """
-        plan = self._plan(q, filters, date_from, date_to, event_from, event_to, sort)
+        gen = self._take()
+        try:
+            docnums = self._hit_numbers(gen, q, filters, date_from, date_to, event_from, event_to, sort, limit)
+        except BaseException:
+            self._give_back(gen)
+            raise
+        return _HeldHits(gen, docnums, self._give_back)
+
+    def _hit_numbers(self, gen, q, filters, date_from, date_to, event_from, event_to, sort, limit) -> list:
+        """(document number, score or None) of every hit of :meth:`iter_hits`, in order."""
+        plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort)
         order = "newest" if sort == "relevance" and not plan.q.strip() else sort
         sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
-        gen, searcher = plan.gen, plan.gen.searcher
         scored = sort == "relevance" and order == "relevance"
         matched = gen.matches(plan.base)
         if matched is not None:
@@ -667,17 +719,9 @@ class SearchIndex:
             for name, values in plan.chosen.items():
                 matching &= gen.facet(name).docs_of(values)
             ordered = gen.ordered(matching, matched.scores, order, limit, collapse=False)
-            docnums = [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
-        else:
-            results = searcher.search(plan.full, limit=limit, sortedby=sortedby, reverse=reverse, terms=False)
-            docnums = [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
-
-        def hits() -> Iterator[Hit]:
-            for docnum, score in docnums:
-                fields = searcher.stored_fields(docnum)
-                yield _hit(fields, "", score)
-
-        return hits()
+            return [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
+        results = gen.searcher.search(plan.full, limit=limit, sortedby=sortedby, reverse=reverse, terms=False)
+        return [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
 
     def more_like_this(self, paragraph_id: str, top: int = 10) -> list[Hit]:
         """Paragraphs most similar to one paragraph (by its most distinctive words).
@@ -686,7 +730,10 @@ class SearchIndex:
 
         :raises ParagraphNotFound: no paragraph has that id.
         """
-        gen = self.generation()
+        with self._lease() as gen:
+            return self._more_like_this(gen, paragraph_id, top)
+
+    def _more_like_this(self, gen: _Generation, paragraph_id: str, top: int) -> list[Hit]:
         searcher = gen.searcher
         docnum = next(iter(searcher.document_numbers(id=paragraph_id)), None)
         if docnum is None:
@@ -709,8 +756,11 @@ class SearchIndex:
         replacement is within two edits and in at least :data:`SUGGEST_RATIO`
         times as many paragraphs.  None when nothing is worth suggesting.
         """
+        with self._lease() as gen:
+            return self._suggest(gen, q)
+
+    def _suggest(self, gen: _Generation, q: str) -> str | None:
         try:
-            gen = self.generation()
             query = parse_query(q, gen.searcher, gen)
         except SitrepError:
             return None
@@ -757,7 +807,10 @@ class SearchIndex:
 
         :raises ReportNotFound: no report has that id.
         """
-        gen = self.generation()
+        with self._lease() as gen:
+            return self._report(gen, report_id, highlight_query)
+
+    def _report(self, gen: _Generation, report_id: str, highlight_query: str) -> Report:
         searcher = gen.searcher
         docs = [searcher.stored_fields(n) for n in searcher.document_numbers(report_id=report_id)]
         if not docs:
@@ -785,11 +838,47 @@ class SearchIndex:
 
         :raises ParagraphNotFound: no paragraph has that id.
         """
-        searcher = self.generation().searcher
-        fields = searcher.document(id=paragraph_id)
+        with self._lease() as gen:
+            fields = gen.searcher.document(id=paragraph_id)
         if fields is None:
             raise ParagraphNotFound(f"no paragraph {paragraph_id!r} in the index")
         return _hit(fields, html.escape(fields["text"], quote=False), None)
+
+
+class _HeldHits:
+    """The hits of :meth:`SearchIndex.iter_hits`, read from a generation held until they end.
+
+    A class, not a generator: a generator never started never runs its
+    ``finally``, and a caller may drop the hits unread (a client that hangs
+    up before an export's first row).
+    """
+
+    def __init__(self, gen: _Generation, docnums: list, give_back: Callable[[_Generation], None]) -> None:
+        self._gen: _Generation | None = gen
+        self._docnums = iter(docnums)
+        self._give_back = give_back
+
+    def __iter__(self) -> "_HeldHits":
+        return self
+
+    def __next__(self) -> Hit:
+        if self._gen is None:
+            raise StopIteration
+        try:
+            docnum, score = next(self._docnums)
+        except StopIteration:
+            self.close()
+            raise
+        return _hit(self._gen.searcher.stored_fields(docnum), "", score)
+
+    def close(self) -> None:
+        """Let the generation go (it closes if a newer one replaced it); idempotent."""
+        gen, self._gen = self._gen, None
+        if gen is not None:
+            self._give_back(gen)
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def _clean_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:

@@ -75,7 +75,7 @@ def test_the_index_has_segments_and_deletions(index):
 
 @pytest.mark.parametrize("q", QUERIES)
 def test_same_matches_scores_and_order_as_whoosh(index, q):
-    plan = index._plan(q, None, None, None, None, None, "relevance")
+    plan = index._plan(index.generation(), q, None, None, None, None, None, "relevance")
     gen, searcher = plan.gen, plan.gen.searcher
     found = gen.matches(plan.base)
     assert found is not None, "the array path should handle this query"
