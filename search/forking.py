@@ -26,7 +26,7 @@ import struct
 import sys
 import threading
 import traceback
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")

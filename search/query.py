@@ -649,7 +649,7 @@ class SearchIndex:
             event_from=event_start.isoformat() if event_start else None,
             event_to=event_end.isoformat() if event_end else None,
             collapse=collapse,
-            did_you_mean=self.suggest(q) if q.strip() else None,
+            did_you_mean=self._suggest(gen, q) if q.strip() else None,
         )
 
     def _plan(self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort) -> "_Plan":
