@@ -42,6 +42,7 @@ from .ingest import (
     find_report_files,
     paragraph_docs,
     read_report_file,
+    stored_path,
 )
 from .schema import SCHEMA_VERSION, build_schema, schema_signature
 from .taxonomy import Taxonomy, load_taxonomy
@@ -474,7 +475,7 @@ def _within(path: str, roots: list[Path]) -> bool:
     # Compared as strings: paths here are absolute and resolved, and an
     # update on a big index checks every indexed file (Path objects cost
     # 30 us each, 0.4 s at 15,000 files).
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in map(str, roots))
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in map(stored_path, roots))
 
 
 def _writer(ix: Index):
@@ -567,7 +568,7 @@ def update_index(
     taxonomy = load_taxonomy(settings.taxonomy, settings.gazetteer)
     roots = [Path(p).resolve() for p in (paths if paths is not None else settings.reports)]
     files, missing = find_report_files(roots)
-    summary = IndexSummary(skipped=[(str(p), reason) for p, reason in missing])
+    summary = IndexSummary(skipped=[(stored_path(p), reason) for p, reason in missing])
     index_dir = Path(settings.index_dir)
     with write_lock(index_dir, WRITER_TIMEOUT_S), _rare_collections():
         if rebuild:
@@ -686,7 +687,7 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
     with ix.searcher() as searcher:
         known = _files_in(searcher.reader())
         changed = _changed_files(files, known, summary)
-        present = {str(path) for path in files}
+        present = {stored_path(path) for path in files}
         gone = [path for path in known if _within(path, roots) and path not in present]
         waiting: list[FileDraft] = []
         processes = _processes(len(changed))
@@ -698,10 +699,10 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
                 outcomes = ordered_map(read, changed, processes) if processes > 1 else map(read, changed)
                 for path, (kind, *found) in zip(progress(changed) if progress else changed, outcomes):
                     if kind == "skipped":
-                        summary.skipped.append((str(path), found[0]))
+                        summary.skipped.append((stored_path(path), found[0]))
                         continue
                     warnings, result = found
-                    summary.warnings.extend((str(path), warning) for warning in warnings)
+                    summary.warnings.extend((stored_path(path), warning) for warning in warnings)
                     if kind == "waiting":
                         waiting.append(result)
                     else:
@@ -713,9 +714,14 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
 
                 with _Batches(ix, known, summary, groups, processes) as batches:
                     for draft in waiting:
-                        found = dated_neighbour(ix, draft.text(), exclude_path=str(draft.path))
-                        anchor, basis = found if found else (None, "")
-                        batches.add(draft.path, paragraph_docs(draft, taxonomy, anchor, basis))
+                        try:
+                            found = dated_neighbour(ix, draft.text(), exclude_path=stored_path(draft.path))
+                            anchor, basis = found if found else (None, "")
+                            docs = paragraph_docs(draft, taxonomy, anchor, basis)
+                        except Exception as error:  # one file's bug must not stop the run (#13)
+                            summary.skipped.append((stored_path(draft.path), _unexpected_reason(error)))
+                            continue
+                        batches.add(draft.path, docs)
         finally:
             groups.close()
 
@@ -729,11 +735,18 @@ def _read_file(path: Path, taxonomy: Taxonomy) -> tuple:
     """
     try:
         draft = read_report_file(path, taxonomy)
+        if draft.needs_year:
+            return ("waiting", draft.warnings, draft)
+        return ("read", draft.warnings, paragraph_docs(draft, taxonomy))
     except SkipFile as reason:
         return ("skipped", str(reason))
-    if draft.needs_year:
-        return ("waiting", draft.warnings, draft)
-    return ("read", draft.warnings, paragraph_docs(draft, taxonomy))
+    except Exception as error:  # a bug met in one file skips that file, not the run (#13)
+        return ("skipped", _unexpected_reason(error))
+
+
+def _unexpected_reason(error: Exception) -> str:
+    """The skip reason for an error no reader expected: its type and message, to report as a bug."""
+    return f"unexpected {type(error).__name__}: {error}"
 
 
 # Parallel work: files are read by forked children, and a batch of at least
@@ -754,9 +767,9 @@ def _processes(files: int) -> int:
 def _changed_files(files: list[Path], known: dict[str, str], summary: IndexSummary) -> list[Path]:
     changed = []
     for path in files:
-        if str(path) in known:
+        if stored_path(path) in known:
             try:
-                if file_hash(path.read_bytes()) == known[str(path)]:
+                if file_hash(path.read_bytes()) == known[stored_path(path)]:
                     summary.unchanged += 1
                     continue
             except OSError:
@@ -799,7 +812,7 @@ class _Batches:
         self.deletions.append(path)
 
     def add(self, path: Path, docs: list[ParagraphDoc]) -> None:
-        path = str(path)
+        path = stored_path(path)
         if path in self.known:
             self._forget(path)
             self.summary.updated += 1

@@ -1187,10 +1187,14 @@ def dated_neighbour(ix: Index, text: str, exclude_path: str = "") -> tuple[date,
         by_report: dict[str, float] = {}
         dates: dict[str, date] = {}
         for hit in results:
-            if hit.get("date") is None:
+            # The stored value, never hit["date"]: for an undated paragraph that
+            # falls back to the sortable column, whose filler for a missing
+            # date is no datetime (OverflowError, #13).
+            day = hit.fields().get("date")
+            if day is None:
                 continue
             by_report[hit["report_id"]] = by_report.get(hit["report_id"], 0.0) + hit.score
-            dates[hit["report_id"]] = hit["date"].date()
+            dates[hit["report_id"]] = day.date()
         if not by_report:
             return None
         best = max(by_report, key=by_report.__getitem__)

@@ -8,6 +8,7 @@ bad stay in the index.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,127 @@ def test_deeply_nested_html_is_read(settings, tmp_path: Path) -> None:
     assert summary.added == 1 and summary.skipped == []
     with SearchIndex(settings) as index:
         assert index.search("nestedword").total == 1
+
+
+# One bad file never stops a run (#13).  Each case below used to end
+# `sitrep index` with a traceback, committing nothing (or, for the dates
+# without a year, failing again on every later run).  Four good files are
+# read beside it, enough for the files to be read in forked children.
+GOOD_REPORTS = {
+    f"good-{n}.txt": f"Institute for the Study of War\n\nDecember {20 + n}, 2024\n\n"
+    f"Russian forces advanced near Pokrovsk. Goodword{n} appears only in this report.\n"
+    for n in range(4)
+}
+
+
+def _write_bad_case(folder: Path, case: str) -> tuple[str, str]:
+    """Write the bad file(s) of ``case`` into ``folder``; return (its marker word, the stderr line part expected)."""
+    if case == "lone surrogate":
+        (folder / "records.jsonl").write_text(
+            '{"text": "A broken \\ud800 escape beside surrogateword near Toretsk.", "date": "2024-12-01"}\n'
+            '{"text": "A sound record with recordword near Kupyansk.", "date": "2024-12-02"}\n'
+        )
+        return "recordword", "records.jsonl: line 1: 1 unpaired surrogate escape(s) such as \\ud800 replaced with U+FFFD"
+    if case == "name not UTF-8":
+        with open(os.fsencode(folder) + b"/bad\xff\xfe.txt", "wb") as handle:
+            handle.write(b"December 3, 2024\n\nA report saved under a Latin-1 name mentions namedword.\n")
+        return "namedword", ""
+    if case == "JSON nested too deeply":
+        (folder / "nested.jsonl").write_text(
+            "[" * 100_000 + "\n" + '{"text": "The record after it holds deepword.", "date": "2024-12-04"}\n'
+        )
+        return "deepword", "nested.jsonl: line 1: not read (nested too deeply)"
+    if case == "undated record, then dates without a year":
+        # The undated record shares a segment with the dated reports; the
+        # year of "December 14" is then looked up among them (dated_neighbour).
+        (folder / "undated.jsonl").write_text('{"text": "Russian forces advanced near Pokrovsk, undated."}\n')
+        (folder / "yearless.txt").write_text(
+            "December 14\n\nRussian forces advanced near Pokrovsk again, says yearlessword.\n"
+        )
+        return "yearlessword", ""
+    raise ValueError(case)
+
+
+@pytest.mark.parametrize(
+    "case", ["lone surrogate", "name not UTF-8", "JSON nested too deeply", "undated record, then dates without a year"]
+)
+def test_one_bad_file_never_stops_the_run(settings, tmp_path: Path, runner, case: str) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in GOOD_REPORTS.items():
+        (folder / name).write_text(text)
+    marker, expected_line = _write_bad_case(folder, case)
+    args = ["index", "--index-dir", str(settings.index_dir), str(folder)]
+    first = runner.invoke(cli, args, catch_exceptions=False)
+    assert first.exit_code == 0 and " 0 skipped, 0 unchanged" in first.stdout
+    assert expected_line in first.stderr
+    again = runner.invoke(cli, args, catch_exceptions=False)  # nothing the first run left trips it
+    assert again.exit_code == 0 and "0 added, 0 updated, 0 removed, 0 skipped" in again.stdout
+    with SearchIndex(settings) as index:
+        for n in range(len(GOOD_REPORTS)):
+            assert index.search(f"goodword{n}").total == 1
+        found = index.search(marker)
+        assert found.total == 1
+        hit = found.hits[0]
+        if case == "name not UTF-8":
+            # Stored and printed readably: the bytes that are not UTF-8 as \xNN.
+            assert index.report(hit.report_id).path == str(folder / "bad\\xff\\xfe.txt")
+        if case == "undated record, then dates without a year":
+            assert hit.date == "2024-12-14"
+        assert index.search("surrogateword").total == (1 if case == "lone surrogate" else 0)
+
+
+def test_a_deleted_file_with_a_name_not_utf8_leaves_the_index(settings, tmp_path: Path, runner) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "good-0.txt").write_text(GOOD_REPORTS["good-0.txt"])
+    _write_bad_case(folder, "name not UTF-8")
+    args = ["index", "--index-dir", str(settings.index_dir), str(folder)]
+    assert runner.invoke(cli, args, catch_exceptions=False).stdout.startswith("2 added")
+    assert "2 unchanged" in runner.invoke(cli, args, catch_exceptions=False).stdout
+    os.remove(os.fsencode(folder) + b"/bad\xff\xfe.txt")
+    assert runner.invoke(cli, args, catch_exceptions=False).stdout.startswith("0 added, 0 updated, 1 removed")
+    with SearchIndex(settings) as index:
+        assert index.search("namedword").total == 0
+        assert index.search("goodword0").total == 1
+
+
+@pytest.mark.parametrize("good_files", [1, 4], ids=["one process", "forked readers"])
+def test_an_unexpected_error_in_one_file_skips_only_that_file(
+    settings, tmp_path: Path, runner, monkeypatch: pytest.MonkeyPatch, good_files: int
+) -> None:
+    # No input is known to crash a reader any more, so a bug is planted in
+    # reading one file and in completing the dates of another (the second
+    # step, run after the first commit).  Forked readers inherit the plant.
+    import search.index
+
+    real_read, real_docs = search.index.read_report_file, search.index.paragraph_docs
+
+    def read_with_a_bug(path: Path, taxonomy):
+        if path.name == "explodes.txt":
+            raise RuntimeError("a reader bug")
+        return real_read(path, taxonomy)
+
+    def docs_with_a_bug(draft, taxonomy, *args):
+        if draft.path.name == "explodes-later.txt":
+            raise KeyError("a dating bug")
+        return real_docs(draft, taxonomy, *args)
+
+    monkeypatch.setattr(search.index, "read_report_file", read_with_a_bug)
+    monkeypatch.setattr(search.index, "paragraph_docs", docs_with_a_bug)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in list(GOOD_REPORTS.items())[:good_files]:
+        (folder / name).write_text(text)
+    (folder / "explodes.txt").write_text(GOOD_REPORTS["good-0.txt"].replace("Goodword0", "explodedword"))
+    (folder / "explodes-later.txt").write_text("December 14\n\nRussian forces advanced near Pokrovsk, laterword.\n")
+    result = runner.invoke(cli, ["index", "--index-dir", str(settings.index_dir), str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert f"skipped {folder / 'explodes.txt'}: unexpected RuntimeError: a reader bug" in result.stderr
+    assert f"skipped {folder / 'explodes-later.txt'}: unexpected KeyError: 'a dating bug'" in result.stderr
+    assert result.stdout.strip() == (
+        f"{good_files} added, 0 updated, 0 removed, 2 skipped, 0 unchanged; {good_files} paragraphs written"
+    )
+    with SearchIndex(settings) as index:
+        assert all(index.search(f"goodword{n}").total == 1 for n in range(good_files))
+        assert index.search("explodedword").total == index.search("laterword").total == 0

@@ -14,6 +14,7 @@ This module never imports whoosh: the index is the caller's business.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -133,6 +134,20 @@ class FileDraft:
 def file_hash(data: bytes) -> str:
     """The content hash that tells a changed file from an unchanged one."""
     return hashlib.sha256(data).hexdigest()[:20]
+
+
+def stored_path(path: Path | str) -> str:
+    """A file's path as the index stores and prints it: valid UTF-8 whatever the file system holds.
+
+    A name that is not UTF-8 (``bad\\xff.txt`` written by another system)
+    reaches Python with surrogate escapes, which no UTF-8 field can store;
+    its undecodable bytes are written as ``\\xff`` instead.  Every other
+    path is ``str(path)`` unchanged.
+    """
+    text = str(path)
+    if text.isascii():
+        return text
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def decode_report(data: bytes) -> tuple[str, str | None]:
@@ -400,7 +415,7 @@ def paragraph_docs(
                     footnotes=para.footnotes,
                     topics=topics,
                     places=tuple(tags.places),
-                    path=str(draft.path),
+                    path=stored_path(draft.path),
                     file_hash=draft.file_hash,
                     heading=para.heading,
                     label=para.label,
@@ -443,5 +458,6 @@ __all__ = [
     "find_report_files",
     "paragraph_docs",
     "read_report_file",
+    "stored_path",
     "strip_footnotes",
 ]

@@ -11,11 +11,15 @@ line or position; the others are read.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .page import ReportPage
 
 OPTIONAL_TEXT_FIELDS = ("id", "title", "date", "source", "url")
+# JSON may escape half of a surrogate pair on its own ("\\ud800"): valid JSON,
+# but no UTF-8 encoding exists for it, so the index could not store the text.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_json_records(text: str, name: str) -> tuple[list[ReportPage], list[str]]:
@@ -30,21 +34,50 @@ def read_json_records(text: str, name: str) -> tuple[list[ReportPage], list[str]
                 records.append((f"line {number}", json.loads(line)))
             except json.JSONDecodeError as err:
                 warnings.append(f"line {number}: not JSON ({err.msg})")
+            except RecursionError:
+                warnings.append(f"line {number}: not read (nested too deeply)")
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             return [], [f"not JSON: {err.msg} at line {err.lineno}"]
+        except RecursionError:
+            return [], ["not read: JSON nested too deeply"]
         items = data if isinstance(data, list) else [data]
         records = [(f"record {i}", item) for i, item in enumerate(items, start=1)]
     pages: list[ReportPage] = []
     for where, record in records:
+        record, replaced = _without_surrogates(record)
+        if replaced:
+            warnings.append(f"{where}: {replaced} unpaired surrogate escape(s) such as \\ud800 replaced with U+FFFD")
         page, problem = _page(record)
         if problem:
             warnings.append(f"{where}: {problem}")
         else:
             pages.append(page)
     return pages, warnings
+
+
+def _without_surrogates(record: Any) -> tuple[Any, int]:
+    """``record`` with every lone surrogate in the fields read replaced by U+FFFD; and how many there were.
+
+    Only a record's own strings and lists of strings are read (see
+    :func:`_page`), so nothing deeper is walked.
+    """
+    if not isinstance(record, dict):
+        return record, 0
+    replaced = 0
+
+    def clean(value: Any) -> Any:
+        nonlocal replaced
+        if isinstance(value, str) and not value.isascii():
+            value, count = _LONE_SURROGATE.subn("\ufffd", value)
+            replaced += count
+        elif isinstance(value, list):
+            value = [clean(item) if isinstance(item, str) else item for item in value]
+        return value
+
+    return {key: clean(value) for key, value in record.items()}, replaced
 
 
 def _page(record: Any) -> tuple[ReportPage | None, str | None]:
