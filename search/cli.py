@@ -20,6 +20,7 @@ import click
 from .config import Settings, env_name, load_settings
 from .errors import SitrepError
 from .index import update_index
+from .numbers import parse_whole_number
 from .query import SORTS, SearchIndex, SearchPage
 from .taxonomy import load_taxonomy
 
@@ -32,7 +33,28 @@ class CommandError(click.ClickException):
         self.exit_code = error.exit_code
 
 
+class WholeNumber(click.ParamType):
+    """A whole number in the digits 0-9, optionally bounded.
+
+    click's own int type is Python's ``int()``, which reads "١٢" as 12 and
+    "1_0" as 10 (#13).  A bad value raises :class:`BadInput`, not
+    ``self.fail``, so :meth:`SitrepGroup.invoke` prints it as one ``Error:``
+    line (exit 2) without the usage text.
+    """
+
+    name = "integer"
+
+    def __init__(self, minimum: int = 0, maximum: int | None = None) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """:raises BadInput: not the digits 0-9, or out of bounds."""
+        label = param.opts[0] if param is not None and param.opts else "the number"
+        return parse_whole_number(str(value), label, minimum=self.minimum, maximum=self.maximum)
+
+
 class SitrepGroup(click.Group):
+
     """Turns every :class:`SitrepError` into ``Error: <message>`` and its exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -115,8 +137,8 @@ def index_command(settings: Settings, paths: tuple[Path, ...], rebuild: bool) ->
 @click.option("--event-to", help="Latest date the paragraph mentions, same forms.")
 @click.option("--collapse", is_flag=True, help="One hit per repeated paragraph, with the other reports listed.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order.")
-@click.option("--page", type=int, default=1, show_default=True, help="Result page to show.")
-@click.option("--per-page", type=int, default=None, help="Hits per page [default 10].")
+@click.option("--page", type=WholeNumber(), default=1, show_default=True, help="Result page to show.")
+@click.option("--per-page", type=WholeNumber(), default=None, help="Hits per page [default 10].")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
 @settings_options
 def search_command(
@@ -210,8 +232,8 @@ def explain_command(settings: Settings, paragraph_id: str) -> None:
 
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to listen on [env SITREP_HOST; default 127.0.0.1].")
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port [env SITREP_PORT; default 5000].")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
+@click.option("--port", type=WholeNumber(1, 65535), default=None, help="Port [env SITREP_PORT; default 5000].")
+@click.option("--workers", type=WholeNumber(1, 64), default=None,
               help="gunicorn worker processes [env SITREP_WORKERS; default 2].")
 @click.option("--debug", is_flag=True, help="Flask's development server with debugger and reloader (never in production).")
 @settings_options

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import BadInput
+from .numbers import is_ascii_whole_number
 
 DATA_DIR = Path(__file__).parent / "data"
 ENV_PREFIX = "SITREP_"
@@ -78,6 +79,8 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
         if "Path" in text_kind:
             return Path(value)
         if "int" in text_kind:
+            if isinstance(value, str) and not is_ascii_whole_number(value.strip()):
+                raise ValueError(value)  # int() also reads "٢٥", "２５" and "2_5" (#13)
             number = int(value)
             # Port 0 asks the system for a free port, a cache of 0 is no
             # cache; other settings start at 1.

@@ -156,10 +156,18 @@ def indexed_files(ix: Index) -> dict[str, str]:
 
 
 def _files_in(reader) -> dict[str, str]:
+    # A deleted paragraph's terms stay in Whoosh's lexicon until its segment
+    # is merged, so a file_key counts only while one of its paragraphs is
+    # live: otherwise a deleted file was "removed" again by every run, and an
+    # edited one kept its old hash when that sorted last (#13).
     files: dict[str, str] = {}
-    for term in reader.lexicon("file_key"):
-        digest, _, path = term.decode("utf-8").partition(" ")
-        files[path] = digest
+    for leaf, _ in reader.leaf_readers():
+        deletions = leaf.has_deletions()
+        for term in leaf.lexicon("file_key"):
+            if deletions and all(leaf.is_deleted(n) for n in leaf.postings("file_key", term).all_ids()):
+                continue
+            digest, _, path = term.decode("utf-8").partition(" ")
+            files[path] = digest
     return files
 
 
