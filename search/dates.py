@@ -17,6 +17,7 @@ from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
 from .errors import BadDate
+from .numbers import first_foreign_digit
 
 MONTHS = {
     name: number
@@ -47,7 +48,7 @@ ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\
 # What may stand around a date on a line of its own: a weekday, a time, a zone.
 _DATELINE_REST = re.compile(
     r"^[\s,.\-–—|]*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?)?[\s,]*"
-    r"(?:\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?)?[\s,.\-–—|]*$",
+    r"(?:(?:\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)\s*(?:[A-Z]{2,4})?)?[\s,.\-–—|]*$",
     re.IGNORECASE,
 )
 
@@ -167,6 +168,10 @@ def parse_date_bound(text: str, *, end: bool, today: date | None = None) -> date
     raw = " ".join(text.split())
     if not raw:
         raise BadDate("empty date; use a form like 2024-12-01, 'Dec 2024' or 'last 30 days'")
+    # re's \d and dateutil read "٢٠٢٤" and "２０２４" as 2024; a typed date uses 0-9 (#13).
+    foreign = first_foreign_digit(raw)
+    if foreign:
+        raise BadDate(f"cannot read {text!r} as a date: write its numbers with the digits 0-9, not {foreign!r}")
     today = today or date.today()
     lowered = raw.lower()
     if lowered == "today":

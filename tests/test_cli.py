@@ -294,6 +294,14 @@ def test_search_input_errors_exit_2(runner, seed_index, args, start):
     assert_error(invoke(runner, "search", *args, "--index-dir", seed_index), 2, start)
 
 
+@pytest.mark.parametrize("option", ["--page", "--per-page"])
+@pytest.mark.parametrize("value", ["²", "١٢", "１", "1_0", "-1", "3.0"])
+def test_search_numbers_are_ascii_digits(runner, seed_index, option, value):
+    # click's int type is Python's int(): it read "١٢" as 12 and "1_0" as 10 (#13).
+    result = invoke(runner, "search", "Kursk", option, value, "--index-dir", seed_index)
+    assert_error(result, 2, f"{option} must be a whole number")
+
+
 def test_search_without_an_index(runner, tmp_path):
     nowhere = tmp_path / "nowhere"
     result = invoke(runner, "search", "Kursk", "--index-dir", nowhere)
@@ -366,6 +374,25 @@ def test_explain_without_tags(runner, tmp_path, index_dir):
 def test_explain_unknown_id(runner, seed_index):
     result = invoke(runner, "explain", "nope", "--index-dir", seed_index)
     assert_error(result, 1, "no paragraph 'nope' in the index")
+
+
+# -- serve (a running server is tested in tests/test_serve.py) ------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["--port", "５０００"], "--port must be a whole number written with the digits 0-9"),
+        (["--port", "²"], "--port must be a whole number written with the digits 0-9"),
+        (["--port", "70000"], "--port must be a whole number from 1 to 65535, not '70000'"),
+        (["--port", "0"], "--port must be a whole number from 1 to 65535, not '0'"),
+        (["--workers", "２"], "--workers must be a whole number written with the digits 0-9"),
+        (["--workers", "0"], "--workers must be a whole number from 1 to 64, not '0'"),
+    ],
+)
+def test_serve_numbers_are_ascii_digits(runner, tmp_path, args, start):
+    # Refused while the options are read, so no server starts (#13).
+    assert_error(invoke(runner, "serve", *args, "--index-dir", tmp_path), 2, start)
 
 
 # -- settings and version ------------------------------------------------------------

@@ -83,7 +83,9 @@ def test_override_values_are_coerced():
 
 @pytest.mark.parametrize(
     ("source", "value"),
-    [("env", "ten"), ("env", "0"), ("env", "-3"), ("override", "ten"), ("override", 0)],
+    [("env", "ten"), ("env", "0"), ("env", "-3"), ("override", "ten"), ("override", 0),
+     # Only the digits 0-9 make a number, though int() reads these (#13).
+     ("env", "２５"), ("env", "٢٥"), ("env", "2_5"), ("env", "+25"), ("env", "²"), ("override", "２５")],
 )
 def test_bad_integer_is_bad_input(source, value):
     with pytest.raises(BadInput, match="per_page"):
@@ -112,7 +114,7 @@ def test_port_zero_is_allowed():
     assert load_settings(environ={"SITREP_PORT": "0"}).port == 0
 
 
-@pytest.mark.parametrize("value", ["-1", "70000"])
+@pytest.mark.parametrize("value", ["-1", "70000", "５０００", "٥٠٠٠", "5_000"])
 def test_impossible_port_is_bad_input(value):
     with pytest.raises(BadInput, match="port"):
         load_settings(environ={"SITREP_PORT": value})

@@ -129,3 +129,11 @@ def test_parse_date_bound(text, start, end):
 def test_parse_date_bound_rejects_bad_input(text, end):
     with pytest.raises(BadDate):
         parse_date_bound(text, end=end, today=TODAY)
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٤", "２０２４-12", "20٢٤-12-01", "last ١٢ days", "Dec ５ 2024", "2024-12-0²"])
+@pytest.mark.parametrize("end", [False, True])
+def test_parse_date_bound_wants_ascii_digits(text, end):
+    # str.isdigit and re's \d accept other scripts' digits; a date a user types uses 0-9 (#13).
+    with pytest.raises(BadDate, match="digits 0-9"):
+        parse_date_bound(text, end=end, today=TODAY)

@@ -14,6 +14,7 @@ from flask import current_app, url_for
 from werkzeug.datastructures import MultiDict
 
 from search import BadInput, SearchIndex
+from search.numbers import parse_whole_number
 from search.schema import FACET_FIELDS
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page")
@@ -30,9 +31,8 @@ def _positive_int(args: MultiDict, name: str) -> int | None:
     raw = args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadInput(f"{name} must be a whole number of 1 or more, not {raw!r}")
-    return int(raw)
+    # Not str.isdigit: it accepts "²", which int() then refuses, a 500 (#13).
+    return parse_whole_number(raw, name, minimum=1)
 
 
 def search_options(args: MultiDict) -> dict[str, Any]:
