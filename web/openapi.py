@@ -40,8 +40,9 @@ SELECTION = [
     _param("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
 ]
 PAGING = [
-    _param("page", "Result page.", {"type": "integer", "minimum": 1, "default": 1}),
-    _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
+    _param("page", "Result page, in the digits 0-9.", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("per_page", "Hits per page, in the digits 0-9.",
+           {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
     _param("collapse", "One hit per group of repeated paragraphs.", {"type": "boolean", "default": False}),
 ]
 
