@@ -54,6 +54,15 @@ class Settings:
     postings_cache_mb: int = _help(
         "Megabytes of decoded term postings kept per server process.", default=256
     )
+    pull_timeout: int = _help(
+        "Seconds `sitrep pull` waits for a server to connect or to send its next bytes.", default=30
+    )
+    pull_delay: int = _help(
+        "Seconds `sitrep pull` waits between two requests to the same host (0: none).", default=1
+    )
+    pull_contact: str = _help(
+        "URL or e-mail address `sitrep pull` adds to its User-Agent, so a site can reach you.", default=""
+    )
 
     @classmethod
     def help_texts(cls) -> dict[str, str]:
@@ -83,8 +92,8 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
                 raise ValueError(value)  # int() also reads "٢٥", "２５" and "2_5" (#13)
             number = int(value)
             # Port 0 asks the system for a free port, a cache of 0 is no
-            # cache; other settings start at 1.
-            lowest = 0 if name in ("port", "result_cache") else 1
+            # cache, a delay of 0 none; other settings start at 1.
+            lowest = 0 if name in ("port", "result_cache", "pull_delay") else 1
             if number < lowest or (name == "port" and number > 65535):
                 raise ValueError(value)
             return number

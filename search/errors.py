@@ -65,3 +65,7 @@ class ReportNotFound(NotFound):
 
 class ParagraphNotFound(NotFound):
     """No paragraph with that id."""
+
+
+class PullError(SitrepError):
+    """`sitrep pull` could not fetch some URLs, or cannot keep its folder or manifest."""

@@ -43,6 +43,9 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("workers", "4", 4),
         ("result_cache", "0", 0),
         ("postings_cache_mb", "64", 64),
+        ("pull_timeout", "5", 5),
+        ("pull_delay", "0", 0),
+        ("pull_contact", "mailto:desk@example.org", "mailto:desk@example.org"),
     ],
 )
 def test_every_setting_has_an_environment_variable(name, raw, expected):
@@ -53,7 +56,8 @@ def test_every_setting_has_an_environment_variable(name, raw, expected):
 def test_every_field_is_covered_by_the_environment_test():
     # Keeps the parametrised test above complete when a setting is added.
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
-               "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb"}
+               "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb",
+               "pull_timeout", "pull_delay", "pull_contact"}
     assert {f.name for f in dataclasses.fields(Settings)} == covered
 
 
