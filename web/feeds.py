@@ -39,13 +39,33 @@ def _absolute(hit: Hit) -> str:
     return request.host_url.rstrip("/") + url_for("pages.report_page", report_id=hit.report_id) + f"#p{hit.position}"
 
 
+# What makes a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a CSV cell that no spreadsheet runs as a formula.
+
+    Report text comes from the web, so a title such as ``=HYPERLINK(...)``
+    would run when an analyst opens the export.  OWASP's rule for CSV
+    injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return gets a single quote in front, which spreadsheets read as
+    "this is text".  Other cells are left as written.
+
+    >>> spreadsheet_cell("=1+1"), spreadsheet_cell("3-4 hours")
+    ("'=1+1", '3-4 hours')
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _row(hit: Hit) -> dict[str, Any]:
-    return {
+    row = {
         "id": hit.id, "date": hit.date or "", "date_inferred": hit.date_inferred, "source": hit.source,
         "title": hit.title, "section": hit.section or "", "label": hit.label or "", "kind": hit.kind,
         "position": hit.position, "topics": "; ".join(hit.topics), "places": "; ".join(hit.places),
         "text": hit.text, "url": _absolute(hit),
     }
+    return {name: spreadsheet_cell(value) if isinstance(value, str) else value for name, value in row.items()}
 
 
 @bp.get("/api/export.csv")
