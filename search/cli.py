@@ -1,4 +1,4 @@
-"""The `sitrep` command line: index, search, explain, serve.
+"""The `sitrep` command line: index, pull, search, explain, serve.
 
 Each command checks its input, calls one function of the engine and formats
 the result.  Errors are turned into one ``Error: ...`` line and an exit code
@@ -21,6 +21,7 @@ from .config import Settings, env_name, load_settings
 from .errors import SitrepError
 from .index import update_index
 from .numbers import parse_whole_number
+from .pull import pull
 from .query import SORTS, SearchIndex, SearchPage
 from .taxonomy import load_taxonomy
 
@@ -101,6 +102,11 @@ def index_command(settings: Settings, paths: tuple[Path, ...], rebuild: bool) ->
     New and changed files are read, unchanged ones are left alone, and
     files that were deleted lose their paragraphs.
     """
+    run_index(settings, list(paths) or None, rebuild=rebuild)
+
+
+def run_index(settings: Settings, paths: list[Path] | None, rebuild: bool = False) -> None:
+    """Update the index as `sitrep index` does and print what it skipped and its summary."""
 
     def progress(files: list[Path]):
         if len(files) < 20:
@@ -115,12 +121,34 @@ def index_command(settings: Settings, paths: tuple[Path, ...], rebuild: bool) ->
         with bar as items:
             yield from items
 
-    summary = update_index(settings, list(paths) or None, rebuild=rebuild, progress=with_bar)
+    summary = update_index(settings, paths, rebuild=rebuild, progress=with_bar)
     for path, reason in summary.skipped:
         click.echo(f"skipped {path}: {reason}", err=True)
     for path, warning in summary.warnings:
         click.echo(f"warning {path}: {warning}", err=True)
     click.echo(summary.line())
+
+
+@cli.command("pull")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Folder to save the reports in [default: the first of {env_name('reports')}, ./seeds].")
+@click.option("--refresh", is_flag=True,
+              help="Fetch URLs pulled before again (conditional GET); replace only files whose content changed.")
+@settings_options
+def pull_command(settings: Settings, urls: tuple[str, ...], into: Path | None, refresh: bool) -> None:
+    """Fetch report pages, or every item of RSS/Atom feeds, into the reports folder and index them.
+
+    URLs already pulled, and content already saved under another URL, are
+    skipped.  Exits with status 1 when any URL failed; the others are still
+    saved and indexed.
+    """
+    summary = pull(settings, urls, into=into, refresh=refresh)
+    for url, reason in summary.failed:
+        click.echo(f"skipped {url}: {reason}", err=True)
+    click.echo(summary.line())
+    run_index(settings, [summary.folder])
+    summary.check()
 
 
 @cli.command("search")

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from search import BadInput, load_settings
+from search import BadInput, load_settings, search
+from search.cli import cli
 from search.errors import PullError
 from search.pull import LOCK_NAME, MANIFEST_NAME, TEMP_PREFIX, feed_links, pull, pulled_file_name, pulled_urls
 
@@ -437,3 +438,76 @@ def test_pulled_urls_maps_files_to_their_urls(site, pull_settings, folder):
     url = site.url("/reports/kursk.html")
     ((_, path),) = pull(pull_settings, [url], into=folder).fetched
     assert pulled_urls(folder) == {path.name: url}
+
+
+# -- the command line ------------------------------------------------------------------------
+
+PULL_ENV = {"SITREP_PULL_DELAY": "0", "SITREP_PULL_TIMEOUT": "1"}
+
+
+def invoke(runner, *args, env=None):
+    return runner.invoke(cli, [str(arg) for arg in args], catch_exceptions=False, env={**PULL_ENV, **(env or {})})
+
+
+def test_cli_pulls_then_indexes_so_reports_are_searchable(site, runner, index_dir, folder):
+    result = invoke(runner, "pull", site.url("/reports/kursk.html"), site.url("/feed.rss"),
+                    "--into", folder, "--index-dir", index_dir)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == (f"3 fetched, 0 replaced, 0 unchanged, 0 already pulled, 0 same content as another URL, "
+                        f"0 failed; 1 feed listed 2 items; saved in {folder.resolve()}")
+    assert lines[1].startswith("3 added, 0 updated, 0 removed, 0 skipped, 0 unchanged;")
+    found = invoke(runner, "search", "pontoon ferries", "--json", "--index-dir", index_dir)
+    hits = json.loads(found.stdout)["hits"]
+    assert {hit["title"] for hit in hits} == {"Kursk brief, December 14"}
+    assert invoke(runner, "search", "tankers Kerch", "--json", "--index-dir", index_dir).stdout.count('"id"') == 1
+
+
+def test_cli_pulls_into_the_first_reports_folder_by_default(site, runner, index_dir, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    result = invoke(runner, "pull", site.url("/reports/kursk.html"), "--index-dir", index_dir,
+                    env={"SITREP_REPORTS": f"{first}:{second}"})
+    assert result.exit_code == 0, result.output
+    assert (first / MANIFEST_NAME).exists()
+    assert not second.exists()
+
+
+def test_cli_reports_each_failure_then_exits_1(site, runner, index_dir, folder):
+    result = invoke(runner, "pull", site.url("/missing"), site.url("/reports/pokrovsk.html"), site.url("/loop"),
+                    "--into", folder, "--index-dir", index_dir)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped {site.url('/missing')}: HTTP 404 Not Found",
+        f"skipped {site.url('/loop')}: more than 5 redirects",
+        "Error: 2 of 3 URLs failed",
+    ]
+    assert result.stdout.splitlines()[1].startswith("1 added,")  # the page that worked is indexed
+    assert invoke(runner, "search", "dragon's teeth", "--index-dir", index_dir).exit_code == 0
+
+
+def test_cli_refresh(site, runner, index_dir, folder):
+    url = site.url("/reports/pokrovsk.html")
+    invoke(runner, "pull", url, "--into", folder, "--index-dir", index_dir)
+    site.routes["/reports/pokrovsk.html"].body = page("Pokrovsk brief, December 15", "The quartermasters moved north.")
+    plain = invoke(runner, "pull", url, "--into", folder, "--index-dir", index_dir)
+    assert "1 already pulled" in plain.stdout
+    refreshed = invoke(runner, "pull", url, "--refresh", "--into", folder, "--index-dir", index_dir)
+    assert refreshed.exit_code == 0, refreshed.output
+    assert refreshed.stdout.splitlines()[0].startswith("0 fetched, 1 replaced,")
+    assert refreshed.stdout.splitlines()[1].startswith("0 added, 1 updated,")
+    assert search(load_settings(index_dir=index_dir), "quartermasters moved north").total == 1
+
+
+@pytest.mark.parametrize("bad", ["example.org/report", "mailto:desk@example.org"])
+def test_cli_bad_url_is_a_usage_error(runner, index_dir, folder, bad):
+    result = invoke(runner, "pull", bad, "--into", folder, "--index-dir", index_dir)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"Error: {bad!r} is not an http or https URL"]
+
+
+def test_cli_needs_a_url(runner, index_dir):
+    result = invoke(runner, "pull", "--index-dir", index_dir)
+    assert result.exit_code == 2
+    assert "Missing argument 'URLS...'" in result.stderr
