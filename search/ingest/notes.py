@@ -3,12 +3,21 @@
 Inline markers (``[12]``) are stripped from the indexed text and resolved to
 their endnote; the endnotes block itself is never body text.  In plain text
 and Markdown an endnote is a line that starts with ``[n]`` and holds a link.
+
+Reports defang the addresses of the sites they cite ("sprotyv.mod dot
+gov.ua/…", "tass[.]ru"), so the address is rebuilt before its domain is read.
+The ``cited`` facet holds registrable domains (``t.me``, ``tass.ru``,
+``mod.gov.ua``), found with the Public Suffix List, so a fragment such as
+``t`` or ``www`` never becomes a value.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 from .page import Endnote
 
@@ -25,11 +34,47 @@ def endnote_from_text(text: str) -> Endnote | None:
     match = ENDNOTE_LINE.match(text)
     if match is None:
         return None
-    body = " ".join(match.group(2).split())
+    body = rebuild_addresses(" ".join(match.group(2).split()))
     urls = tuple(url.rstrip(".,;") for url in URL.findall(body))
     if not urls:
         return None
     return Endnote(int(match.group(1)), body, urls)
+
+
+# "tass[.]ru", "gur.gov [dot] ua", "mod dot gov.ua": a dot written so that no link is made.
+_DEFANGED_DOT = re.compile(
+    r"(?<=[\w-])(?:\s*(?:\[\.\]|\(\.\)|\[dot\]|\(dot\)|\{dot\})\s*|(?P<word>\s+dot\s+))(?=(?P<label>[a-z0-9-]+))",
+    re.IGNORECASE,
+)
+_MARK = "\x00"
+# A token holding a rebuilt dot, or a bare host with a path, lacks its scheme.
+_BARE_ADDRESS = re.compile(r"(?<![\w/.@:-])((?:[a-z0-9-]+[.\x00])+[a-z]{2,24}(?:/[^\s;,]*|(?=[\s;,]|$)))", re.IGNORECASE)
+
+
+def _undefang(match: re.Match[str]) -> str:
+    # " dot " is also an English word: only before a top-level domain ("ru", "gov", "com").
+    if match.group("word") and _suffixes().publicsuffix(match.group("label").lower(), accept_unknown=False) is None:
+        return match.group(0)
+    return _MARK
+
+
+def rebuild_addresses(text: str) -> str:
+    """Undo defanged addresses in an endnote: ``"ria dot ru/x"`` -> ``"https://ria.ru/x"``.
+
+    >>> rebuild_addresses("https://sprotyv.mod dot gov.ua/2023/01/06/a ; tass[.]ru/b")
+    'https://sprotyv.mod.gov.ua/2023/01/06/a ; https://tass.ru/b'
+    """
+    if not _DEFANGED_DOT.search(text):
+        return text
+    marked = _DEFANGED_DOT.sub(_undefang, text)
+    if _MARK not in marked:
+        return text
+
+    def with_scheme(match: re.Match[str]) -> str:
+        token = match.group(1)
+        return f"https://{token}" if _MARK in token else token
+
+    return _BARE_ADDRESS.sub(with_scheme, marked).replace(_MARK, ".")
 
 
 # A link whose host is plain lower-case letters, digits, dots and hyphens:
@@ -40,7 +85,11 @@ _PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?=[/?#]|\Z)")
 
 
 def url_domain(url: str) -> str | None:
-    """``https://www.t.me/x`` -> ``t.me``; None for a URL without a host."""
+    """``https://www.t.me/x`` -> ``t.me``: the registrable domain; None without a real host.
+
+    >>> url_domain("https://sprotyv.mod.gov.ua/x"), url_domain("https://t")
+    ('mod.gov.ua', None)
+    """
     plain = _PLAIN_HOST.match(url)
     if plain is not None:
         host = plain.group(1)
@@ -51,7 +100,32 @@ def url_domain(url: str) -> str | None:
             return None
         if not host:
             return None
-    return host[4:] if host.startswith("www.") else host
+    return registrable_domain(host)
+
+
+@lru_cache(maxsize=1)
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list the package ships: nothing is fetched
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str | None:
+    """The part of ``host`` a registrant owns (``news.yahoo.co.jp`` -> ``yahoo.co.jp``), or None.
+
+    An IP address is kept as it is, and so is a site served at a public
+    suffix itself (``mil.ru``); a host with no public suffix (``t``, ``www``,
+    ``localhost``) is None.
+    """
+    host = host.rstrip(".").lower()
+    if host.startswith("www.") and "." in host[4:]:
+        host = host[4:]  # "www.mil.ru" is mil.ru, though mil.ru is on the suffix list
+    if re.fullmatch(r"[\d.]+|\[[0-9a-f:.]+\]", host):
+        return host
+    suffixes = _suffixes()
+    owned = suffixes.privatesuffix(host, accept_unknown=False)
+    if owned is None and "." in host and suffixes.is_public(host):
+        return host  # a site at a public suffix itself: https://mil.ru/, https://gov.uk/
+    return owned
 
 
 def cited_domains(notes: list[Endnote] | tuple[Endnote, ...]) -> tuple[str, ...]:
