@@ -93,6 +93,129 @@ def test_html_date_sources_in_order(head, expected):
     assert (page.date, page.date_basis) == expected
 
 
+# A Drupal-era report page as a real site served it (invented text, real
+# shapes): sidebar classes on <body>, the site's name as og:title, a staging
+# og:url beside a relative canonical link, the date in an RDFa span and a
+# "submitted" line, an attachment list, a plain-list table of contents whose
+# first entry is a paragraph, captions, shortened and defanged endnote links.
+DRUPAL = FORMATS / "drupal-assessment.html"
+
+
+@pytest.fixture(scope="module")
+def drupal_page():
+    return read_html(DRUPAL.read_text(encoding="utf-8"))
+
+
+def test_a_sidebar_classed_body_is_not_dropped_as_chrome(drupal_page):
+    body = [b.text for b in drupal_page.blocks if b.kind in ("paragraph", "bullet")]
+    assert any(text.startswith("Invented forces continued offensive operations") for text in body)
+    assert any(text.startswith("Partisans reportedly damaged") for text in body)
+    text = " ".join(b.text for b in drupal_page.blocks)
+    # ... while the chrome inside it still is.
+    for chrome in ("Skip to main content", "Support our work", "1400 Example Street", "Home", "Facebook"):
+        assert chrome not in text
+
+
+def test_the_title_is_the_pages_own_not_the_sites(drupal_page):
+    assert drupal_page.title == "Offensive Campaign Assessment, March 3, 2023"
+    assert drupal_page.source == "Example Institute for Conflict Study"
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ('<title>Iran Update - January 5, 2023</title>', "Iran Update - January 5, 2023"),
+        ('<title>Iran Update | Example Site</title><meta property="og:site_name" content="Example Site">',
+         "Iran Update"),
+        ('<meta property="og:title" content="Kherson Flash Update No. 3"><title>Flash | Agency</title>',
+         "Kherson Flash Update No. 3"),
+        ('<meta property="og:title" content="Agency"><title>Flash Update No. 4 - Agency</title>', "Flash Update No. 4"),
+    ],
+)
+def test_og_title_only_when_it_names_the_page(head, title):
+    page = read_html(f"<html><head>{head}</head><body><p>Russian forces advanced.</p></body></html>")
+    assert page.title == title
+
+
+def test_the_canonical_link_beats_a_staging_og_url(drupal_page):
+    # The relative canonical link is resolved against the host the site's own icon and styles come from.
+    assert drupal_page.url == "https://example-institute.org/backgrounder/offensive-campaign-assessment-march-3-2023"
+    page = read_html('<head><link rel="canonical" href="https://a.example/report-1">'
+                     '<meta property="og:url" content="http://staging.example/"></head><p>Text here.</p>')
+    assert page.url == "https://a.example/report-1"
+
+
+def test_the_date_comes_from_rdfa_metadata(drupal_page):
+    assert (drupal_page.date, drupal_page.date_basis) == ("2023-03-03T20:41:00-05:00", "page metadata")
+
+
+def test_a_submitted_line_dates_the_page_and_is_not_a_record():
+    page = read_html("<body><div class='content'><p>Jan 6, 2023 - Press Desk</p>"
+                     "<p>Russian forces advanced near Kreminna on January 6.</p></div></body>")
+    assert (page.date, page.date_basis) == ("2023-01-06", "submitted line")
+    assert [b.kind for b in page.blocks] == ["chrome", "paragraph"]
+
+
+def test_attachments_submitted_lines_captions_and_pdf_links_are_not_records(drupal_page):
+    records = [b.text for b in drupal_page.blocks if b.kind in ("paragraph", "bullet", "heading")]
+    for chrome in ("File Attachments", ".png", "Download the PDF", "Mar 3, 2023 - ", "Press Desk",
+                   "Click here to expand the map below", "Maria Example"):
+        assert not [text for text in records if chrome in text], chrome
+
+
+def test_a_plain_list_table_of_contents_is_not_bullets(drupal_page):
+    bullets = [b.text for b in drupal_page.blocks if b.kind == "bullet"]
+    assert bullets == [
+        "Invented forces continued limited attacks northwest of Svatove.",
+        "Occupation officials announced new passport rules in occupied Melitopol.",
+        "Nothing significant to report.",
+    ]
+    assert "Northern Counteroffensive—Eastern Front" not in [b.text for b in drupal_page.blocks if b.kind != "chrome"]
+
+
+def test_datelines_and_remarks_are_not_sections(drupal_page):
+    headings = [b.text for b in drupal_page.blocks if b.kind == "heading"]
+    assert headings[0] == "March 3, 8 pm ET"  # a dateline: ingest dates the text after it, no section
+    assert "Northern Counteroffensive (efforts to liberate occupied territory)" in headings
+    assert "Observed indicators in the past 24 hours:" in headings  # a colon line over its list
+
+
+def test_shortened_and_defanged_endnote_links_are_whole_addresses(drupal_page):
+    notes = drupal_page.endnotes
+    assert notes[1].urls == ("https://www.facebook.com/GeneralStaff.example/posts/pfbid0LongIdentifierThatTheSiteShortened",)
+    assert notes[2].urls == ("https://t.me/example_channel/3047",)
+    assert notes[3].urls == ("https://sprotyv.mod.gov.ua/2023/03/03/example-story/",)
+    # Note 4 runs on into a paragraph of addresses of its own, one of them defanged with [.].
+    assert notes[4].urls == ("https://www.example-news.ru/politics/03/03/2023/63cec90a9", "https://t.me/example_two/15",
+                             "https://twitter.com/example/status/1620102674283892736",
+                             "https://tass.ru/politika/16795105")
+    assert not [b for b in drupal_page.blocks if "twitter.com" in b.text]
+
+
+def test_an_error_page_is_skipped_with_its_title(tmp_path, taxonomy):
+    path = tmp_path / "assessment-january-1-2023.html"
+    path.write_text("<html><head><title>404 | Example Institute</title></head>"
+                    "<body><h1>404</h1><p>We're Sorry. The page you're looking for wasn't found.</p></body></html>")
+    with pytest.raises(SkipFile, match=r"an error page \('404 \| Example Institute'\), not a report"):
+        read_report_file(path, taxonomy)
+
+
+def test_a_drupal_page_indexes_as_one_dated_report_with_domains(tmp_path, settings):
+    report = tmp_path / "reports" / "3_3_2023___offensive_campaign_assessment_march_3_2023.html"
+    report.parent.mkdir()
+    report.write_bytes(DRUPAL.read_bytes())
+    update_index(settings, [report.parent])
+    with SearchIndex(settings) as index:
+        page = index.search("", per_page=100)
+        assert {hit.report_id for hit in page.hits} == {"3_3_2023___offensive_campaign_assessment_march_3_2023"}
+        assert {hit.date for hit in page.hits} == {"2023-03-03"}
+        assert {hit.title for hit in page.hits} == {"Offensive Campaign Assessment, March 3, 2023"}
+        assert {hit.section for hit in page.hits} >= {"Key Takeaways", None}
+        assert not any(hit.section and "March 3" in hit.section for hit in page.hits)
+        cited = {v.value for v in page.facets["cited"]}
+        assert cited == {"facebook.com", "t.me", "mod.gov.ua", "example-news.ru", "twitter.com", "tass.ru"}
+
+
 def test_markdown():
     page = read_markdown((FORMATS / "kursk-notes.md").read_text(encoding="utf-8"))
     assert (page.title, page.date, page.date_basis, page.source) == (
@@ -167,7 +290,7 @@ def test_a_json_file_with_no_good_record_is_skipped(tmp_path, taxonomy):
 
 def test_every_format_is_searchable(tmp_path, settings):
     summary = update_index(settings, [FORMATS])
-    assert (summary.added, summary.skipped) == (3, [])
+    assert (summary.added, summary.skipped) == (4, [])
     with SearchIndex(settings) as index:
         page = index.search("", filters={"cited": ["t.me"]}, per_page=100)
         assert page.total >= 4 and all("t.me" in hit.cited for hit in page.hits)

@@ -157,6 +157,27 @@ def test_year_in_the_file_name_completes_the_date(tmp_path, seeds_dir, settings)
     assert all(hit.date_basis.endswith("year from the file name") for hit in hits)
 
 
+def test_the_file_name_year_beats_the_corpus(tmp_path, seeds_dir, settings):
+    # The seeds date 004 from the corpus to 2024; a name that says 2023 is
+    # evidence about the file itself and wins, whatever else is indexed (#12).
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(seeds_dir / "000_0dbb5635bfea498f.txt", reports)
+    shutil.copy(seeds_dir / TAKEAWAYS_FILE, reports / "takeaways-2023.txt")
+    update_index(settings, [reports])
+    hits = [hit for hit in all_hits(settings) if hit.report_id == "takeaways-2023"]
+    assert {hit.date for hit in hits} == {"2023-12-14"}
+    assert all(hit.date_basis.endswith("year from the file name") for hit in hits)
+
+
+def test_a_dateline_takes_its_year_from_the_file_name(tmp_path, taxonomy):
+    report = tmp_path / "6_1_2023___assessment_january_6_2023.html"
+    report.write_text("<body><p><b>January 6, 8:45 pm ET</b></p><p>Russian forces advanced near Kreminna.</p></body>")
+    (doc,) = read_docs(report, taxonomy, anchor=date(2022, 1, 7))
+    assert doc.date == date(2023, 1, 6)
+    assert "year from the file's own dates" in doc.date_basis
+
+
 def test_anchor_completes_the_year_across_new_year(tmp_path, taxonomy):
     report = tmp_path / "takeaways.txt"
     report.write_text("Key ISW takeaways as of January 3\n- Russian forces advanced near Kupyansk.\n")

@@ -112,8 +112,12 @@ class FileDraft:
 
     @property
     def needs_year(self) -> bool:
-        """True when some date lacks a year and the file itself cannot supply one."""
-        return self.own_anchor() is None and any(
+        """True when some date lacks a year and neither the file nor its name can supply one.
+
+        Only then is the year inferred from the corpus: evidence printed on
+        the page or in its name always comes first (#12).
+        """
+        return self.own_anchor() is None and find_year(self.path.name) is None and any(
             (p.date or self.file_date) is not None and (p.date or self.file_date).year is None
             for part in self.parts
             for p in part.paragraphs
@@ -230,12 +234,15 @@ def draft_from_pages(pages: list[ReportPage], path: Path, digest: str, taxonomy:
     kept = [part for part in parts if part.paragraphs]
     if not kept:
         raise SkipFile("no paragraphs found")
-    if file_date is None:
-        # Last resort: a date in the file name ("isw-2025-02-24.html",
-        # "assessment-february-24-2025.md").
-        named = find_heading_date(path.stem) or find_heading_date(re.sub(r"[-_.]+", " ", path.stem))
-        if named is not None and named.complete() is not None:
+    # After the page's own evidence: a date in the file name ("isw-2025-02-24.html",
+    # "assessment-february-24-2025.md", "6_1_2023___…_january_6_2023.html").
+    named = find_heading_date(path.stem) or find_heading_date(re.sub(r"[-_.]+", " ", path.stem))
+    if named is not None and named.complete() is not None:
+        if file_date is None:
             return FileDraft(path, digest, kept, named, "file name")
+        if file_date.year is None and (file_date.month, file_date.day) == (named.month, named.day):
+            # "January 6, 8:45 pm ET" on the page, 2023 in the name: the same day.
+            return FileDraft(path, digest, kept, named, "date line; year from the file name")
     return FileDraft(path, digest, kept, file_date)
 
 
@@ -333,7 +340,10 @@ def _pages(suffix: str, text: str, name: str) -> tuple[list[ReportPage], list[st
     if suffix in (".html", ".htm"):
         from .html import read_html
 
-        return [read_html(text)], []
+        page = read_html(text)
+        if page.error_page is not None:
+            raise SkipFile(f"an error page ({page.error_page!r}), not a report")
+        return [page], []
     if suffix in (".md", ".markdown"):
         from .markdown import read_markdown
 
@@ -357,9 +367,11 @@ def paragraph_docs(
 
     A paragraph's date is its own section's date, or else the file's first
     date (then marked inferred).  A year missing from it comes from, in order:
-    a complete date elsewhere in the same file; ``anchor``, the date of the
-    most similar dated report the caller found in the corpus; a year in the
-    file name.  Without any of these the paragraph is indexed undated.
+    a complete date elsewhere in the same file (its metadata, a dateline, its
+    URL, a full date in its name); a year in the file name; and only then
+    ``anchor``, the date of the most similar dated report the caller found in
+    the corpus, which therefore never moves a date the file's own evidence
+    fixed.  Without any of these the paragraph is indexed undated.
     """
     own = draft.own_anchor()
     name_year = find_year(draft.path.name)
@@ -383,11 +395,11 @@ def paragraph_docs(
                     inferred = True
                     if own is not None:
                         day, basis = infer_year(partial, own), f"{basis}; year from the file's own dates"
-                    elif anchor is not None:
-                        day, basis = infer_year(partial, anchor), f"{basis}; year from {anchor_basis}"
                     elif name_year is not None:
                         day = PartialDate(partial.month, partial.day, name_year).complete()
                         basis = f"{basis}; year from the file name"
+                    elif anchor is not None:
+                        day, basis = infer_year(partial, anchor), f"{basis}; year from {anchor_basis}"
             if day is None:
                 basis = "no date found"
             tags = taxonomy.tag(para.text)

@@ -6,64 +6,112 @@ of, and costs no dependency.  The parser is driven as a stream of start
 tags, text and end tags, with an explicit stack instead of a tree, so a page
 nested ten thousand levels deep costs memory, not recursion.
 
-What a report page looks like (ISW's daily assessments, think tanks' posts):
-site chrome (menus, share buttons, related posts, footers) around an article
-body; headings as ``<h2>`` or as a paragraph holding only bold text; takeaways
-as ``<li>``; inline footnote markers ``[12]``; and an endnotes block of
-paragraphs that start with ``[n]`` and hold links.  The rules:
+What a report page looks like (ISW's daily assessments, think tanks' posts,
+Drupal and WordPress sites): site chrome (menus, share buttons, related
+posts, attachment lists, footers) around an article body; headings as
+``<h2>`` or as a paragraph holding only bold text; takeaways as ``<li>``;
+inline footnote markers ``[12]``; and an endnotes block of paragraphs that
+start with ``[n]`` and hold links.  The rules:
 
-* text inside ``script``, ``style``, ``nav``, ``header``, ``footer``,
-  ``aside``, ``form`` and elements whose class or id names chrome ("share",
-  "related", "menu", "cookie", …) is dropped;
+* text inside ``script``, ``style``, ``template``, form controls and hidden
+  elements is never text;
+* ``nav``, ``header``, ``footer``, ``aside``, ``form`` and elements whose
+  class or id names chrome ("share", "related", "menu", "sidebar", …) are
+  chrome *unless they hold most of the page's text*: real pages put such
+  classes on ``<body>`` ("one-sidebar sidebar-second") or wrap everything in
+  a ``<form>``, and dropping the article with them loses the report;
 * when the page marks its article (``<article>``, ``<main>``, ``itemprop=
-  articleBody``, ``entry-content``-like classes), only text inside it counts;
-* ``h1``–``h6`` and paragraphs that are all bold are headings, ``li`` bullets,
-  other blocks paragraphs; author lines and in-page tables of contents are
-  chrome; ``[n] … link`` paragraphs are endnotes, not blocks.
+  articleBody``, ``entry-content``, Drupal's ``field-name-body``), only text
+  inside it counts;
+* ``h1``–``h6`` and paragraphs that are all bold are headings, ``li``
+  bullets, other blocks paragraphs; a short parenthesised line right after
+  a heading belongs to the heading;
+* not records: author and "submitted" lines, attachment lists and file
+  names, "Download the PDF" links, map captions ("Click here to expand the
+  map below"), and in-page tables of contents (a list of links to anchors,
+  or a list whose items repeat the page's later headings);
+* ``[n] … link`` paragraphs are endnotes; a link whose text the site
+  shortened ("https://t.me/…") stands for its ``href``.
+
+The page's own ``<title>``/``<h1>`` names the report unless ``og:title`` is
+specific to it (sites often put their own name there), and the canonical
+link beats ``og:url`` (which may name a staging host).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
-from ..dates import find_heading_date
-from .notes import URL, endnote_from_text
+from ..dates import find_heading_date, parse_date_line
+from .notes import URL, endnote_from_text, rebuild_addresses
 from .page import Endnote, ReportPage
 from .text import CHROME, Block, clean_text
 
-SKIPPED_TAGS = {"script", "style", "noscript", "svg", "template", "nav", "header", "footer", "aside",
-                "form", "button", "select", "iframe", "object", "canvas", "head"}
+# Never text, wherever they are.
+HIDDEN_TAGS = {"script", "style", "noscript", "svg", "template", "button", "select", "option", "textarea",
+               "iframe", "object", "canvas", "head", "title"}
+# Chrome by their tag, unless they hold most of the page's text.
+CHROME_TAGS = {"nav", "header", "footer", "aside", "form"}
 BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "section", "article",
               "main", "td", "th", "dd", "dt", "figcaption", "pre", "ul", "ol", "table", "tr", "body"}
+TEXT_BLOCK_TAGS = {"p", "li", "blockquote", "td", "th", "dd", "dt", "pre", "div", "section", "figcaption"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+LIST_TAGS = {"ul", "ol"}
 BOLD_TAGS = {"strong", "b"}
 VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "area", "base", "col", "embed",
              "param", "track"}
 CHROME_NAMES = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|social|related|menu|navbar|nav|breadcrumbs?|cookie|consent|footer|"
-    r"header|sidebar|widget|subscribe|newsletter|comments?|author|byline|tags|pagination|skip|toc|"
-    r"table-of-contents|popup|modal|banner|advert|ads?)(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:share|sharing|sharethis|social|related|menu|navbar|nav|breadcrumbs?|cookie|consent|"
+    r"footer|header|sidebar|widget|subscribe|newsletter|comments?|author|byline|submitted|tags|"
+    r"pagination|pager|skip|toc|table-of-contents|popup|modal|banner|advert|ads?|attachments?|"
+    r"attacments|print|file-attachments?)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 ARTICLE_NAMES = re.compile(
     r"(?:^|\s)(?:entry-content|post-content|article-body|article-content|articlebody|field-body|"
-    r"story-body|post-body|content-body)(?:$|\s)",
+    r"field-name-body|field--name-body|node__content|article__body|story-body|post-body|"
+    r"content-body)(?:$|\s)",
     re.IGNORECASE,
 )
 # "Angelica Evans, Kateryna Stepanenko, and Frederick W. Kagan"; "By Jane Doe"
 _NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}"
 AUTHOR_LINE = re.compile(rf"^(?:by\s+)?{_NAME}(?:\s*,\s*(?:and\s+)?{_NAME})*(?:,?\s+and\s+{_NAME})?$")
-TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
+# "Jan 6, 2023 - Press ISW", "Submitted by admin on Jan 6, 2023", "Posted: 6 January 2023"
+SUBMITTED_LINE = re.compile(
+    r"^(?:(?:submitted|posted|published|updated)(?:\s+by\s+[^,]{1,40}?)?(?:\s+on)?\s*:?\s*.{4,40}"
+    r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+(?:19|20)\d\d\s*[-–—|]\s*.{1,40})$",
+    re.IGNORECASE,
+)
+FILE_NAME = re.compile(r"^\S(?:.{0,200}\S)?\.(?:png|jpe?g|gif|webp|tiff?|pdf|docx?|xlsx?|pptx?|zip|csv)$", re.IGNORECASE)
+# "Click here to expand the map below." (one short sentence; "Click here to
+# see the interactive map. It is updated daily." says more and stays).
+CAPTION = re.compile(
+    r"^(?:click|tap)\s+(?:here\s+)?(?:to\s+)?(?:expand|enlarge|view|see|open|zoom)\b[^.]{0,60}"
+    r"\b(?:map|image|graphic|picture|photo|chart|infographic)s?\b[^.]{0,30}\.?$",
+    re.IGNORECASE,
+)
+REMARK = re.compile(r"^\(.{1,250}\)$")
+TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+ERROR_TITLE = re.compile(r"^(?:40[0-9]|410|5\d\d)\b|^(?:page\s+)?not\s+found\b|^access\s+denied\b", re.IGNORECASE)
 URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/|$)")
+DATE_KEYS = ("article:published_time", "datepublished", "dc:date", "dc.date", "dc.date.issued",
+             "dcterms.date", "dcterms:created", "dc:created", "date", "publish-date", "pubdate",
+             "sailthru.date", "parsely-pub-date", "time", "article:modified_time", "datemodified")
+# More than this share of the page's text, and a chrome-named container is the page.
+MOST_OF_THE_PAGE = 0.5
 
 
 @dataclass
 class _Open:
     tag: str
-    skipped: bool  # chrome: its text is dropped
+    hidden: bool  # never text
+    chrome: tuple[int, ...]  # the chrome-suspect containers this element is inside
     article: bool  # the page's article body
+    list_id: int | None  # the list an <li> here belongs to
 
 
 @dataclass
@@ -72,31 +120,42 @@ class _Draft:
 
     tag: str
     in_article: bool
+    chrome: tuple[int, ...]
+    list_id: int | None
     parts: list[str] = field(default_factory=list)
     bold_chars: int = 0
-    links: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, link text)
     anchors_only: bool = True  # every link points inside the page (a table of contents)
+
+
+@dataclass
+class _Found:
+    kind: str
+    text: str
+    in_article: bool
+    chrome: tuple[int, ...]
+    list_id: int | None
+    links: list[tuple[str, str]]
 
 
 class _PageReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[_Open] = []
-        self.blocks: list[tuple[str, str, bool, list[str]]] = []  # kind, text, in_article, links
+        self.found: list[_Found] = []
         self.meta: dict[str, str] = {}
+        self.origins: Counter[str] = Counter()  # hosts of the site's own icons and styles
         self.title_parts: list[str] = []
         self.in_title = False
         self.bold_depth = 0
         self.draft: _Draft | None = None
-        self.saw_article = False
+        self.link: list[str] | None = None  # href and text parts of the open <a>
+        self.containers = 0
 
     # -- state ------------------------------------------------------------
 
-    def _skipping(self) -> bool:
-        return bool(self.stack) and self.stack[-1].skipped
-
-    def _in_article(self) -> bool:
-        return bool(self.stack) and self.stack[-1].article
+    def _top(self) -> _Open | None:
+        return self.stack[-1] if self.stack else None
 
     def _flush(self) -> None:
         draft, self.draft = self.draft, None
@@ -113,51 +172,75 @@ class _PageReader(HTMLParser):
             kind = "heading"  # <p><strong>Key Takeaways</strong></p>
         else:
             kind = "paragraph"
-        self.blocks.append((kind, text, draft.in_article, draft.links))
+        self.found.append(_Found(kind, text, draft.in_article, draft.chrome, draft.list_id, draft.links))
 
     # -- parser callbacks -------------------------------------------------------
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "meta":
-            key = (attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or "").lower()
-            if key and attributes.get("content"):
-                self.meta.setdefault(key, attributes["content"])
-            return
-        if tag == "link" and "canonical" in attributes.get("rel", "").lower():
-            self.meta.setdefault("canonical", attributes.get("href", ""))
-            return
+    def _metadata(self, tag: str, attributes: dict[str, str]) -> None:
+        # <meta property=…>, and RDFa/microdata on any element: Drupal writes
+        # <span property="dc:date dc:created" content="2023-01-06T21:08:22-05:00">.
+        keys = attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or ""
+        value = attributes.get("content") or (attributes.get("datetime") if tag == "time" else "")
+        if keys and value:
+            for key in keys.lower().split():
+                self.meta.setdefault(key, value)
         if tag == "time" and attributes.get("datetime"):
             self.meta.setdefault("time", attributes["datetime"])
+        if tag == "base" and attributes.get("href"):
+            self.meta.setdefault("base", attributes["href"])
+        if tag == "link":
+            rel = attributes.get("rel", "").lower().split()
+            href = attributes.get("href", "")
+            if "canonical" in rel and href:
+                self.meta.setdefault("canonical", href)
+            elif ("icon" in rel or "stylesheet" in rel) and href.startswith(("http://", "https://")):
+                self.origins[_origin(href)] += 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self._metadata(tag, attributes)
         if tag == "title":
             self.in_title = True
+        top = self._top()
+        hidden_here = bool(top and top.hidden)
         if tag == "br" and self.draft is not None:
             self.draft.parts.append(" ")
-        if tag == "a" and self.draft is not None and not self._skipping():
-            href = attributes.get("href", "")
-            self.draft.links.append(href)
-            if not href.startswith("#"):
-                self.draft.anchors_only = False
+        if tag == "a" and not hidden_here:
+            self.link = [attributes.get("href", "")]
+            if self.draft is not None:
+                href = attributes.get("href", "")
+                if not href.startswith("#"):
+                    self.draft.anchors_only = False
         if tag in VOID_TAGS:
             return
         names = f"{attributes.get('class', '')} {attributes.get('id', '')} {attributes.get('role', '')}"
-        skipped = self._skipping() or tag in SKIPPED_TAGS or bool(CHROME_NAMES.search(names)) or \
-            attributes.get("aria-hidden") == "true" or "hidden" in attributes
-        article = self._in_article() or tag in ("article", "main") or \
+        hidden = hidden_here or tag in HIDDEN_TAGS or attributes.get("aria-hidden") == "true" or \
+            "hidden" in attributes
+        chrome = top.chrome if top else ()
+        if not hidden and (tag in CHROME_TAGS or CHROME_NAMES.search(names)):
+            self.containers += 1
+            chrome = (*chrome, self.containers)
+        article = bool(top and top.article) or tag in ("article", "main") or \
             attributes.get("itemprop", "").lower() == "articlebody" or bool(ARTICLE_NAMES.search(names))
-        if article and not skipped:
-            self.saw_article = True
-        if tag in BLOCK_TAGS and not skipped:
+        list_id = top.list_id if top else None
+        if tag in LIST_TAGS:
+            self.containers += 1
+            list_id = self.containers
+        if tag in BLOCK_TAGS and not hidden:
             self._flush()
-            if tag in ("p", "li", "blockquote", "td", "th", "dd", "dt", "pre", "div", "section") or tag in HEADING_TAGS:
-                self.draft = _Draft(tag, article)
+            if tag in TEXT_BLOCK_TAGS or tag in HEADING_TAGS:
+                self.draft = _Draft(tag, article, chrome, list_id if tag == "li" else None)
         if tag in BOLD_TAGS:
             self.bold_depth += 1
-        self.stack.append(_Open(tag, skipped, article))
+        self.stack.append(_Open(tag, hidden, chrome, article, list_id))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
+        if tag == "a" and self.link is not None:
+            if self.draft is not None:
+                self.draft.links.append((self.link[0], " ".join("".join(self.link[1:]).split())))
+            self.link = None
         if tag in VOID_TAGS:
             return
         # Close up to the matching open tag; a stray end tag closes nothing.
@@ -175,13 +258,16 @@ class _PageReader(HTMLParser):
         if self.in_title:
             self.title_parts.append(data)
             return
-        if self._skipping():
+        top = self._top()
+        if top and top.hidden:
             return
+        if self.link is not None:
+            self.link.append(data)
         if self.draft is None:
             if not data.strip():
                 return
             # Text straight inside a container: a block of its own.
-            self.draft = _Draft("div", self._in_article())
+            self.draft = _Draft("div", bool(top and top.article), top.chrome if top else (), None)
         self.draft.parts.append(data)
         if self.bold_depth:
             self.draft.bold_chars += len(data.replace(" ", "").strip())
@@ -191,29 +277,88 @@ class _PageReader(HTMLParser):
         self._flush()
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _body(found: list[_Found]) -> list[_Found]:
+    """The blocks that are the page's text: chrome containers dropped, unless one is most of the page."""
+    total = sum(len(f.text) for f in found) or 1
+    share: Counter[int] = Counter()
+    for f in found:
+        for container in f.chrome:
+            share[container] += len(f.text)
+    page_sized = {container for container, size in share.items() if size > MOST_OF_THE_PAGE * total}
+    kept = [f for f in found if all(c in page_sized for c in f.chrome)]
+    article = [f for f in kept if f.in_article]
+    return article or kept
+
+
 def read_html(text: str) -> ReportPage:
-    """Read a saved web page into a :class:`ReportPage` (see the module docstring)."""
+    """Read a saved web page into a :class:`ReportPage` (see the module docstring).
+
+    :raises ValueError: never; an error page ("404 | Site") comes back with
+        ``error_page`` set so the caller can skip it with that reason.
+    """
     reader = _PageReader()
     reader.feed(clean_text(text))
     reader.close()
-    found = [b for b in reader.blocks if b[2]] if reader.saw_article else reader.blocks
-    title = _title(reader)
+    found = _body(reader.found)
+    site = reader.meta.get("og:site_name") or None
+    raw_title = " ".join("".join(reader.title_parts).split())
+    title = _title(reader, raw_title, site)
+    table_of_contents = _table_of_contents(found)
     endnotes: dict[int, Endnote] = {}
     blocks: list[Block] = []
-    for number, (kind, block_text, _, links) in enumerate(found, start=1):
-        note = _endnote(block_text, links) if kind == "paragraph" else None
+    submitted: str | None = None
+    last_note: Endnote | None = None
+    for number, item in enumerate(found, start=1):
+        kind, block_text = item.kind, item.text
+        note = _endnote(block_text, item.links) if kind == "paragraph" else None
         if note is not None:
             endnotes.setdefault(note.number, note)
+            last_note = endnotes[note.number]
+            continue
+        if kind == "paragraph" and (_is_link_list(block_text) or (last_note and _is_fragment(block_text))):
+            # An endnote's addresses that the page broke into a paragraph of
+            # their own ("[7]" then "https://t.me/a; https://t.me/b"): they
+            # belong to the endnote before them, and are never body text.
+            if last_note is not None:
+                rebuilt = rebuild_addresses(block_text)
+                more = tuple(u.rstrip(".,;") for u in URL.findall(rebuilt))
+                last_note = Endnote(last_note.number, f"{last_note.text} {rebuilt}",
+                                    tuple(dict.fromkeys([*last_note.urls, *more])))
+                endnotes[last_note.number] = last_note
             continue
         if kind == "heading" and title and _same(block_text, title):
             continue  # the page's own title repeated as its <h1>
-        if kind == "paragraph" and AUTHOR_LINE.match(block_text) and len(block_text.split()) <= 30:
+        if number - 1 in table_of_contents:
             kind = "chrome"
-        if CHROME.match(block_text):
+        elif kind != "bullet" and AUTHOR_LINE.match(block_text) and len(block_text.split()) <= 30 and (
+                # A bold line of two capitalised phrases ("Force Generation and
+                # Mobilization Efforts") is a heading; a list of names is not.
+                kind == "paragraph" or "," in block_text or not any(b.kind == "paragraph" for b in blocks)):
             kind = "chrome"
+        elif kind != "bullet" and SUBMITTED_LINE.match(block_text) and parse_date_line(block_text) is None:
+            kind = "chrome"
+            submitted = submitted or block_text
+        elif CHROME.match(block_text) or FILE_NAME.match(block_text) or CAPTION.match(block_text):
+            kind = "chrome"
+        elif kind == "paragraph" and REMARK.match(block_text) and blocks and blocks[-1].kind == "heading" \
+                and len(block_text.split()) <= 30:
+            # "Russian Main Effort" then "(Russian objective: …)": one heading.
+            blocks[-1] = Block("heading", f"{blocks[-1].text} {block_text}", blocks[-1].line)
+            continue
+        elif kind == "paragraph" and block_text.endswith(":") and len(block_text.split()) <= 15 \
+                and number < len(found) and found[number].kind == "bullet":
+            kind = "heading"  # "Observed indicators for the MDCOA in the past 24 hours:" over its list
         blocks.append(Block(kind, block_text, number))
-    date, basis = _page_date(reader.meta, title, blocks)
-    url = reader.meta.get("og:url") or reader.meta.get("canonical") or None
+    submitted = submitted or next(
+        (f.text for f in reader.found if f.kind != "bullet" and SUBMITTED_LINE.match(f.text)
+         and parse_date_line(f.text) is None), None)
+    date, basis = _page_date(reader.meta, title, submitted)
+    url = _page_url(reader)
     if date is None and url:
         date, basis = _url_date(url)
     return ReportPage(
@@ -222,40 +367,154 @@ def read_html(text: str) -> ReportPage:
         date=date,
         date_basis=basis if date else "",
         url=url,
-        source=reader.meta.get("og:site_name") or None,
+        source=site,
         endnotes=endnotes,
+        error_page=raw_title if ERROR_TITLE.match(raw_title) else None,
     )
 
 
-def _title(reader: _PageReader) -> str | None:
-    raw = reader.meta.get("og:title") or reader.meta.get("twitter:title") or " ".join("".join(reader.title_parts).split())
-    if not raw:
-        heading = next((text for kind, text, _, _ in reader.blocks if kind == "heading"), None)
-        return heading
-    return TITLE_SUFFIX.sub("", " ".join(raw.split())) or raw
+def _title(reader: _PageReader, raw_title: str, site: str | None) -> str | None:
+    """The report's own title: ``og:title`` only when it names this page, not the site."""
+    own, suffix = raw_title, ""
+    pieces = TITLE_SEPARATOR.split(raw_title)
+    separator = TITLE_SEPARATOR.findall(raw_title)[-1].strip() if len(pieces) > 1 else ""
+    # "Story | Site" or "Story - Site"; not "Iran Update - January 5, 2023".
+    if len(pieces) > 1 and 2 <= len(pieces[-1]) <= 60 and (separator == "|" or not re.search(r"\d", pieces[-1])):
+        own, suffix = raw_title[: raw_title.rfind(pieces[-1])].rstrip(" |–—-"), pieces[-1]
+    site_names = {_fold(name) for name in (site, suffix) if name}
+    heading = next((f.text for f in reader.found if f.kind == "heading" and parse_date_line(f.text) is None
+                    and not AUTHOR_LINE.match(f.text)), None)
+    for candidate in (reader.meta.get("og:title"), reader.meta.get("twitter:title"), own,
+                      reader.meta.get("dc:title"), heading):
+        if candidate and candidate.strip() and _fold(candidate) not in site_names:
+            return " ".join(candidate.split())
+    return own or None
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def _same(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
-def _endnote(text: str, links: list[str]) -> Endnote | None:
+def _page_url(reader: _PageReader) -> str | None:
+    """Canonical link first (resolved against the site's own host); ``og:url`` only as a fallback."""
+    canonical = reader.meta.get("canonical", "").strip()
+    og_url = reader.meta.get("og:url", "").strip() or None
+    if not canonical:
+        return og_url
+    if canonical.startswith(("http://", "https://")):
+        return canonical
+    base = reader.meta.get("base")
+    if not base and reader.origins:
+        base = reader.origins.most_common(1)[0][0]
+    if not base and og_url and urlsplit(og_url).path.strip("/"):
+        base = og_url
+    return urljoin(base, canonical) if base else (og_url or canonical)
+
+
+_SHORTENED = re.compile(r"(?:\.\.\.|…)$")
+
+
+def _endnote(text: str, links: list[tuple[str, str]]) -> Endnote | None:
+    # Hrefs as saved pages write them: "https://t.me/x;" or "https://sprotyv.mod dot".
+    hrefs = [href.split()[0].rstrip(";,.") for href, _ in links if URL.match(href.strip())]
+    links = [(href.strip().split()[0].rstrip(";,.") if href.strip() else href, shown) for href, shown in links]
+    # Sites shorten a long link's text ("https://t.me/…"): the href is the address.
+    for href, shown in links:
+        if href in hrefs and shown and shown != href and (_SHORTENED.search(shown) or href.startswith(shown)):
+            text = text.replace(shown, href, 1)
     note = endnote_from_text(text)
-    if note is not None:
-        urls = tuple(dict.fromkeys([*note.urls, *(u for u in links if URL.match(u))]))
-        return Endnote(note.number, note.text, urls)
     match = re.match(r"^\s*\[(\d{1,4})\]", text)
-    web_links = [u for u in links if URL.match(u)]
-    if match and web_links:  # "[3] Source" with the address only in the link
-        return Endnote(int(match.group(1)), " ".join(text[match.end():].split()), tuple(web_links))
-    return None
+    if note is None and not (match and hrefs):
+        return None
+    if note is None:  # "[3] Source" with the address only in the link
+        note = Endnote(int(match.group(1)), " ".join(text[match.end():].split()))
+    found = list(dict.fromkeys([*note.urls, *hrefs]))
+    # A defanged address ("gur.gov [dot] ua/…") is often linked only up to the
+    # defanged dot: the rebuilt address in the text is the whole of it.
+    urls = tuple(u for u in found if not any(other != u and other.startswith(u) for other in found))
+    return Endnote(note.number, note.text, urls)
 
 
-def _page_date(meta: dict[str, str], title: str | None, blocks: list[Block]) -> tuple[str | None, str]:
-    for key in ("article:published_time", "date", "dc.date", "dc.date.issued", "datepublished",
-                "publish-date", "article:modified_time", "time"):
-        if meta.get(key):
+def _table_of_contents(found: list[_Found]) -> set[int]:
+    """Indexes of list items that repeat the page's later headings: an in-page table of contents.
+
+    Sites write their contents as a plain list ("Russian Main Effort—Eastern
+    Ukraine", …) without links, so the rule is what the items say, not how
+    they are marked up: a list of short, unpunctuated items most of which
+    name a heading that comes later.
+    """
+    lists: dict[int, list[int]] = {}
+    for index, item in enumerate(found):
+        if item.kind == "bullet" and item.list_id is not None:
+            lists.setdefault(item.list_id, []).append(index)
+    contents: set[int] = set()
+    for members in lists.values():
+        items = [found[i].text for i in members]
+        if len(items) < 2 or any(len(t.split()) > 25 or t.rstrip().endswith((".", "!", "?")) for t in items):
+            continue
+        later = [_words(f.text) for f in found[members[-1] + 1:] if f.kind == "heading"]
+        if not later:
+            continue
+        named = sum(any(_names(_words(t), heading) for heading in later) for t in items)
+        if named >= max(2, 0.6 * len(items)):
+            contents.update(members)
+            # The list's first entry is sometimes a paragraph of its own just above it.
+            before = members[0] - 1
+            if before >= 0 and found[before].kind == "paragraph" and len(found[before].text.split()) <= 25 \
+                    and not found[before].text.rstrip().endswith((".", "!", "?")) \
+                    and any(_names(_words(found[before].text), heading) for heading in later):
+                contents.add(before)
+    return contents
+
+
+_ADDRESS_TOKEN = re.compile(r"^(?:h?t?tps?:\S*|www\.\S+|\S+\.[a-z]{2,}/\S*|\S+/\S+|dot|\[dot\]|[;,|]|\S+\.\.\.)$",
+                            re.IGNORECASE)
+
+
+def _is_link_list(text: str) -> bool:
+    """True for a paragraph of addresses only ("https://t.me/a; https://x.com/b", "ttps://t.me/c")."""
+    tokens = text.split()
+    if not tokens or len(tokens) > 60:
+        return False
+    addresses = [t for t in tokens if _ADDRESS_TOKEN.match(t)]
+    return bool(addresses) and sum(map(len, addresses)) >= 0.8 * sum(map(len, tokens))
+
+
+def _is_fragment(text: str) -> bool:
+    """True for a stray word or two with no sentence in it ("glava_lnr_info"): text left over from a broken link."""
+    tokens = text.split()
+    return len(tokens) <= 3 and not re.search(r"[.!?]$", text) and not re.search(r"[A-Z][a-z]+ [a-z]", text)
+
+
+_STOP = frozenset("a an and the of in on to for with by at from".split())
+
+
+def _words(text: str) -> set[str]:
+    """The stems of a heading's words, its trailing remark ("(comprised of …)") left out."""
+    text = re.sub(r"\([^()]*\)\W*$", "", text)
+    return {w[:6] for w in re.findall(r"[^\W_]+", text.lower()) if w not in _STOP}
+
+
+def _names(item: set[str], heading: set[str]) -> bool:
+    """True when a list item and a heading share most of the heading's words (stems of six letters)."""
+    if not item or not heading:
+        return False
+    common = len(item & heading)
+    return common >= 0.6 * len(heading) or common >= 0.6 * len(item)
+
+
+def _page_date(meta: dict[str, str], title: str | None, submitted: str | None) -> tuple[str | None, str]:
+    for key in DATE_KEYS:
+        if meta.get(key) and find_heading_date(meta[key].replace("T", " ")) is not None:
             return meta[key], "page metadata"
+    if submitted:
+        found = find_heading_date(submitted)
+        if found is not None and found.year is not None:
+            return f"{found.year}-{found.month:02d}-{found.day:02d}", "submitted line"
     if title:
         found = find_heading_date(title)
         if found is not None and found.year is not None:

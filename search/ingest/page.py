@@ -44,3 +44,6 @@ class ReportPage:
     # A record among others in one file (JSON Lines): it never takes the
     # date of another record in the same file.
     standalone: bool = False
+    # The title of an error page ("404 | Institute for the Study of War")
+    # saved in place of a report: the file is skipped with it as the reason.
+    error_page: str | None = None
