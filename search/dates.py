@@ -44,6 +44,9 @@ _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?", re.IGNORECASE)
+# UN agencies and most of the world write the day first: "23 October 2025",
+# "27th, OCTOBER, 2025", "as of 14 December".
+DAY_MONTH = re.compile(rf"\b{_DAY},?\s+(?:of\s+)?{_MONTH}(?!\w)(?:,?\s+{_YEAR}\b)?", re.IGNORECASE)
 ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
 # What may stand around a date on a line of its own: a weekday, a time, a zone.
 _DATELINE_REST = re.compile(
@@ -96,7 +99,7 @@ def parse_date_line(line: str) -> PartialDate | None:
     text = line.strip()
     if len(text) > 60:
         return None
-    for pattern in (ISO_DATE, MONTH_DAY):
+    for pattern in (ISO_DATE, MONTH_DAY, DAY_MONTH):
         match = pattern.search(text)
         if match is None:
             continue
@@ -107,13 +110,43 @@ def parse_date_line(line: str) -> PartialDate | None:
 
 
 def find_heading_date(heading: str) -> PartialDate | None:
-    """The first date written inside a heading ("Key takeaways as of December 14")."""
-    for pattern in (ISO_DATE, MONTH_DAY):
-        match = pattern.search(heading)
-        if match is not None:
-            partial = _match_to_partial(match)
-            if partial is not None:
-                return partial
+    """The first date written inside a heading ("Key takeaways as of December 14").
+
+    An ISO date wins; otherwise the first written date, month first
+    ("December 14") or day first ("14 December 2025").
+
+    >>> find_heading_date("FLASH UPDATE No. 1 - as of 23 October 2025")
+    PartialDate(month=10, day=23, year=2025)
+    """
+    iso = ISO_DATE.search(heading)
+    if iso is not None and (partial := _match_to_partial(iso)) is not None:
+        return partial
+    matches = [m for pattern in (MONTH_DAY, DAY_MONTH) for m in pattern.finditer(heading)]
+    for match in sorted(matches, key=lambda m: m.start()):
+        partial = _match_to_partial(match)
+        if partial is not None:
+            return partial
+    return None
+
+
+_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/|$)")
+
+
+def date_in_url(url: str) -> str | None:
+    """The date a report's address carries, as ``YYYY-MM-DD``, or None.
+
+    >>> date_in_url("https://example.org/news/2026/2/27/story"), date_in_url("https://x.org/a-february-24-2025")
+    ('2026-02-27', '2025-02-24')
+    """
+    match = _URL_DATE.search(url[:2000])
+    if match:
+        try:
+            return date(int(match.group("y")), int(match.group("m")), int(match.group("d"))).isoformat()
+        except ValueError:
+            return None
+    found = find_heading_date(re.sub(r"[-_/]+", " ", url[:2000]))
+    if found is not None and found.complete() is not None:
+        return found.complete().isoformat()
     return None
 
 

@@ -31,6 +31,10 @@ TODAY = date(2025, 1, 10)
         ("2024-12-14", PartialDate(12, 14, 2024)),
         ("sept 3", PartialDate(9, 3)),
         ("February 29", PartialDate(2, 29)),  # possible in a leap year: kept
+        ("23 October 2025", PartialDate(10, 23, 2025)),  # day first, as UN agencies write it
+        ("Thursday, 23 Oct. 2025", PartialDate(10, 23, 2025)),
+        ("27th, OCTOBER, 2025", PartialDate(10, 27, 2025)),
+        ("14 December", PartialDate(12, 14)),
     ],
 )
 def test_parse_date_line_reads_datelines(line, expected):
@@ -46,6 +50,7 @@ def test_parse_date_line_reads_datelines(line, expected):
         "Institute for the Study of War",
         "",
         "December 23, 2024 " + "x" * 60,  # too long to be a dateline
+        "30 February 2024",
     ],
 )
 def test_parse_date_line_rejects_other_lines(line):
@@ -60,6 +65,13 @@ def test_parse_date_line_rejects_other_lines(line):
         ("Update 2024-12-01: Kursk", PartialDate(12, 1, 2024)),
         ("What is known about North Korean troops?", None),
         ("Key takeaways as of February 30", None),
+        ("FLASH UPDATE N0.1 – as of 23 October 2025", PartialDate(10, 23, 2025)),
+        ("Reporting Period: 22-24 October 2025", PartialDate(10, 24, 2025)),
+        # The first date written wins, whichever way round it is written.
+        ("1 December 2025 to February 4, 2026", PartialDate(12, 1, 2025)),
+        ("December 1, 2025 to 4 February 2026", PartialDate(12, 1, 2025)),
+        ("Update 2024-12-01, published 3 December 2024", PartialDate(12, 1, 2024)),
+        ("10 Mayors of Donetsk Oblast", None),  # a month name must be a whole word
     ],
 )
 def test_find_heading_date(heading, expected):
