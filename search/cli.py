@@ -263,13 +263,18 @@ def explain_command(settings: Settings, paragraph_id: str) -> None:
 @click.option("--port", type=WholeNumber(1, 65535), default=None, help="Port [env SITREP_PORT; default 5000].")
 @click.option("--workers", type=WholeNumber(1, 64), default=None,
               help="gunicorn worker processes [env SITREP_WORKERS; default 2].")
+@click.option("--base-url", default=None,
+              help="Absolute URL users reach Sitrep at, for links in feeds and exports "
+                   "[env SITREP_BASE_URL; default http://HOST:PORT].")
 @click.option("--debug", is_flag=True, help="Flask's development server with debugger and reloader (never in production).")
 @settings_options
-def serve_command(settings: Settings, host: str | None, port: int | None, workers: int | None, debug: bool) -> None:
+def serve_command(settings: Settings, host: str | None, port: int | None, workers: int | None,
+                  base_url: str | None, debug: bool) -> None:
     """Serve the search page and the JSON API (gunicorn; Flask's server with --debug)."""
     from web import create_app  # the engine must not need the web package
 
-    settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port, "workers": workers})
+    settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port, "workers": workers,
+                                "base_url": base_url})
     create_app(settings).extensions["sitrep"].close()  # a bad taxonomy fails here, before any fork
     click.echo(f"Serving Sitrep on http://{settings.host}:{settings.port}/ (index {settings.index_dir})", err=True)
     if debug:

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from .errors import BadInput
 from .numbers import is_ascii_whole_number
@@ -46,6 +47,10 @@ class Settings:
     max_query_length: int = _help("Longest query text accepted, in characters.", default=500)
     host: str = _help("Address `sitrep serve` listens on.", default="127.0.0.1")
     port: int = _help("Port `sitrep serve` listens on.", default=5000)
+    base_url: str = _help(
+        "Absolute URL users reach Sitrep at; links in feeds, exports, citations and the "
+        "OpenSearch description start with it (empty: http://HOST:PORT).", default=""
+    )
     workers: int = _help("gunicorn worker processes `sitrep serve` runs.", default=2)
     result_cache: int = _help(
         "Result pages kept per server process for repeated requests (0: none); "
@@ -64,6 +69,18 @@ class Settings:
         "URL or e-mail address `sitrep pull` adds to its User-Agent, so a site can reach you.", default=""
     )
 
+    @property
+    def public_url(self) -> str:
+        """The start of every absolute link: ``base_url``, or ``http://host:port`` when that is empty.
+
+        Links never come from a request's Host header, which the client
+        chooses: a forged Host would end up in feeds others read (#13).
+        """
+        if self.base_url:
+            return self.base_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
     @classmethod
     def help_texts(cls) -> dict[str, str]:
         """Field name -> help text, in declaration order."""
@@ -73,6 +90,28 @@ class Settings:
 def env_name(field_name: str) -> str:
     """The environment variable that sets a field: ``index_dir`` -> ``SITREP_INDEX_DIR``."""
     return ENV_PREFIX + field_name.upper()
+
+
+def _base_url(value: str) -> str:
+    """``value`` without its trailing slash, checked to be an absolute http(s) URL ("" keeps the default).
+
+    :raises BadInput: not http:// or https://, no host, a query or fragment,
+        or characters a URL cannot hold as they are (spaces, controls, non-ASCII).
+    """
+    url = value.strip().rstrip("/")
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        usable = (parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+                  and not parts.query and not parts.fragment and url.isascii() and url.isprintable()
+                  and " " not in url)
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        usable = False
+    if not usable:
+        raise BadInput("setting base_url must be an absolute http:// or https:// URL such as "
+                       f"https://sitrep.example.org, not {value!r}")
+    return url
 
 
 def _coerce(name: str, kind: Any, value: Any) -> Any:
@@ -99,6 +138,8 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return number
     except (TypeError, ValueError):
         raise BadInput(f"setting {name} must be a {text_kind.lower()}, not {value!r}") from None
+    if name == "base_url":
+        return _base_url(str(value))
     return str(value)
 
 

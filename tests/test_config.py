@@ -46,6 +46,7 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("pull_timeout", "5", 5),
         ("pull_delay", "0", 0),
         ("pull_contact", "mailto:desk@example.org", "mailto:desk@example.org"),
+        ("base_url", "https://sitrep.example.org/desk/", "https://sitrep.example.org/desk"),
     ],
 )
 def test_every_setting_has_an_environment_variable(name, raw, expected):
@@ -57,7 +58,7 @@ def test_every_field_is_covered_by_the_environment_test():
     # Keeps the parametrised test above complete when a setting is added.
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
                "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb",
-               "pull_timeout", "pull_delay", "pull_contact"}
+               "pull_timeout", "pull_delay", "pull_contact", "base_url"}
     assert {f.name for f in dataclasses.fields(Settings)} == covered
 
 
@@ -122,3 +123,26 @@ def test_port_zero_is_allowed():
 def test_impossible_port_is_bad_input(value):
     with pytest.raises(BadInput, match="port"):
         load_settings(environ={"SITREP_PORT": value})
+
+
+@pytest.mark.parametrize(
+    ("environ", "public_url"),
+    [
+        ({}, "http://127.0.0.1:5000"),
+        ({"SITREP_HOST": "0.0.0.0", "SITREP_PORT": "8080"}, "http://0.0.0.0:8080"),
+        ({"SITREP_HOST": "::1"}, "http://[::1]:5000"),
+        ({"SITREP_BASE_URL": "https://sitrep.example.org/", "SITREP_PORT": "8080"}, "https://sitrep.example.org"),
+    ],
+)
+def test_links_start_with_base_url_or_host_and_port(environ, public_url):
+    assert load_settings(environ=environ).public_url == public_url
+
+
+@pytest.mark.parametrize(
+    "value", ["sitrep.example.org", "ftp://sitrep.example.org", "https://", "https://a.example/?q=1",
+              "https://a.example/#top", "https://a.example/da sh", "https://a.example/\x0bdesk", "https://[::1",
+              "javascript:alert(1)", "https://пример.example"],
+)
+def test_base_url_must_be_an_absolute_http_url(value):
+    with pytest.raises(BadInput, match="setting base_url must be an absolute http:// or https:// URL"):
+        load_settings(environ={"SITREP_BASE_URL": value})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -43,7 +44,7 @@ def test_csv_export_streams_every_match(client):
     assert len(rows) == PARAGRAPHS
     assert rows[0]["date"] == "2024-12-01" and rows[-1]["date"] == "2024-12-11"
     assert rows[0]["text"].startswith('Russian forces shelled Kherson City, report 1 item 0, with "quotes"')
-    assert rows[0]["url"].startswith("http://localhost/reports/day-01#p")
+    assert rows[0]["url"].startswith("http://127.0.0.1:5000/reports/day-01#p")
     assert len({row["id"] for row in rows}) == PARAGRAPHS
 
 
@@ -71,7 +72,7 @@ def test_atom_feed_newest_first(client):
     assert updated == sorted(updated, reverse=True) and updated[0].startswith("2024-12-11")
     assert feed.find(f"{ATOM}updated").text == "2024-12-11T00:00:00Z"
     ids = [entry.find(f"{ATOM}id").text for entry in entries]
-    assert len(set(ids)) == 50 and all(i.startswith("http://localhost/reports/") for i in ids)
+    assert len(set(ids)) == 50 and all(i.startswith("http://127.0.0.1:5000/reports/") for i in ids)
     assert '"quotes"' in entries[0].find(f"{ATOM}content").text
 
 
@@ -79,8 +80,8 @@ def test_opensearch_description_and_links(client):
     description = ET.fromstring(client.get("/opensearch.xml").get_data())
     namespace = "{http://a9.com/-/spec/opensearch/1.1/}"
     urls = {url.get("type"): url.get("template") for url in description.findall(f"{namespace}Url")}
-    assert urls["text/html"] == "http://localhost/?q={searchTerms}"
-    assert urls["application/atom+xml"] == "http://localhost/feed.atom?q={searchTerms}"
+    assert urls["text/html"] == "http://127.0.0.1:5000/?q={searchTerms}"
+    assert urls["application/atom+xml"] == "http://127.0.0.1:5000/feed.atom?q={searchTerms}"
     html = client.get("/?q=Kherson&topic=Strikes").get_data(as_text=True)
     assert 'rel="search" type="application/opensearchdescription+xml"' in html
     assert 'href="/feed.atom?q=Kherson&amp;topic=Strikes"' in html
@@ -108,16 +109,21 @@ FORMULA_RECORDS = [
 ]
 
 
-@pytest.fixture
-def formula_client(runner, tmp_path):
-    """An index, built by the real `sitrep index`, of a JSON Lines export whose cells start like formulas."""
+def records_app(runner, tmp_path, records: list[dict], **settings):
+    """The app over an index that the real `sitrep index` built from a JSON Lines export of ``records``."""
     reports = tmp_path / "reports"
     reports.mkdir()
-    (reports / "records.jsonl").write_text("\n".join(json.dumps(r) for r in FORMULA_RECORDS) + "\n")
+    (reports / "records.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
     index_dir = tmp_path / "index"
     result = runner.invoke(cli, ["index", str(reports), "--index-dir", str(index_dir)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    app = create_app(load_settings(environ={}, index_dir=index_dir), TESTING=True)
+    return create_app(load_settings(environ={}, index_dir=index_dir, **settings), TESTING=True)
+
+
+@pytest.fixture
+def formula_client(runner, tmp_path):
+    """Reports whose title, source and text cells start like spreadsheet formulas."""
+    app = records_app(runner, tmp_path, FORMULA_RECORDS)
     yield app.test_client()
     app.extensions["sitrep"].close()
 
@@ -144,3 +150,75 @@ def test_csv_cells_never_start_a_formula(formula_client):
 def test_json_export_keeps_the_text_as_written(formula_client):
     data = json.loads(formula_client.get("/api/export.json?q=Kherson&sort=oldest").get_data(as_text=True))
     assert [hit["source"] for hit in data[:2]] == ["=cmd|' /C calc'!A0", "+SUM(A1:A9)"]
+
+
+# -- XML output: characters XML 1.0 forbids, and links from base_url (#13) ----------------
+
+# Everything outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets).
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CONTROLS = "".join(chr(n) for n in range(0x00, 0x09)) + "\x0b\x0c\x1b\ufffe\uffff"
+CONTROL_RECORDS = [
+    {"id": "controls", "title": "Kherson\x0btitle\x1b[31m\ufffe\uffff", "source": "Control\x00Source\x08",
+     "date": "2024-12-03", "text": f"Kherson shelling{CONTROLS} was reported\x07 overnight\x1b[0m."},
+    {"id": "plain", "title": "Kherson daily", "source": "Kherson Monitor", "date": "2024-12-02",
+     "text": "Kherson had power for three hours."},
+]
+BASE_URL = "https://sitrep.example.org/desk"
+
+
+@pytest.fixture
+def control_client(runner, tmp_path):
+    """Reports with control characters and non-characters in their title, source and text."""
+    app = records_app(runner, tmp_path, CONTROL_RECORDS, base_url=BASE_URL)
+    yield app.test_client()
+    app.extensions["sitrep"].close()
+
+
+def xml_strings(root: ET.Element) -> list[str]:
+    """Every text, tail and attribute value in the tree."""
+    return [value for element in root.iter()
+            for value in (element.text, element.tail, *element.attrib.values()) if value]
+
+
+def test_feed_parses_whatever_characters_the_reports_hold(control_client):
+    body = control_client.get("/feed.atom?q=Kherson").get_data()
+    feed = ET.fromstring(body)
+    assert not [value for value in xml_strings(feed) if XML_FORBIDDEN.search(value)]
+    entries = {entry.find(f"{ATOM}author/{ATOM}name").text: entry for entry in feed.findall(f"{ATOM}entry")}
+    assert set(entries) == {"ControlSource", "Kherson Monitor"}
+    assert entries["ControlSource"].find(f"{ATOM}title").text == "Khersontitle[31m ¶1"
+    # The text is the paragraph's, less exactly the characters XML forbids.
+    (stored,) = [hit["text"] for hit in control_client.get("/api/search?q=shelling").get_json()["hits"]]
+    assert XML_FORBIDDEN.search(stored)
+    content = entries["ControlSource"].find(f"{ATOM}content").text
+    assert content == XML_FORBIDDEN.sub("", stored) and content.startswith("Kherson shelling")
+    assert content.endswith("was reported overnight[0m.")
+
+
+def test_feed_title_drops_control_characters_of_the_query(control_client):
+    feed = ET.fromstring(control_client.get("/feed.atom?q=Kherson%0B").get_data())
+    assert feed.find(f"{ATOM}title").text == "Sitrep: Kherson"
+    assert feed.find(f"{ATOM}id").text == f"{BASE_URL}/feed.atom?q=Kherson%0B"
+
+
+@pytest.mark.parametrize("path", ["/feed.atom?q=Kherson", "/opensearch.xml", "/api/export.csv?q=Kherson",
+                                  "/api/export.json?q=Kherson", "/reports/plain"])
+def test_absolute_links_come_from_base_url_not_the_host_header(control_client, path):
+    response = control_client.get(path, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "evil.example" not in body and "localhost" not in body
+    assert f"{BASE_URL}/" in body
+
+
+def test_feed_and_opensearch_links(control_client):
+    feed = ET.fromstring(control_client.get("/feed.atom?q=Kherson&sort=oldest", headers={"Host": "evil.example"}).get_data())
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {"self": f"{BASE_URL}/feed.atom?q=Kherson&sort=oldest",
+                     "alternate": f"{BASE_URL}/?q=Kherson&sort=oldest"}
+    assert {entry.find(f"{ATOM}id").text for entry in feed.findall(f"{ATOM}entry")} == {
+        f"{BASE_URL}/reports/controls#p1", f"{BASE_URL}/reports/plain#p1"}
+    description = ET.fromstring(control_client.get("/opensearch.xml", headers={"Host": "evil.example"}).get_data())
+    namespace = "{http://a9.com/-/spec/opensearch/1.1/}"
+    assert [url.get("template") for url in description.findall(f"{namespace}Url")] == [
+        f"{BASE_URL}/?q={{searchTerms}}", f"{BASE_URL}/feed.atom?q={{searchTerms}}"]

@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,3 +75,32 @@ def test_a_bad_taxonomy_stops_serve_before_it_starts(tmp_path):
     _, err = server.communicate(timeout=30)
     assert server.returncode == 1
     assert err.strip().splitlines() == [f"Error: cannot read {tmp_path / 'missing.toml'}: No such file or directory"]
+
+
+def get_text(url: str, attempts: int = 100) -> str:
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url}")
+
+
+@pytest.mark.parametrize(("args", "base"), [((), "http://127.0.0.1:{port}"),
+                                            (("--base-url", "https://sitrep.example.org/desk/"), "https://sitrep.example.org/desk")])
+def test_absolute_links_start_with_base_url(seed_settings, args, base):
+    # The default follows --port (not the 5000 of the settings before the flags), and
+    # --base-url replaces it; neither comes from the Host header (#13).
+    port = free_port()
+    server = start("--port", str(port), "--workers", "1", "--index-dir", str(seed_settings.index_dir), *args)
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/opensearch.xml", headers={"Host": "evil.example"})
+        description = get_text(f"http://127.0.0.1:{port}/opensearch.xml")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            forged = response.read().decode("utf-8")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    assert f'template="{base.format(port=port)}/?q={{searchTerms}}"' in description
+    assert forged == description

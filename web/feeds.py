@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any, Iterator
 from xml.etree import ElementTree as ET
 
@@ -17,7 +18,7 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from search import Hit
 
-from .params import search_index, search_options
+from .params import absolute_url, search_index, search_options
 
 bp = Blueprint("feeds", __name__)
 
@@ -36,7 +37,42 @@ def export_options(args) -> dict[str, Any]:
 
 
 def _absolute(hit: Hit) -> str:
-    return request.host_url.rstrip("/") + url_for("pages.report_page", report_id=hit.report_id) + f"#p{hit.position}"
+    return absolute_url(url_for("pages.report_page", report_id=hit.report_id)) + f"#p{hit.position}"
+
+
+# Every character outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets):
+# C0 controls but tab, newline and carriage return; surrogates; U+FFFE and U+FFFF.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_chars(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids, which no XML parser accepts.
+
+    Report text comes from the web and PDFs, and may hold escape codes,
+    NULs or U+FFFF; ElementTree writes them as they are (#13).
+
+    >>> xml_chars("Kherson\x0b\x1b[0m\uffff")
+    'Kherson[0m'
+    """
+    return XML_FORBIDDEN.sub("", text)
+
+
+def xml_document(root: ET.Element) -> str:
+    """``root`` serialised with an XML declaration, every text and attribute passed through :func:`xml_chars`."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_chars(element.text)
+        if element.tail:
+            element.tail = xml_chars(element.tail)
+        for name, value in element.attrib.items():
+            element.set(name, xml_chars(value))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _with_query(path: str) -> str:
+    """``path`` with the request's query string as sent (still percent-encoded)."""
+    query = request.query_string.decode("utf-8", "replace")
+    return path + ("?" + query if query else "")
 
 
 # What makes a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as a formula.
@@ -120,10 +156,10 @@ def atom_feed():
     feed = ET.Element(f"{{{ATOM}}}feed")
     q = request.args.get("q", "")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"Sitrep: {q}" if q else "Sitrep: newest paragraphs"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = request.url
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=request.url, type="application/atom+xml")
-    page_url = request.host_url.rstrip("/") + url_for("pages.search_page") + (
-        "?" + request.query_string.decode("utf-8", "replace") if request.query_string else "")
+    feed_url = absolute_url(_with_query(url_for("feeds.atom_feed")))
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_url
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=feed_url, type="application/atom+xml")
+    page_url = absolute_url(_with_query(url_for("pages.search_page")))
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=page_url, type="text/html")
     newest = max((hit.date for hit in hits if hit.date), default="1970-01-01")
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = f"{newest}T00:00:00Z"
@@ -136,14 +172,13 @@ def atom_feed():
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(author, f"{{{ATOM}}}name").text = hit.source
         ET.SubElement(entry, f"{{{ATOM}}}content", type="text").text = hit.text
-    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body, mimetype="application/atom+xml")
+    return Response(xml_document(feed), mimetype="application/atom+xml")
 
 
 @bp.get("/opensearch.xml")
 def opensearch_description():
     """An OpenSearch description, so a browser can add Sitrep as a search engine."""
-    root = request.host_url.rstrip("/")
+    root = absolute_url("")
     namespace = "http://a9.com/-/spec/opensearch/1.1/"
     ET.register_namespace("", namespace)
     description = ET.Element(f"{{{namespace}}}OpenSearchDescription")
@@ -154,6 +189,4 @@ def opensearch_description():
                   template=root + url_for("pages.search_page") + "?q={searchTerms}")
     ET.SubElement(description, f"{{{namespace}}}Url", type="application/atom+xml", method="get",
                   template=root + url_for("feeds.atom_feed") + "?q={searchTerms}")
-    body = ET.tostring(description, encoding="unicode")
-    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
-                    mimetype="application/opensearchdescription+xml")
+    return Response(xml_document(description), mimetype="application/opensearchdescription+xml")

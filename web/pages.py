@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from search import Hit, SearchPage
 from search.schema import FACET_FIELDS
 
-from .params import search_index, search_options, state_url, toggle_url
+from .params import absolute_url, search_index, search_options, state_url, toggle_url
 
 bp = Blueprint("pages", __name__)
 
@@ -241,8 +241,7 @@ def report_page(report_id: str):
                 "more_url": url_for("pages.more_like_this_page", paragraph_id=p.id),
                 "citation": citation(
                     report.source, report.title, report.date, p.section, p.position,
-                    request.host_url.rstrip("/") + url_for("pages.report_page", report_id=report_id, p=p.position)
-                    + f"#p{p.position}",
+                    absolute_url(url_for("pages.report_page", report_id=report_id, p=p.position)) + f"#p{p.position}",
                 ),
             }
             for i, p in enumerate(report.paragraphs)

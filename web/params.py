@@ -27,6 +27,15 @@ def search_index() -> SearchIndex:
     return current_app.extensions["sitrep"]
 
 
+def absolute_url(path: str) -> str:
+    """``path`` (from ``url_for``) as an absolute URL under the ``base_url`` setting.
+
+    Never built from the request's Host header: the client chooses it, and
+    feeds, exports and citations are read by others (#13).
+    """
+    return search_index().settings.public_url + path
+
+
 def _positive_int(args: MultiDict, name: str) -> int | None:
     raw = args.get(name, "").strip()
     if not raw:
