@@ -272,10 +272,13 @@ def serve_command(settings: Settings, host: str | None, port: int | None, worker
                   base_url: str | None, debug: bool) -> None:
     """Serve the search page and the JSON API (gunicorn; Flask's server with --debug)."""
     from web import create_app  # the engine must not need the web package
+    from web.listen import check_listen_address
 
     settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port, "workers": workers,
                                 "base_url": base_url})
     create_app(settings).extensions["sitrep"].close()  # a bad taxonomy fails here, before any fork
+    # One Error: line here, instead of gunicorn's five retries with two ERROR lines each (#13).
+    check_listen_address(settings.host, settings.port)
     click.echo(f"Serving Sitrep on http://{settings.host}:{settings.port}/ (index {settings.index_dir})", err=True)
     if debug:
         create_app(settings).run(host=settings.host, port=settings.port, debug=True, use_reloader=True)

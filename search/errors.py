@@ -67,5 +67,9 @@ class ParagraphNotFound(NotFound):
     """No paragraph with that id."""
 
 
+class CannotListen(SitrepError):
+    """`sitrep serve` cannot listen on its host and port: in use, privileged, or not this machine's."""
+
+
 class PullError(SitrepError):
     """`sitrep pull` could not fetch some URLs, or cannot keep its folder or manifest."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -104,3 +105,39 @@ def test_absolute_links_start_with_base_url(seed_settings, args, base):
         server.communicate(timeout=30)
     assert f'template="{base.format(port=port)}/?q={{searchTerms}}"' in description
     assert forged == description
+
+
+def run_serve(*args: str, timeout: float = 15) -> subprocess.CompletedProcess:
+    """The real `sitrep serve` console script to its end; ``timeout`` stops one that starts serving."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITREP_")}
+    sitrep = Path(sys.executable).with_name("sitrep")  # .venv/bin/sitrep
+    return subprocess.run([str(sitrep), "serve", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.parametrize("debug", [(), ("--debug",)])
+def test_a_busy_port_is_one_error_line(tmp_path, debug):
+    # gunicorn printed "Serving ...", then retried five times, a second apart, with two ERROR lines each (#13).
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_serve("--port", str(port), "--index-dir", str(tmp_path), *debug)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    suggestion = re.fullmatch(
+        rf"Error: port {port} on 127\.0\.0\.1 is in use by another program; choose another with "
+        rf"--port (\d+) or SITREP_PORT=\1 \(make run SITREP_PORT=\1\)", line)
+    assert suggestion, line
+    assert int(suggestion.group(1)) != port
+
+
+def test_an_address_of_another_machine_is_one_error_line(tmp_path):
+    # 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine has it.
+    result = run_serve("--host", "192.0.2.1", "--port", str(free_port()), "--index-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Error: cannot listen on 192.0.2.1: it is not an address of this machine; choose another with "
+        "--host or SITREP_HOST (127.0.0.1: this machine only; 0.0.0.0: every network)"]
