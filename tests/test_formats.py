@@ -233,6 +233,50 @@ def test_markdown():
     assert page.endnotes[1].urls == ("https://en.yna.co.kr/view/AEN2025", "https://t.me/dva_majors/6000")
 
 
+# A page as a page-to-Markdown converter saved it (invented text, real
+# shape): the host as "# title", a "**Key**: value" metadata list, the page's
+# outline as a list of headings, and the rendered text one line per element.
+CONVERTED = FORMATS / "converted-page.md"
+
+
+def test_a_converted_page_describes_itself():
+    page = read_markdown(CONVERTED.read_text(encoding="utf-8"))
+    assert page.title == "Invented forces advance near Huliaipole as talks stall"
+    assert page.url == "https://www.example-news.test/news/2026/2/27/invented-forces-advance-near-huliaipole"
+    assert page.single_report
+    records = [b.text for b in page.blocks if b.kind in ("paragraph", "bullet")]
+    assert [text[:30] for text in records] == [
+        "Invented forces advanced towar",
+        "The regional governor said rep",
+        "The ministry said its air defe",
+    ]
+    headings = [b.text for b in page.blocks if b.kind == "heading"]
+    assert not {"Metadata", "Page Structure", "Content"} & set(headings)
+
+
+def test_a_converted_page_is_one_report_dated_by_its_page(tmp_path, settings):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "example-news.test_news_invented-forces.md").write_bytes(CONVERTED.read_bytes())
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        page = index.search("", per_page=100)
+    # The related story's date and the publisher's name in the footer start no report of their own.
+    assert {hit.report_id for hit in page.hits} == {"example-news-test_news_invented-forces"}
+    assert {hit.date for hit in page.hits} == {"2026-02-27"}
+    assert page.hits[0].url.startswith("/reports/")
+    assert {hit.section for hit in page.hits} >= {"What the ministry said"}
+
+
+def test_an_error_page_in_markdown_is_skipped(tmp_path, taxonomy):
+    path = tmp_path / "blocked.md"
+    path.write_text("# www.example.test\n\n## Metadata\n\n- **URL**: https://www.example.test/a\n"
+                    "- **HTTP Status**: 200\n\n## Page Structure\n\n- # Access Denied\n\n## Content\n\n"
+                    "Access Denied\nYou don't have permission to access this page.\n")
+    with pytest.raises(SkipFile, match="an error page"):
+        read_report_file(path, taxonomy)
+
+
 def test_json_lines_good_and_bad_records():
     pages, warnings = read_json_records((FORMATS / "export.jsonl").read_text(), "export.jsonl")
     assert [p.record_id for p in pages] == ["ri-2024-12-01", "17"]
@@ -290,7 +334,7 @@ def test_a_json_file_with_no_good_record_is_skipped(tmp_path, taxonomy):
 
 def test_every_format_is_searchable(tmp_path, settings):
     summary = update_index(settings, [FORMATS])
-    assert (summary.added, summary.skipped) == (4, [])
+    assert (summary.added, summary.skipped) == (5, [])
     with SearchIndex(settings) as index:
         page = index.search("", filters={"cited": ["t.me"]}, per_page=100)
         assert page.total >= 4 and all("t.me" in hit.cited for hit in page.hits)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..dates import PartialDate, find_heading_date, find_year, infer_year, parse_date_line
+from ..dates import PartialDate, date_in_url, find_heading_date, find_year, infer_year, parse_date_line
 from ..fingerprint import fingerprints, signature_bands
 from ..taxonomy import Taxonomy
 from .events import event_dates
@@ -225,6 +225,9 @@ def draft_from_pages(pages: list[ReportPage], path: Path, digest: str, taxonomy:
     parts: list[DraftPart] = []
     file_date: PartialDate | None = None
     for page in pages:
+        if not page.date and page.url and date_in_url(page.url):
+            # Every format's address counts, after what the page itself prints.
+            page.date, page.date_basis = date_in_url(page.url), "URL"
         # "2025-02-24T15:00:00Z" from page metadata reads like "2025-02-24 15:00".
         page_date = find_heading_date(page.date.replace("T", " ")) if page.date else None
         if page_date is not None and file_date is None:
@@ -270,6 +273,8 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
         if block.kind == "chrome":
             continue
         line_date = parse_date_line(block.text) if block.kind != "bullet" else None
+        if line_date is not None and page.single_report and (part.paragraphs or part_date is not None):
+            continue  # a date further down a web page: a related post's, not the report's
         if line_date is not None:
             if part.paragraphs:  # a new date line after text starts a new dated part
                 part = new_part(part.source)
@@ -278,6 +283,8 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
             first_date = first_date or line_date
             continue
         source = taxonomy.source_line(block.text) if block.kind != "bullet" else None
+        if source is not None and page.single_report and part.paragraphs:
+            continue  # the publisher's name in a page's footer or menu
         if source is not None and (block.kind == "heading" or source[1]):
             if part.paragraphs:
                 part = new_part()
@@ -347,7 +354,10 @@ def _pages(suffix: str, text: str, name: str) -> tuple[list[ReportPage], list[st
     if suffix in (".md", ".markdown"):
         from .markdown import read_markdown
 
-        return [read_markdown(text)], []
+        page = read_markdown(text)
+        if page.error_page is not None:
+            raise SkipFile(f"an error page ({page.error_page!r}), not a report")
+        return [page], []
     if suffix in (".jsonl", ".json"):
         from .jsonl import read_json_records
 

@@ -46,10 +46,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from ..dates import find_heading_date, parse_date_line
+from ..dates import date_in_url, find_heading_date, parse_date_line
 from .notes import URL, endnote_from_text, rebuild_addresses
 from .page import Endnote, ReportPage
-from .text import CHROME, Block, clean_text
+from .text import CHROME, ERROR_TITLE, Block, clean_text, split_site_suffix
 
 # Never text, wherever they are.
 HIDDEN_TAGS = {"script", "style", "noscript", "svg", "template", "button", "select", "option", "textarea",
@@ -95,9 +95,6 @@ CAPTION = re.compile(
     re.IGNORECASE,
 )
 REMARK = re.compile(r"^\(.{1,250}\)$")
-TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
-ERROR_TITLE = re.compile(r"^(?:40[0-9]|410|5\d\d)\b|^(?:page\s+)?not\s+found\b|^access\s+denied\b", re.IGNORECASE)
-URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/|$)")
 DATE_KEYS = ("article:published_time", "datepublished", "dc:date", "dc.date", "dc.date.issued",
              "dcterms.date", "dcterms:created", "dc:created", "date", "publish-date", "pubdate",
              "sailthru.date", "parsely-pub-date", "time", "article:modified_time", "datemodified")
@@ -359,8 +356,8 @@ def read_html(text: str) -> ReportPage:
          and parse_date_line(f.text) is None), None)
     date, basis = _page_date(reader.meta, title, submitted)
     url = _page_url(reader)
-    if date is None and url:
-        date, basis = _url_date(url)
+    if date is None and url and date_in_url(url):
+        date, basis = date_in_url(url), "URL"
     return ReportPage(
         blocks=blocks,
         title=title,
@@ -370,17 +367,13 @@ def read_html(text: str) -> ReportPage:
         source=site,
         endnotes=endnotes,
         error_page=raw_title if ERROR_TITLE.match(raw_title) else None,
+        single_report=True,
     )
 
 
 def _title(reader: _PageReader, raw_title: str, site: str | None) -> str | None:
     """The report's own title: ``og:title`` only when it names this page, not the site."""
-    own, suffix = raw_title, ""
-    pieces = TITLE_SEPARATOR.split(raw_title)
-    separator = TITLE_SEPARATOR.findall(raw_title)[-1].strip() if len(pieces) > 1 else ""
-    # "Story | Site" or "Story - Site"; not "Iran Update - January 5, 2023".
-    if len(pieces) > 1 and 2 <= len(pieces[-1]) <= 60 and (separator == "|" or not re.search(r"\d", pieces[-1])):
-        own, suffix = raw_title[: raw_title.rfind(pieces[-1])].rstrip(" |–—-"), pieces[-1]
+    own, suffix = split_site_suffix(raw_title)
     site_names = {_fold(name) for name in (site, suffix) if name}
     heading = next((f.text for f in reader.found if f.kind == "heading" and parse_date_line(f.text) is None
                     and not AUTHOR_LINE.match(f.text)), None)
@@ -519,14 +512,4 @@ def _page_date(meta: dict[str, str], title: str | None, submitted: str | None) -
         found = find_heading_date(title)
         if found is not None and found.year is not None:
             return title, "title"
-    return None, ""
-
-
-def _url_date(url: str) -> tuple[str | None, str]:
-    match = URL_DATE.search(url)
-    if match:
-        return f"{match.group('y')}-{int(match.group('m')):02d}-{int(match.group('d')):02d}", "URL"
-    found = find_heading_date(re.sub(r"[-_/]+", " ", url))
-    if found is not None and found.year is not None:
-        return f"{found.year}-{found.month:02d}-{found.day:02d}", "URL"
     return None, ""

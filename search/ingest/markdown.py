@@ -5,8 +5,12 @@ setext (underlined) headings are headings; list items (``-``, ``*``, ``+``,
 ``1.``) are bullets, their continuation lines joined; a paragraph that is
 only ``**bold**`` is a heading, as on web pages.  Emphasis and inline code
 marks are removed and ``[text](url)`` becomes ``text``.  Simple front matter
-(``---`` then ``key: value`` lines) gives the title, date, source and URL; a
-first ``# Title`` gives the title otherwise.  Footnote definitions
+(``---`` then ``key: value`` lines), or a list of ``**Key**: value`` items as
+page converters write it, gives the title, date, source and URL; a first
+``# Title`` gives the title otherwise, unless it is only the site's host name.
+A list whose items are headings is the page's outline, not bullets, and a
+paragraph of many lines or of very long ones is a rendered page's text, read
+line by line as plain text is.  Footnote definitions
 (``[^3]: text``) and ``[3] text https://…`` lines are endnotes, and ``[^3]``
 references become ``[3]`` markers like everywhere else.
 """
@@ -17,15 +21,47 @@ import re
 
 from .notes import URL, endnote_from_text
 from .page import Endnote, ReportPage
-from .text import CHROME, Block, clean_text
+from .text import CHROME, ERROR_TITLE, Block, clean_text, split_blocks, split_site_suffix
 
-ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# The closing "#"s are stripped in Python: "(.*?)\s*#*\s*$" tried every split
+# of a long run of "#"s (18 s for one line of 20,000, #13).
+ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 FOOTNOTE_DEF = re.compile(r"^\s{0,3}\[\^(\d{1,4})\]:\s*(.*)$")
 BOLD_ONLY = re.compile(r"^(\*\*|__)(.+?)\1:?$")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 FRONT_KEYS = {"title", "date", "source", "url", "publisher", "link"}
+# Page-to-Markdown converters write what they know as a list: "- **URL**: https://…".
+META_ITEM = re.compile(r"^\*\*([^*\n]{1,40})\*\*\s*:\s*(.*)$")
+META_KEYS = {"url": "url", "link": "url", "canonical": "url", "source url": "url", "title": "title",
+             "date": "date", "published": "date", "publication date": "date", "date published": "date",
+             "source": "source", "publisher": "source", "site": "source"}
+# ... and the page's outline as a list of its headings: "- # Title", "  - ## Key Takeaways".
+OUTLINE_ITEM = re.compile(r"^#{1,6}\s")
+HOST_NAME = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
+# A paragraph whose lines are a flattened page (one DOM text node a line), not
+# a hard-wrapped paragraph: a line no editor would wrap at, or many lines.
+FLATTENED_LINE = 160
+FLATTENED_LINES = 12
+
+
+# Inline syntax, in the order it is removed.  No part of a pattern may run
+# past the character that would start another match ("[", "(", the emphasis
+# mark): a line of 40,000 "[" took 4.5 s and 200,000 "[a](b" 69 s when the
+# link text and address could run to the end of the line, each "[" scanning
+# it again (#13).  So link text holds no brackets, an address no unbalanced
+# parenthesis, and single-mark emphasis no other mark of its kind.
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")  # keeps the alt text
+_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")  # keeps the text
+_FOOTNOTE_REF = re.compile(r"\[\^(\d{1,4})\]")
+_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
+# Each starts with its mark, the look-behind after it, so that the engine
+# skips from one mark to the next instead of trying every position.
+_EMPHASIS = tuple(
+    re.compile(rf"{mark}(?<![\w*]{mark})(?!\s)([^{mark}]+?)(?<!\s){mark}(?![\w*])") for mark in (r"\*", "_")
+)
+_CODE = re.compile(r"`([^`]*)`")
 
 
 def _inline(text: str) -> str:
@@ -64,10 +100,31 @@ def read_markdown(text: str) -> ReportPage:
     start = 0
     in_fence = False
 
+    listed: dict[int, str] = {}  # block index -> "meta" or "outline", for lists told apart below
+
     def flush() -> None:
         nonlocal current, kind
+        if current and kind == "paragraph" and len(current) > 1 and (
+                len(current) > FLATTENED_LINES or max(map(len, current)) > FLATTENED_LINE):
+            # Text copied from a rendered page: read its lines as plain text is read.
+            if blocks and blocks[-1].kind == "heading" and "meta" in listed.values():
+                # The converter's own "## Content" over the page's text, not a section.
+                blocks[-1] = Block("chrome", blocks[-1].text, blocks[-1].line)
+            for block in split_blocks("\n".join(_inline(line) for line in current), wrapped=False):
+                note = endnote_from_text(block.text) if block.kind == "paragraph" else None
+                if note is not None:
+                    endnotes.setdefault(note.number, note)
+                else:
+                    blocks.append(Block(block.kind, block.text, start + block.line - 1))
+            current, kind = [], "paragraph"
+            return
         if current:
             raw = " ".join(current)
+            if kind == "bullet":
+                if META_ITEM.match(raw.strip()):
+                    listed[len(blocks)] = "meta"
+                elif OUTLINE_ITEM.match(raw.strip()):
+                    listed[len(blocks)] = "outline"
             body = _inline(raw)
             if body:
                 bold = BOLD_ONLY.match(raw.strip())
@@ -124,12 +181,63 @@ def read_markdown(text: str) -> ReportPage:
             start = number
         current.append(line.strip())
     flush()
+    blocks, listed_meta, outline = _lists_that_describe_the_page(blocks, listed)
+    for key, value in listed_meta.items():
+        meta.setdefault(key, value)
+    if title is not None and HOST_NAME.match(title):
+        title = None  # "# www.aljazeera.com": the site, not the report
+    # Of the outline's top headings ("News", "Zelensky says …"), the report's is the fullest.
+    title = meta.get("title") or title or max(outline, key=lambda h: len(h.split()), default=None)
+    described = bool(listed_meta or outline or meta)
+    if title is None and described:
+        # A rendered page's text starts with its <title>: "Story | Site".
+        first = next((b.text for b in blocks if b.kind == "heading"), None)
+        title = split_site_suffix(first)[0] if first else None
+    url = meta.get("url") or meta.get("link") or None
+    date, basis = meta.get("date") or None, "front matter" if meta.get("date") else ""
     return ReportPage(
         blocks=blocks,
         title=title,
-        date=meta.get("date") or None,
-        date_basis="front matter" if meta.get("date") else "",
-        url=meta.get("url") or meta.get("link") or None,
+        date=date,
+        date_basis=basis,
+        url=url,
         source=meta.get("source") or meta.get("publisher") or None,
         endnotes=endnotes,
+        single_report=described,
+        error_page=title if title and ERROR_TITLE.match(title) else None,
     )
+
+
+def _lists_that_describe_the_page(blocks: list[Block], listed: dict[int, str]) -> tuple[list[Block], dict[str, str], list[str]]:
+    """Turn metadata lists and outlines (whole lists of them, two items or more) into chrome.
+
+    :returns: the blocks, the metadata found (``url``, ``title``, ``date``,
+        ``source``) and the outline's headings.
+    """
+    found: dict[str, str] = {}
+    outline: list[str] = []
+    out = list(blocks)
+    index = 0
+    while index < len(blocks):
+        end = index
+        while end < len(blocks) and blocks[end].kind == "bullet":
+            end += 1
+        run = range(index, end)
+        # One item is an outline too when the headings under it are nested in it.
+        # A single "- # Title" is an outline too: a real bullet is never a heading.
+        if len(run) >= 2 or (len(run) == 1 and listed.get(index) == "outline"):
+            for what in ("meta", "outline"):
+                if all(listed.get(i) == what for i in run):
+                    if index > 0 and out[index - 1].kind == "heading":  # "## Metadata", "## Page Structure"
+                        out[index - 1] = Block("chrome", out[index - 1].text, out[index - 1].line)
+                    for i in run:
+                        out[i] = Block("chrome", blocks[i].text, blocks[i].line)
+                        if what == "meta":
+                            key, _, value = blocks[i].text.partition(":")
+                            field = META_KEYS.get(key.strip().lower())
+                            if field and value.strip():
+                                found.setdefault(field, value.strip())
+                        elif blocks[i].text.startswith("# "):  # the outline's top headings
+                            outline.append(blocks[i].text.split(" - #")[0].lstrip("#").strip())
+        index = max(end, index + 1)
+    return out, found, outline

@@ -47,3 +47,7 @@ class ReportPage:
     # The title of an error page ("404 | Institute for the Study of War")
     # saved in place of a report: the file is skipped with it as the reason.
     error_page: str | None = None
+    # A web page is one report: a date or a publisher's name further down
+    # (a "related articles" list, a footer) neither starts another report
+    # nor re-dates the text, as they do in pasted plain text.
+    single_report: bool = False

@@ -39,6 +39,30 @@ class Block:
     line: int
 
 
+# The title of an error page saved in place of a report ("404 | Site", "Access Denied").
+ERROR_TITLE = re.compile(r"^(?:40[0-9]|410|5\d\d)\b|^(?:page\s+)?not\s+found\b|^access\s+denied\b", re.IGNORECASE)
+TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+
+
+def split_site_suffix(title: str) -> tuple[str, str]:
+    """``"Story | Site"`` -> ``("Story", "Site")``; a title without a site's name -> ``(title, "")``.
+
+    Only ``|`` or a suffix without digits counts, so "Iran Update - January
+    5, 2023" keeps its date.
+
+    >>> split_site_suffix("Russian Offensive Campaign Assessment, January 6, 2023 | Institute for the Study of War")
+    ('Russian Offensive Campaign Assessment, January 6, 2023', 'Institute for the Study of War')
+    """
+    pieces = TITLE_SEPARATOR.split(title)
+    if len(pieces) < 2:
+        return title, ""
+    separator = TITLE_SEPARATOR.findall(title)[-1].strip()
+    last = pieces[-1]
+    if 2 <= len(last) <= 60 and (separator == "|" or not re.search(r"\d", last)):
+        return title[: title.rfind(last)].rstrip(" |–—-"), last
+    return title, ""
+
+
 def clean_text(text: str) -> str:
     """Undo what copying from a browser does to text: odd spaces, BOM, CRLF."""
     return (
@@ -50,12 +74,16 @@ def clean_text(text: str) -> str:
     )
 
 
-def _joins(previous: str, line: str) -> bool:
-    """True when ``line`` continues the paragraph ``previous`` was broken from."""
+def _joins(previous: str, line: str, wrapped: bool = True) -> bool:
+    """True when ``line`` continues the paragraph ``previous`` was broken from.
+
+    ``wrapped=False`` is for text whose lines are a rendered page's elements,
+    which no editor wrapped: only a line starting in lower case continues.
+    """
     if previous.rstrip().endswith(TERMINAL):
         return False
     first = line.lstrip()[:1]
-    return first.islower() or len(previous) >= WRAPPED_LINE_MIN
+    return first.islower() or (wrapped and len(previous) >= WRAPPED_LINE_MIN)
 
 
 def _kind(text: str, is_bullet: bool) -> str:
@@ -81,8 +109,10 @@ def _kind(text: str, is_bullet: bool) -> str:
 _TRAILING_REMARK = re.compile(r"\s*\([^()]*\)$")
 
 
-def split_blocks(text: str) -> list[Block]:
+def split_blocks(text: str, wrapped: bool = True) -> list[Block]:
     """Split plain text into blocks, joining lines broken inside a paragraph.
+
+    ``wrapped=False`` when the lines were never wrapped (see :func:`_joins`).
 
     >>> [b.kind for b in split_blocks("Key facts\\n- one.\\n- two.\\nA long\\nline.")]
     ['heading', 'bullet', 'bullet', 'paragraph']
@@ -110,7 +140,7 @@ def split_blocks(text: str) -> list[Block]:
             flush()
             lines, start, is_bullet = [raw[bullet.end() :].strip()], number, True
             continue
-        if lines and _joins(lines[-1], line) and not CHROME.match(line):
+        if lines and _joins(lines[-1], line, wrapped) and not CHROME.match(line):
             lines.append(line)
             continue
         flush()
