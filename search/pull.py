@@ -194,14 +194,14 @@ def pulled_file_name(url: str, suffix: str) -> str:
 
 
 def pulled_urls(folder: Path) -> dict[str, str]:
-    """File name -> the URL it was pulled from, for the files of ``folder``'s manifest.
+    """File name -> the address it was pulled from (after redirects), for ``folder``'s manifest.
 
     Ingest can use this to give a saved page without a canonical link its URL.
 
     :raises PullError: the manifest exists but cannot be read.
     """
     manifest = Manifest.load(Path(folder))
-    return {entry["file"]: url for url, entry in manifest.entries.items() if "file" in entry}
+    return {entry["file"]: entry.get("final_url") or url for url, entry in manifest.entries.items() if "file" in entry}
 
 
 def pull(settings: Settings, urls: Iterable[str], *, into: Path | None = None, refresh: bool = False) -> PullSummary:

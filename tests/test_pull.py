@@ -235,6 +235,7 @@ def test_redirect_is_followed_and_the_file_named_for_the_url_asked(site, pull_se
     assert path.name == pulled_file_name(url, ".html")
     assert b"Synelnykove" in path.read_bytes()
     assert manifest(folder)[url]["final_url"] == site.url("/reports/new-home.html")
+    assert pulled_urls(folder) == {path.name: site.url("/reports/new-home.html")}  # the page's own address
 
 
 def test_text_in_another_charset_is_saved_as_utf8(site, pull_settings, folder):
