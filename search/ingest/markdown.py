@@ -55,24 +55,49 @@ FLATTENED_LINES = 12
 _IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")  # keeps the alt text
 _LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")  # keeps the text
 _FOOTNOTE_REF = re.compile(r"\[\^(\d{1,4})\]")
-_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
-# Each starts with its mark, the look-behind after it, so that the engine
-# skips from one mark to the next instead of trying every position.
+# Bold opens on a mark followed by text (as CommonMark wants), so a run of
+# "*" is not a string of empty bold spans.  Emphasis starts with its mark and
+# looks behind it after, so that the engine skips from one mark to the next
+# instead of trying every position.
+_STRONG = tuple(re.compile(rf"{mark}{mark}(?![\s{mark}])(.+?){mark}{mark}") for mark in (r"\*", "_"))
 _EMPHASIS = tuple(
     re.compile(rf"{mark}(?<![\w*]{mark})(?!\s)([^{mark}]+?)(?<!\s){mark}(?![\w*])") for mark in (r"\*", "_")
 )
-_CODE = re.compile(r"`([^`]*)`")
 
 
 def _inline(text: str) -> str:
     """Markdown inline syntax -> plain text."""
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images: keep the alt text
-    text = re.sub(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)", r"\1", text)  # links
-    text = re.sub(r"\[\^(\d{1,4})\]", r"[\1]", text)  # footnote references
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
-    text = re.sub(r"`([^`]*)`", r"\1", text)
+    for pattern in (_IMAGE, _LINK):
+        text = _keep_group(pattern, text)
+    pieces = _FOOTNOTE_REF.split(text)
+    pieces[1::2] = [f"[{number}]" for number in pieces[1::2]]
+    text = "".join(pieces)
+    for pattern in (*_STRONG, *_EMPHASIS):
+        text = _keep_group(pattern, text)
+    text = _without_code_marks(text)
     return " ".join(text.split())
+
+
+def _keep_group(pattern: re.Pattern[str], text: str) -> str:
+    """``pattern.sub(r"\\1", text)`` for a pattern with one group: each match replaced by its group.
+
+    ``re.split`` returns the text between matches and each match's group, so
+    joining them is the substitution without a Python call per match (a
+    third of the time on a line of 300,000 ``**a``).
+    """
+    return "".join(pattern.split(text))
+
+
+def _without_code_marks(text: str) -> str:
+    """Remove the backticks of inline code spans: every backtick but an unpaired last one.
+
+    The same as ``re.sub(r"`([^`]*)`", r"\\1", text)``: that pairs each
+    backtick with the next, left to right.
+    """
+    if text.count("`") % 2 == 0:
+        return text.replace("`", "")
+    head, tail = text.rsplit("`", 1)
+    return head.replace("`", "") + "`" + tail
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -151,7 +176,7 @@ def read_markdown(text: str) -> ReportPage:
         heading = ATX.match(line)
         if heading:
             flush()
-            words = _inline(heading.group(2))
+            words = _inline(heading.group(2).rstrip().rstrip("#"))
             if len(heading.group(1)) == 1 and not blocks and (title is None or words == title):
                 title = words  # the document's own title, not a section
             elif words:
