@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -236,3 +239,83 @@ def test_short_prefix_terms_match():
     assert vocabulary.find("UNHCR and UNICEF said drones and drone-makers") == {
         "UN": ["UNHCR", "UNICEF"], "Drones": ["drones", "drone"],
     }
+
+
+# -- lists of oblasts (#12) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Russian forces shelled Dnipropetrovsk, Zaporizhia, and Mykolaiv oblasts.",
+         {"Dnipropetrovsk Oblast": ["Dnipropetrovsk"], "Zaporizhzhia Oblast": ["Zaporizhia"],
+          "Mykolaiv Oblast": ["Mykolaiv"]}),
+        ("Strikes hit Kharkiv and Luhansk oblasts.", {"Kharkiv Oblast": ["Kharkiv"], "Luhansk Oblast": ["Luhansk"]}),
+        ("in Donetsk and Luhansk regions", {"Donetsk Oblast": ["Donetsk"], "Luhansk Oblast": ["Luhansk"]}),
+        ("in Kherson, Zaporizhzhia oblasts", {"Kherson Oblast": ["Kherson"], "Zaporizhzhia Oblast": ["Zaporizhzhia"]}),
+        # Russian oblasts, a capital O, "provinces" and "&".
+        ("drills in Belgorod and Kursk Oblasts", {"Belgorod Oblast": ["Belgorod"], "Kursk Oblast": ["Kursk"]}),
+        ("Kharkiv & Sumy provinces", {"Kharkiv Oblast": ["Kharkiv"], "Sumy Oblast": ["Sumy"]}),
+        # Directions before a name, "and/or", a hyphenated name.
+        ("fire in western Donetsk and eastern Zaporizhia oblasts",
+         {"Donetsk Oblast": ["Donetsk"], "Zaporizhzhia Oblast": ["Zaporizhia"]}),
+        ("attacks into western Kharkiv and/or northern Donetsk Oblasts",
+         {"Kharkiv Oblast": ["Kharkiv"], "Donetsk Oblast": ["Donetsk"]}),
+        ("in Ivano-Frankivsk and Lviv oblasts",
+         {"Ivano-Frankivsk Oblast": ["Ivano-Frankivsk"], "Lviv Oblast": ["Lviv"]}),
+        # Ukrainian adjective forms spell the oblast with "oblast" too.
+        ("in Kyivska and Vinnytska oblasts", {"Kyiv Oblast": ["Kyivska"], "Vinnytsia Oblast": ["Vinnytska"]}),
+        # The republics are the oblasts, as "Donetsk People's Republic" is.
+        ("the Donetsk and Luhansk People’s Republics",
+         {"Donetsk Oblast": ["Donetsk"], "Luhansk Oblast": ["Luhansk"]}),
+        # Without a region word the names are the cities.
+        ("Dnipro and Mykolaiv", {"Dnipro": ["Dnipro"], "Mykolaiv": ["Mykolaiv"]}),
+        ("Kharkiv and Luhansk officials", {"Kharkiv": ["Kharkiv"], "Luhansk": ["Luhansk"]}),
+        # A list ends at a name that is no oblast; what comes before it is read as usual.
+        ("in Rivne, Bucha and Kharkiv regions",
+         {"Rivne": ["Rivne"], "Bucha": ["Bucha"], "Kharkiv Oblast": ["Kharkiv"]}),
+        ("failed to capture Kyiv, as well as Donetsk and Luhansk oblasts",
+         {"Kyiv": ["Kyiv"], "Donetsk Oblast": ["Donetsk"], "Luhansk Oblast": ["Luhansk"]}),
+        ("Russian oblasts and border regions", {}),
+    ],
+)
+def test_a_list_before_a_plural_region_word_names_oblasts(taxonomy, text, places):
+    assert taxonomy.tag(text).places == places
+
+
+def test_a_city_named_outside_the_list_is_still_the_city(taxonomy):
+    tags = taxonomy.tag("Russian forces struck Mykolaiv City. Shelling hit Mykolaiv and Kherson oblasts.")
+    assert tags.places == {
+        "Mykolaiv": ["Mykolaiv City"], "Mykolaiv Oblast": ["Mykolaiv"], "Kherson Oblast": ["Kherson"]}
+
+
+def test_a_listed_name_is_not_read_as_a_misspelt_city(taxonomy):
+    # "Donetska" is one letter from "Donetsk", but "Donetska oblast" is the oblast.
+    assert taxonomy.near_place("Donetska") == "Donetsk"
+    assert taxonomy.tag("in Donetska and Luhanska oblasts").places == {
+        "Donetsk Oblast": ["Donetska"], "Luhansk Oblast": ["Luhanska"]}
+
+
+@pytest.mark.parametrize(
+    ("line", "places"),
+    [
+        (", A" * 333_334 + " oblasts", []),
+        (", Kharkiv" * 111_112 + " oblasts", ["Kharkiv", "Kharkiv Oblast"]),  # a list is read 16 names back
+        ("Kharkiv and Sumy oblasts " * 40_000, ["Kharkiv Oblast", "Sumy Oblast"]),
+        ("Luhansk People's Republics " * 40_000, ["Luhansk Oblast"]),
+    ],
+)
+def test_region_lists_on_a_one_megabyte_line_finish(line, places):
+    # A fresh process with a generous timeout: a list reader that went back
+    # over the whole line for every region word would hang, not fail.
+    code = (
+        "import sys, json\n"
+        "from search.taxonomy import load_taxonomy\n"
+        "from search.config import load_settings\n"
+        "s = load_settings()\n"
+        "print(json.dumps(sorted(load_taxonomy(s.taxonomy, s.gazetteer).tag(sys.stdin.read()).places)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input=line, capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == places
