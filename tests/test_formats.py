@@ -149,6 +149,20 @@ def test_the_date_comes_from_rdfa_metadata(drupal_page):
     assert (drupal_page.date, drupal_page.date_basis) == ("2023-03-03T20:41:00-05:00", "page metadata")
 
 
+@pytest.mark.parametrize(
+    ("first", "kind"),
+    [
+        ("Key Takeaways", "heading"),  # two capitalised words, not a name
+        ("Maria Example, Tomas Sample, and Jonah W. Placeholder", "chrome"),
+        ("Maria Example and Jonah W. Placeholder", "chrome"),
+    ],
+)
+def test_a_bold_first_line_is_a_heading_unless_it_lists_names(first, kind):
+    page = read_html(f"<body><div class='entry-content'><p><strong>{first}</strong></p>"
+                     "<ul><li>Russian forces advanced near Kreminna.</li></ul></div></body>")
+    assert page.blocks[0].kind == kind
+
+
 def test_a_submitted_line_dates_the_page_and_is_not_a_record():
     page = read_html("<body><div class='content'><p>Jan 6, 2023 - Press Desk</p>"
                      "<p>Russian forces advanced near Kreminna on January 6.</p></div></body>")

@@ -335,7 +335,8 @@ def read_html(text: str) -> ReportPage:
         elif kind != "bullet" and AUTHOR_LINE.match(block_text) and len(block_text.split()) <= 30 and (
                 # A bold line of two capitalised phrases ("Force Generation and
                 # Mobilization Efforts") is a heading; a list of names is not.
-                kind == "paragraph" or "," in block_text or not any(b.kind == "paragraph" for b in blocks)):
+                kind == "paragraph" or "," in block_text
+                or (" and " in block_text and not any(b.kind == "paragraph" for b in blocks))):
             kind = "chrome"
         elif kind != "bullet" and SUBMITTED_LINE.match(block_text) and parse_date_line(block_text) is None:
             kind = "chrome"
