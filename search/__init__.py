@@ -9,6 +9,7 @@ from .errors import (
     BadDate,
     BadInput,
     IndexBusy,
+    IndexDamaged,
     IndexMissing,
     NotFound,
     ParagraphNotFound,
@@ -19,6 +20,7 @@ from .errors import (
     TaxonomyError,
 )
 from .index import IndexSummary, update_index
+from .integrity import IndexHealth, check_index
 from .ingest import ParagraphDoc
 from .facets import FacetValue
 from .query import Hit, Report, SearchIndex, SearchPage, search
@@ -29,6 +31,8 @@ __all__ = [
     "FacetValue",
     "Hit",
     "IndexBusy",
+    "IndexDamaged",
+    "IndexHealth",
     "IndexMissing",
     "IndexSummary",
     "NotFound",
@@ -43,6 +47,7 @@ __all__ = [
     "Settings",
     "SitrepError",
     "TaxonomyError",
+    "check_index",
     "load_settings",
     "search",
     "update_index",

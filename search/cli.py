@@ -20,6 +20,7 @@ import click
 from .config import Settings, env_name, load_settings
 from .errors import SitrepError
 from .index import update_index
+from .integrity import check_index
 from .numbers import parse_whole_number
 from .pull import pull
 from .query import SORTS, SearchIndex, SearchPage
@@ -258,6 +259,13 @@ def explain_command(settings: Settings, paragraph_id: str) -> None:
                 click.echo(f"{label} {name}: indexed, but the current taxonomy no longer gives it")
 
 
+@cli.command("check")
+@settings_options
+def check_command(settings: Settings) -> None:
+    """Read every file of the index and say whether it is whole (exit status 1 when not)."""
+    click.echo(check_index(settings.index_dir).line())
+
+
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to listen on [env SITREP_HOST; default 127.0.0.1].")
 @click.option("--port", type=WholeNumber(1, 65535), default=None, help="Port [env SITREP_PORT; default 5000].")
@@ -277,6 +285,7 @@ def serve_command(settings: Settings, host: str | None, port: int | None, worker
     settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port, "workers": workers,
                                 "base_url": base_url})
     create_app(settings).extensions["sitrep"].close()  # a bad taxonomy fails here, before any fork
+    check_index(settings.index_dir, deep=False, missing_ok=True)  # and a damaged index (no index yet: 503s)
     # One Error: line here, instead of gunicorn's five retries with two ERROR lines each (#13).
     check_listen_address(settings.host, settings.port)
     click.echo(f"Serving Sitrep on http://{settings.host}:{settings.port}/ (index {settings.index_dir})", err=True)

@@ -49,6 +49,24 @@ class IndexBusy(SitrepError):
     status = 503
 
 
+class IndexDamaged(SitrepError):
+    """A file of the index's current generation is missing, unreadable, cut short or garbled.
+
+    Raised when opening or reading the index meets the damage, and by
+    ``sitrep check``.  ``filename`` is the damaged file (relative to the
+    index directory) and ``problem`` what is wrong with it; the cure is
+    always a rebuild, which never reads the damaged index.
+    """
+
+    status = 503
+
+    def __init__(self, index_dir: object, filename: str, problem: str) -> None:
+        self.index_dir, self.filename, self.problem = str(index_dir), filename, problem
+        super().__init__(
+            f"the index at {index_dir} is damaged ({filename}: {problem}); run `sitrep index --rebuild`"
+        )
+
+
 class TaxonomyError(SitrepError):
     """The taxonomy or gazetteer file cannot be read or has the wrong shape."""
 

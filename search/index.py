@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import Index, LockError
+from whoosh.index import TOC, Index, LockError
 from whoosh.writing import CLEAR
 
 from .config import Settings
-from .errors import IndexBusy, IndexMissing, SchemaChanged
+from .errors import IndexBusy, IndexDamaged, IndexMissing, SchemaChanged, SitrepError
 from .fingerprint import BANDS, ROWS, is_near, may_be_near
 from .forking import ForkedJobs, can_fork, ordered_map
 from .locks import holds_lock, try_lock, write_lock
@@ -49,6 +48,7 @@ from .taxonomy import Taxonomy, load_taxonomy
 from .writer import SitrepWriter
 
 VERSION_FILE = "SITREP_SCHEMA"
+INDEX_NAME = "MAIN"  # Whoosh's default: segment files MAIN_<id>.seg, TOCs _MAIN_<generation>.toc
 WRITER_TIMEOUT_S = 10.0
 
 
@@ -97,14 +97,24 @@ def open_index(index_dir: Path, *, writing: bool = False) -> Index:
 
     :raises IndexMissing: no index there yet.
     :raises SchemaChanged: the index was built by a Sitrep with another schema.
+    :raises IndexDamaged: the TOC or the schema file cannot be read (segments
+        are opened later, by readers; see :mod:`search.integrity`).
     """
+    from .integrity import file_problem, toc_damage  # search.integrity imports this module
+
     index_dir = Path(index_dir)
     recover_swap(index_dir)
-    if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir)):
+    if not index_dir.is_dir() or not _has_toc(index_dir):
         raise IndexMissing(f"no index at {index_dir}; run `sitrep index` first")
     version_file = index_dir / VERSION_FILE
-    version = version_file.read_text().split("\n", 1)[0].strip() if version_file.exists() else "?"
-    ix = _storage(index_dir, writing).open_index()
+    problem = file_problem(version_file) if version_file.exists() or version_file.is_symlink() else None
+    if problem:
+        raise IndexDamaged(index_dir, VERSION_FILE, problem)
+    version = version_file.read_text(errors="replace").split("\n", 1)[0].strip() if version_file.exists() else "?"
+    try:
+        ix = _storage(index_dir, writing).open_index()
+    except Exception as error:  # Whoosh raises whatever the bytes of a bad TOC cause
+        raise toc_damage(index_dir, error) from error
     if version != str(SCHEMA_VERSION) or schema_signature(ix.schema) != schema_signature(build_schema()):
         ix.close()
         raise SchemaChanged(
@@ -116,13 +126,19 @@ def open_index(index_dir: Path, *, writing: bool = False) -> Index:
     return ix
 
 
+def _has_toc(index_dir: Path) -> bool:
+    # Whoosh's exists_in() opens the index, so a damaged TOC would raise
+    # there: whether a TOC exists is a question of file names only.
+    return TOC._latest_generation(FileStorage(str(index_dir)), INDEX_NAME) >= 0
+
+
 def create_index(index_dir: Path, *, writing: bool = False) -> Index:
     """Create an empty index in ``index_dir``, replacing whatever index is there.
 
     :param writing: as for :func:`open_index`.
     """
     index_dir = Path(index_dir)
-    if index_dir.exists() and whoosh_index.exists_in(str(index_dir)):
+    if index_dir.exists() and _has_toc(index_dir):
         for child in index_dir.iterdir():
             if child.name != ".gitkeep":
                 child.unlink() if child.is_file() else shutil.rmtree(child)
@@ -570,6 +586,8 @@ def update_index(
     :param rebuild: start from an empty index (needed after a schema change).
     :param progress: wraps the list of files to read, e.g. a progress bar.
     :raises SchemaChanged: the index needs ``rebuild=True``.
+    :raises IndexDamaged: a file of the index cannot be read (not raised
+        with ``rebuild=True``, which never reads the old index).
     :raises IndexBusy: another writer holds the lock.
     :raises TaxonomyError: the taxonomy or gazetteer cannot be read.
     """
@@ -579,17 +597,26 @@ def update_index(
     summary = IndexSummary(skipped=[(stored_path(p), reason) for p, reason in missing])
     index_dir = Path(settings.index_dir)
     with write_lock(index_dir, WRITER_TIMEOUT_S), _rare_collections():
-        if rebuild:
-            _rebuild(index_dir, lambda ix: _update(ix, roots, files, taxonomy, summary, progress))
-            return summary
         try:
-            ix = open_index(index_dir, writing=True)
-        except IndexMissing:
-            ix = create_index(index_dir, writing=True)
-        try:
-            _update(ix, roots, files, taxonomy, summary, progress)
-        finally:
-            ix.close()
+            if rebuild:
+                _rebuild(index_dir, lambda ix: _update(ix, roots, files, taxonomy, summary, progress))
+                return summary
+            try:
+                ix = open_index(index_dir, writing=True)
+            except IndexMissing:
+                ix = create_index(index_dir, writing=True)
+            try:
+                _update(ix, roots, files, taxonomy, summary, progress)
+            finally:
+                ix.close()
+        except Exception as error:
+            if not rebuild and not isinstance(error, SitrepError):
+                from .integrity import damage_of  # search.integrity imports this module
+
+                damage = damage_of(index_dir, error)
+                if damage is not None:
+                    raise damage from error
+            raise
     return summary
 
 
@@ -621,18 +648,17 @@ def _rebuild(index_dir: Path, fill: Callable[[Index], None]) -> None:
     rename replaces the old generation, so readers and a killed run see
     either the old generation or the new one (:func:`_adopt_segments`).
     After a schema change the old index cannot take the new documents, and
-    the directories are swapped instead (:func:`_swap_in`).
+    the directories are swapped instead (:func:`_swap_in`); so is a damaged
+    old index: a rebuild never needs to read the old one (:func:`_adoptable`).
     """
     _remove_leftovers(index_dir)
     target = index_dir.parent / f".{index_dir.name}.rebuild-{uuid.uuid4().hex[:8]}"
     built = create_index(target, writing=True)
+    current = None
     try:
         with write_lock(target):
             fill(built)
-        try:
-            current = open_index(index_dir)
-        except (IndexMissing, SchemaChanged):
-            current = None
+        current = _adoptable(index_dir)
         if current is not None:
             try:
                 _adopt_segments(built, current)
@@ -647,6 +673,23 @@ def _rebuild(index_dir: Path, fill: Callable[[Index], None]) -> None:
         _swap_in(target, index_dir)
     else:
         shutil.rmtree(target, ignore_errors=True)
+
+
+def _adoptable(index_dir: Path) -> Index | None:
+    """The live index, open, when a rebuild can commit its segments into it; else None.
+
+    Only a whole index of this schema qualifies (:func:`~search.integrity.check_index`
+    without ``deep``: its TOC and every segment open).  A missing, older or
+    damaged one is replaced by renaming directories, which reads none of its
+    files, so damage never stops the rebuild that repairs it.
+    """
+    from .integrity import check_index  # search.integrity imports this module
+
+    try:
+        check_index(index_dir, deep=False)
+        return open_index(index_dir)
+    except (IndexMissing, SchemaChanged, IndexDamaged):
+        return None
 
 
 def _adopt_segments(built: Index, current: Index) -> None:

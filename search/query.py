@@ -17,6 +17,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -31,6 +32,7 @@ from .dates import parse_date_bound
 from .facets import FacetPostings, FacetValue, mask_of, segment_id
 from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound, SitrepError
 from .index import index_identity, open_index
+from .integrity import explain_damage
 from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
 from .schema import FACET_FIELDS, TEXT_ANALYZER
 from .taxonomy import Taxonomy, load_taxonomy
@@ -469,12 +471,17 @@ class SearchIndex:
 
         :raises IndexMissing: there is no index yet.
         :raises SchemaChanged: the index needs a rebuild.
+        :raises IndexDamaged: a file of the index cannot be read (see search/integrity.py).
         """
         with self._lock:
             return self._latest()
 
     def _latest(self) -> _Generation:
         # Called with self._lock held.
+        with explain_damage(self.settings.index_dir):
+            return self._open_latest()
+
+    def _open_latest(self) -> _Generation:
         if self._ix is None:
             self._ix = open_index(self.settings.index_dir)
         latest = index_identity(self._ix, self.settings.index_dir)
@@ -517,10 +524,15 @@ class SearchIndex:
 
     @contextmanager
     def _lease(self) -> Iterator[_Generation]:
-        """The newest generation, kept open for the block however many land meanwhile."""
+        """The newest generation, kept open for the block however many land meanwhile.
+
+        An error that damage to the index explains leaves the block as
+        :class:`~search.errors.IndexDamaged` (a 503, not a 500).
+        """
         gen = self._take()
         try:
-            yield gen
+            with explain_damage(self.settings.index_dir):
+                yield gen
         finally:
             self._give_back(gen)
 
@@ -701,11 +713,12 @@ class SearchIndex:
         """
         gen = self._take()
         try:
-            docnums = self._hit_numbers(gen, q, filters, date_from, date_to, event_from, event_to, sort, limit)
+            with explain_damage(self.settings.index_dir):
+                docnums = self._hit_numbers(gen, q, filters, date_from, date_to, event_from, event_to, sort, limit)
         except BaseException:
             self._give_back(gen)
             raise
-        return _HeldHits(gen, docnums, self._give_back)
+        return _HeldHits(gen, docnums, self._give_back, self.settings.index_dir)
 
     def _hit_numbers(self, gen, q, filters, date_from, date_to, event_from, event_to, sort, limit) -> list:
         """(document number, score or None) of every hit of :meth:`iter_hits`, in order."""
@@ -853,10 +866,13 @@ class _HeldHits:
     up before an export's first row).
     """
 
-    def __init__(self, gen: _Generation, docnums: list, give_back: Callable[[_Generation], None]) -> None:
+    def __init__(
+        self, gen: _Generation, docnums: list, give_back: Callable[[_Generation], None], index_dir: Path,
+    ) -> None:
         self._gen: _Generation | None = gen
         self._docnums = iter(docnums)
         self._give_back = give_back
+        self._index_dir = index_dir
 
     def __iter__(self) -> "_HeldHits":
         return self
@@ -869,7 +885,8 @@ class _HeldHits:
         except StopIteration:
             self.close()
             raise
-        return _hit(self._gen.searcher.stored_fields(docnum), "", score)
+        with explain_damage(self._index_dir):
+            return _hit(self._gen.searcher.stored_fields(docnum), "", score)
 
     def close(self) -> None:
         """Let the generation go (it closes if a newer one replaced it); idempotent."""
