@@ -8,6 +8,7 @@ from .config import Settings, load_settings
 from .errors import (
     BadDate,
     BadInput,
+    DiskFull,
     IndexBusy,
     IndexDamaged,
     IndexMissing,
@@ -28,6 +29,7 @@ from .query import Hit, Report, SearchIndex, SearchPage, search
 __all__ = [
     "BadDate",
     "BadInput",
+    "DiskFull",
     "FacetValue",
     "Hit",
     "IndexBusy",

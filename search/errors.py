@@ -67,6 +67,12 @@ class IndexDamaged(SitrepError):
         )
 
 
+class DiskFull(SitrepError):
+    """The disk filled up while `sitrep index` was writing; its unfinished files are removed."""
+
+    status = 507  # Insufficient Storage
+
+
 class TaxonomyError(SitrepError):
     """The taxonomy or gazetteer file cannot be read or has the wrong shape."""
 

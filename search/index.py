@@ -8,6 +8,7 @@ committed by Whoosh atomically; a file is either fully in a generation or not.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
@@ -28,7 +29,7 @@ from whoosh.index import TOC, Index, LockError
 from whoosh.writing import CLEAR
 
 from .config import Settings
-from .errors import IndexBusy, IndexDamaged, IndexMissing, SchemaChanged, SitrepError
+from .errors import DiskFull, IndexBusy, IndexDamaged, IndexMissing, SchemaChanged, SitrepError
 from .fingerprint import BANDS, ROWS, is_near, may_be_near
 from .forking import ForkedJobs, can_fork, ordered_map
 from .locks import holds_lock, try_lock, write_lock
@@ -502,6 +503,22 @@ def _within(path: str, roots: list[Path]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in map(stored_path, roots))
 
 
+def _cancel(writer) -> None:
+    """Give up ``writer`` after an error without hiding that error.
+
+    Whoosh's commit closes the writer itself when it fails, and cancelling a
+    closed writer raised IndexingError("This writer is closed") in place of
+    the error (an OSError for a full disk, #13); closing its files on a full
+    disk can fail again.
+    """
+    if writer.is_closed:
+        return
+    try:
+        writer.cancel()
+    except Exception:
+        pass
+
+
 def _writer(ix: Index):
     # update_index holds the index's write lock for its whole run (see
     # search/locks.py): its writers must not take the same lock a second time.
@@ -588,6 +605,8 @@ def update_index(
     :raises SchemaChanged: the index needs ``rebuild=True``.
     :raises IndexDamaged: a file of the index cannot be read (not raised
         with ``rebuild=True``, which never reads the old index).
+    :raises DiskFull: the disk filled up; the files of the commit that
+        failed are removed, and the index is as its last commit left it.
     :raises IndexBusy: another writer holds the lock.
     :raises TaxonomyError: the taxonomy or gazetteer cannot be read.
     """
@@ -597,6 +616,7 @@ def update_index(
     summary = IndexSummary(skipped=[(stored_path(p), reason) for p, reason in missing])
     index_dir = Path(settings.index_dir)
     with write_lock(index_dir, WRITER_TIMEOUT_S), _rare_collections():
+        generation = _latest_generation(index_dir)
         try:
             if rebuild:
                 _rebuild(index_dir, lambda ix: _update(ix, roots, files, taxonomy, summary, progress))
@@ -610,6 +630,11 @@ def update_index(
             finally:
                 ix.close()
         except Exception as error:
+            _remove_unfinished(index_dir)
+            full = _disk_full(error)
+            if full is not None:
+                committed = _latest_generation(index_dir) != generation
+                raise DiskFull(_disk_full_message(full, index_dir, rebuild, committed)) from None
             if not rebuild and not isinstance(error, SitrepError):
                 from .integrity import damage_of  # search.integrity imports this module
 
@@ -618,6 +643,66 @@ def update_index(
                     raise damage from error
             raise
     return summary
+
+
+def _latest_generation(index_dir: Path) -> int:
+    """The number of the latest committed generation in ``index_dir`` (-1: none), from file names only."""
+    return TOC._latest_generation(FileStorage(str(index_dir)), INDEX_NAME)
+
+
+def _disk_full(error: BaseException) -> OSError | None:
+    """The "no space left" error behind ``error``, if any.
+
+    Looked for along the chain of causes: a failed commit can be followed
+    by another error while Whoosh closes its files.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _disk_full_message(error: OSError, index_dir: Path, rebuild: bool, committed: bool) -> str:
+    where = error.filename or index_dir
+    again = "`sitrep index --rebuild`" if rebuild else "`sitrep index`"
+    if committed:  # batches of a long run committed before the disk filled up
+        return (f"no space left on device while writing {where}; the reports committed before that are kept: "
+                f"free some space and run {again} again to index the rest")
+    return f"no space left on device while writing {where}; nothing was changed (free some space and run {again} again)"
+
+
+def _remove_unfinished(index_dir: Path) -> None:
+    """Delete what a failed run left in ``index_dir`` that no commit refers to.
+
+    Segment files the latest TOC does not list (a batch whose commit
+    failed, its forked writers' segments, segments a rebuild had moved in),
+    Whoosh's temporary folder and a TOC never renamed into place.  Whoosh
+    removes such files only at its next successful commit, and on a full
+    disk that never comes (#13).  Called under the write lock, so no writer
+    is using them; old generations' files go as Whoosh's own commits remove
+    them.  Never raises: the error that stopped the run is the one to report.
+    """
+    storage = FileStorage(str(index_dir))
+    try:
+        live = {segment.segment_id() for segment in TOC.read(storage, INDEX_NAME).segments}
+    except Exception:  # no TOC, or one that cannot be read: leave the segment files alone
+        live = None
+    segment_file = TOC._segment_pattern(INDEX_NAME)
+    for name in storage.list():
+        path = index_dir / name
+        found = segment_file.match(name)
+        try:
+            if name == f"{INDEX_NAME}.tmp":
+                shutil.rmtree(path, ignore_errors=True)
+            elif name.startswith(f"_{INDEX_NAME}_") and ".toc." in name:
+                path.unlink()
+            elif found and live is not None and found.group(1) not in live and path.is_file():
+                path.unlink()
+        except OSError:
+            pass
 
 
 # A build makes millions of small objects that live until their batch is
@@ -653,9 +738,9 @@ def _rebuild(index_dir: Path, fill: Callable[[Index], None]) -> None:
     """
     _remove_leftovers(index_dir)
     target = index_dir.parent / f".{index_dir.name}.rebuild-{uuid.uuid4().hex[:8]}"
-    built = create_index(target, writing=True)
-    current = None
+    built = current = None
     try:
+        built = create_index(target, writing=True)
         with write_lock(target):
             fill(built)
         current = _adoptable(index_dir)
@@ -665,7 +750,10 @@ def _rebuild(index_dir: Path, fill: Callable[[Index], None]) -> None:
             finally:
                 current.close()
     except BaseException:
-        built.close()
+        # Inside the try, create_index too: on a full disk it can fail
+        # after making the directory (#13).
+        if built is not None:
+            built.close()
         shutil.rmtree(target, ignore_errors=True)
         raise
     built.close()
@@ -717,7 +805,7 @@ def _adopt_segments(built: Index, current: Index) -> None:
 
         writer.commit(mergetype=only_built)
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
         raise
 
 
@@ -895,7 +983,7 @@ class _Batches:
                     writer.add_document(**fields)
                 writer.commit(mergetype=merge_small_segments)
             except BaseException:
-                writer.cancel()
+                _cancel(writer)
                 raise
             return
         self.writing = (self._start_writing(records, parts), deletions)
@@ -935,7 +1023,7 @@ class _Batches:
             writer.add_segments(segments)
             writer.commit(mergetype=merge_small_segments)
         except BaseException:
-            writer.cancel()
+            _cancel(writer)
             raise
 
     def __enter__(self) -> "_Batches":

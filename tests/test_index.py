@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -406,3 +409,190 @@ def test_a_deleted_file_is_removed_once(runner, tmp_path, seeds_dir):
         assert sorted(indexed_files(ix)) == sorted(str(reports / name) for name in (ISW_FILE, "notes.txt"))
     finally:
         ix.close()
+
+
+# -- a full disk (#13) ---------------------------------------------------------------
+
+
+class _FillingFile:
+    """An index file being written to a disk with ``disk.left`` bytes free (None: no limit).
+
+    With ``disk.toc_full`` set to an index directory, the disk fills up
+    when a new TOC is written there: after every segment (and, in a
+    rebuild, after the new segments were moved in).
+    """
+
+    def __init__(self, real, disk, path: str) -> None:
+        self._real, self._disk = real, disk
+        directory, name = os.path.split(path)
+        if disk.toc_full and directory == str(disk.toc_full) and name.startswith("_MAIN_"):
+            disk.left = 0  # Whoosh writes "_MAIN_<generation>.toc.<time>", then renames it
+
+    def write(self, data) -> int:
+        self._disk.written += len(data)
+        if self._disk.left is not None and len(data) > self._disk.left:
+            self._real.write(bytes(data[: self._disk.left]))  # as a real disk: what fits, then ENOSPC
+            self._disk.left = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        if self._disk.left is not None:
+            self._disk.left -= len(data)
+        return self._real.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@pytest.fixture
+def disk(monkeypatch):
+    """Every file Whoosh writes (its storage opens them all) goes through a disk that may fill up.
+
+    Forked children inherit it, each with the bytes left when it was forked.
+    """
+    from types import SimpleNamespace
+
+    from whoosh.filedb import filestore
+
+    state = SimpleNamespace(left=None, written=0, toc_full=None)
+
+    def open_on_disk(path, mode="r", *args, **kwargs):
+        handle = open(path, mode, *args, **kwargs)
+        return _FillingFile(handle, state, os.path.abspath(path)) if any(flag in mode for flag in "wax+") else handle
+
+    monkeypatch.setattr(filestore, "open", open_on_disk, raising=False)
+    return state
+
+
+def _listing(index_dir) -> dict[str, int]:
+    """Every file under the index directory with its size (the writer's pid file aside)."""
+    return {
+        str(path.relative_to(index_dir)): path.stat().st_size
+        for path in sorted(index_dir.rglob("*")) if path.name != "SITREP_WRITER"
+    }
+
+
+def _run(runner, *args):
+    from search.cli import cli
+
+    return runner.invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def _bytes_written(disk, runner, index_dir, tmp_path, *args) -> int:
+    """What ``sitrep index ARGS`` writes, measured on a copy of ``index_dir``."""
+    scratch = tmp_path / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(index_dir, scratch)
+    disk.written = 0
+    assert _run(runner, "index", *args, "--index-dir", scratch).exit_code == 0
+    shutil.rmtree(scratch)
+    return disk.written
+
+
+@pytest.mark.parametrize("left", ["nothing", "a third", "two thirds", "all but the new TOC"])
+@pytest.mark.parametrize("rebuild", [False, True], ids=["update", "rebuild"])
+def test_a_full_disk_changes_nothing(disk, runner, tmp_path, seed_copy, left, rebuild):
+    index_dir = tmp_path / "index"
+    assert _run(runner, "index", seed_copy, "--index-dir", index_dir).exit_code == 0
+    (seed_copy / "extra.txt").write_text(
+        "December 24, 2024\n\nInstitute for the Study of War\n\nRussian forces struck Kherson and Pokrovsk.\n"
+    )
+    args = [seed_copy, "--rebuild"] if rebuild else [seed_copy]
+    need = _bytes_written(disk, runner, index_dir, tmp_path, *args)
+    before, ids = _listing(index_dir), sorted(hit.id for hit in all_hits(load_settings(index_dir=index_dir)))
+    disk.left = {"nothing": 0, "a third": need // 3, "two thirds": need * 2 // 3, "all but the new TOC": None}[left]
+    disk.toc_full = index_dir if left == "all but the new TOC" else None
+    result = _run(runner, "index", *args, "--index-dir", index_dir)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    again = "`sitrep index --rebuild`" if rebuild else "`sitrep index`"
+    assert result.stderr == (
+        f"Error: no space left on device while writing {index_dir}; nothing was changed "
+        f"(free some space and run {again} again)\n"
+    )
+    assert _listing(index_dir) == before  # no .pst, .trm, .seg, MAIN.tmp or half-written TOC left
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index.")] == []
+    assert sorted(hit.id for hit in all_hits(load_settings(index_dir=index_dir))) == ids
+    disk.left, disk.toc_full = None, None
+    result = _run(runner, "index", *args, "--index-dir", index_dir)
+    assert result.exit_code == 0 and result.stdout.startswith("3 added" if rebuild else "1 added")
+
+
+def test_a_full_disk_on_the_first_run_leaves_no_index(disk, runner, tmp_path, seed_copy):
+    index_dir = tmp_path / "index"
+    disk.left = 0
+    result = _run(runner, "index", seed_copy, "--index-dir", index_dir)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: no space left on device while writing {index_dir}; nothing was changed")
+    assert set(_listing(index_dir)) <= {"MAIN_WRITELOCK", "SITREP_SCHEMA"}
+    disk.left = None
+    assert _run(runner, "index", seed_copy, "--index-dir", index_dir).stdout.startswith("2 added")
+
+
+def test_a_full_disk_in_the_forked_writers(disk, runner, tmp_path, monkeypatch):
+    # Segments of a big batch are written by forked children (search/forking.py):
+    # their OSError comes back through the pipe and ends the run the same way.
+    from search.forking import ForkedJobs, can_fork
+
+    if not can_fork():
+        pytest.skip("this process cannot fork writers (not Linux, or other threads running)")
+    failed = []
+
+    class WatchedJobs(ForkedJobs):
+        def results(self):
+            try:
+                return super().results()
+            except OSError as error:
+                failed.append(error.errno)
+                raise
+
+    monkeypatch.setattr(index_module, "ForkedJobs", WatchedJobs)
+    monkeypatch.setattr(index_module, "FORK_MIN_PARAGRAPHS", 20)
+    reports, index_dir = tmp_path / "reports", tmp_path / "index"
+    reports.mkdir()
+    (reports / "first.txt").write_text("December 1, 2024\n\nStrikes hit Kherson overnight.\n")
+    assert _run(runner, "index", reports, "--index-dir", index_dir).exit_code == 0
+    before = _listing(index_dir)
+    for day in range(2, 8):
+        body = "\n\n".join(f"Report {day}, paragraph {n}: shelling near Kupyansk and Siversk." for n in range(10))
+        (reports / f"day{day}.txt").write_text(f"December {day}, 2024\n\n{body}\n")
+    disk.left = 0
+    result = _run(runner, "index", reports, "--index-dir", index_dir)
+    assert failed == [errno.ENOSPC]
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: no space left on device while writing {index_dir}; nothing was changed")
+    assert _listing(index_dir) == before
+    assert total(load_settings(index_dir=index_dir), "Kherson") == 1
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 2 MB tmpfs under ``tmp_path`` (root only, where mounting is allowed)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_real_full_disk(runner, tmp_path, seed_copy, small_disk):
+    from crashkit import write_corpus
+
+    index_dir = small_disk / "index"
+    assert _run(runner, "index", seed_copy, "--index-dir", index_dir).exit_code == 0
+    before, ids = _listing(index_dir), sorted(hit.id for hit in all_hits(load_settings(index_dir=index_dir)))
+    big = write_corpus(tmp_path / "big", files=15, paragraphs=150)  # a few MB of index
+    for args in ([big], [big, "--rebuild"]):
+        result = _run(runner, "index", *args, "--index-dir", index_dir)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"Error: no space left on device while writing {index_dir}; nothing was changed")
+        assert _listing(index_dir) == before
+        assert [p.name for p in small_disk.iterdir()] == ["index"]
+        assert sorted(hit.id for hit in all_hits(load_settings(index_dir=index_dir))) == ids
