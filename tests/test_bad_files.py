@@ -55,7 +55,7 @@ def test_each_bad_file_is_indexed_right_or_skipped_with_its_reason(settings, bad
     skipped = {Path(path).name: reason for path, reason in summary.skipped}
     for name, reason in SKIPPED.items():
         assert skipped[name] == reason
-    assert skipped["notes.pdf"].startswith("unsupported file type .pdf")
+    assert skipped["notes.pdf"] == "not a valid PDF: data format error"
     assert summary.added == 6 and len(summary.skipped) == 5
     warned = {Path(path).name: warning for path, warning in summary.warnings}
     assert warned["invalid-utf8.txt"] == warned["cp1252.txt"] == "not UTF-8; read as Windows-1252"

@@ -133,7 +133,7 @@ def test_reports_setting_is_the_default_path(tmp_path, seed_copy):
 BAD_FILES = {
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (contains NUL bytes)"),
     "empty.txt": (b"", "empty file"),
-    "report.docx": (b"Russian forces advanced near Kupyansk.", "unsupported file type .docx; expected .txt, .md, .html, .json or .jsonl"),
+    "report.docx": (b"Russian forces advanced near Kupyansk.", "unsupported file type .docx; expected .txt, .md, .html, .json, .jsonl or .pdf"),
 }
 
 

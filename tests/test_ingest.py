@@ -295,8 +295,10 @@ def test_windows_1252_is_read_with_a_warning(tmp_path, taxonomy):
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"  \n\n ", "empty file"),
         ("binary.txt", b"PK\x03\x04\x00\x00report", "binary file (contains NUL bytes)"),
-        ("report.pdf", b"%PDF-1.4 Russian forces advanced.", "unsupported file type .pdf; expected .txt, .md, .html, .json or .jsonl"),
-        ("README", b"Russian forces advanced.", "unsupported file type (none); expected .txt, .md, .html, .json or .jsonl"),
+        ("report.pdf", b"%PDF-1.4 Russian forces advanced.", "not a valid PDF: data format error"),
+        ("empty.pdf", b"", "empty file"),
+        ("report.docx", b"Russian forces advanced.", "unsupported file type .docx; expected .txt, .md, .html, .json, .jsonl or .pdf"),
+        ("README", b"Russian forces advanced.", "unsupported file type (none); expected .txt, .md, .html, .json, .jsonl or .pdf"),
         ("headings.txt", b"Only a heading\nAnother heading\n", "no paragraphs found"),
     ],
 )

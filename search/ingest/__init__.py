@@ -30,7 +30,7 @@ from .sections import canonical_section, evidence_label
 from .text import Block, split_blocks
 
 # What each reader takes; anything else is skipped with its reason.
-READABLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl", ".json")
+READABLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl", ".json", ".pdf")
 FOOTNOTE = re.compile(r"\s*\[(\d{1,4})\]")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # An export of many reports is one file: JSON Lines may be larger.
@@ -321,7 +321,7 @@ def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
     suffix = path.suffix.lower()
     if suffix not in READABLE_SUFFIXES:
         raise SkipFile(
-            f"unsupported file type {path.suffix or '(none)'}; expected .txt, .md, .html, .json or .jsonl"
+            f"unsupported file type {path.suffix or '(none)'}; expected .txt, .md, .html, .json, .jsonl or .pdf"
         )
     try:
         size = path.stat().st_size
@@ -331,6 +331,13 @@ def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
         data = path.read_bytes()
     except OSError as err:
         raise SkipFile(f"cannot read: {err.strerror}") from None
+    if suffix == ".pdf":  # a PDF is read from its bytes, not decoded as text
+        from .pdf import read_pdf
+
+        page, pdf_warnings = read_pdf(data)
+        draft = draft_from_pages([page], path, file_hash(data), taxonomy)
+        draft.warnings.extend(pdf_warnings)
+        return draft
     text, warning = decode_report(data)
     warnings = [warning] if warning else []
     pages, found_warnings = _pages(suffix, text, path.name)
