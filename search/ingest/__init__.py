@@ -23,6 +23,7 @@ from pathlib import Path
 from ..dates import PartialDate, date_in_url, find_heading_date, find_year, infer_year, parse_date_line
 from ..fingerprint import fingerprints, signature_bands
 from ..taxonomy import Taxonomy
+from .caps import cap_page
 from .events import event_dates
 from .notes import cited_domains, endnote_from_text
 from .page import Endnote, ReportPage
@@ -210,6 +211,22 @@ def parse_report_text(text: str, path: Path, digest: str, taxonomy: Taxonomy) ->
 
 
 def draft_from_pages(pages: list[ReportPage], path: Path, digest: str, taxonomy: Taxonomy) -> FileDraft:
+    """Cap the pages a reader found in one file, then apply the reading rules (:func:`_apply_reading_rules`).
+
+    Every format passes here: long blocks are split and oversized pages cut
+    (:func:`~search.ingest.caps.cap_page`), with warnings naming the record.
+
+    :raises SkipFile: no paragraphs are left.
+    """
+    warnings: list[str] = []
+    for page in pages:
+        warnings.extend(cap_page(page))
+    draft = _apply_reading_rules(pages, path, digest, taxonomy)
+    draft.warnings[:0] = warnings
+    return draft
+
+
+def _apply_reading_rules(pages: list[ReportPage], path: Path, digest: str, taxonomy: Taxonomy) -> FileDraft:
     """Apply the reading rules to the pages a reader found in one file.
 
     Rules (documented in README.md, "How reports are read"):

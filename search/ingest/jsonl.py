@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+from .caps import MAX_PAGE_CHARS, cut_text, left_out_warning
 from .page import ReportPage
 
 OPTIONAL_TEXT_FIELDS = ("id", "title", "date", "source", "url")
@@ -47,6 +48,9 @@ def read_json_records(text: str, name: str) -> tuple[list[ReportPage], list[str]
         records = [(f"record {i}", item) for i, item in enumerate(items, start=1)]
     pages: list[ReportPage] = []
     for where, record in records:
+        if isinstance(record, dict) and isinstance(record.get("text"), str) and len(record["text"]) > MAX_PAGE_CHARS:
+            record["text"], left_out = cut_text(record["text"])
+            warnings.append(f"{where}: {left_out_warning(left_out)}")
         record, replaced = _without_surrogates(record)
         if replaced:
             warnings.append(f"{where}: {replaced} unpaired surrogate escape(s) such as \\ud800 replaced with U+FFFD")
@@ -54,6 +58,7 @@ def read_json_records(text: str, name: str) -> tuple[list[ReportPage], list[str]
         if problem:
             warnings.append(f"{where}: {problem}")
         else:
+            page.origin = where
             pages.append(page)
     return pages, warnings
 

@@ -51,3 +51,6 @@ class ReportPage:
     # (a "related articles" list, a footer) neither starts another report
     # nor re-dates the text, as they do in pasted plain text.
     single_report: bool = False
+    # Where the page is in its file ("line 3" of a JSON Lines file, "record 2"
+    # of a JSON array), so that a warning about it names it; empty otherwise.
+    origin: str = ""
