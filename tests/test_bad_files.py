@@ -233,3 +233,25 @@ def test_an_unexpected_error_in_one_file_skips_only_that_file(
     with SearchIndex(settings) as index:
         assert all(index.search(f"goodword{n}").total == 1 for n in range(good_files))
         assert index.search("explodedword").total == index.search("laterword").total == 0
+
+
+def test_a_date_that_is_no_calendar_date_is_ignored_with_a_warning(settings, tmp_path: Path, runner) -> None:
+    # These were stored undated without a word (#13).
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    dates = {"9999-12-31": "farword", "0001-01-01": "earlyword", "2024-02-30": "leapword", "2024-02-29": "realword"}
+    (folder / "export.jsonl").write_text(
+        "".join(f'{{"text": "A record mentioning {word}.", "date": "{day}"}}\n' for day, word in dates.items())
+    )
+    (folder / "note.md").write_text("---\ntitle: A note\ndate: 2024-02-30\n---\n\nA note mentioning noteword.\n")
+    result = runner.invoke(cli, ["index", "--index-dir", str(settings.index_dir), str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning ")]
+    assert warnings == [
+        f"warning {folder / 'export.jsonl'}: line {n}: record date '{day}' is not a calendar date from 1900 to 2099; ignored"
+        for n, day in enumerate(["9999-12-31", "0001-01-01", "2024-02-30"], start=1)
+    ] + [f"warning {folder / 'note.md'}: front matter date '2024-02-30' is not a calendar date from 1900 to 2099; ignored"]
+    with SearchIndex(settings) as index:
+        for word in ("farword", "earlyword", "leapword", "noteword"):
+            assert [hit.date for hit in index.search(word).hits] == [None]
+        assert [hit.date for hit in index.search("realword").hits] == ["2024-02-29"]

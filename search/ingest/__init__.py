@@ -214,13 +214,18 @@ def draft_from_pages(pages: list[ReportPage], path: Path, digest: str, taxonomy:
     """Cap the pages a reader found in one file, then apply the reading rules (:func:`_apply_reading_rules`).
 
     Every format passes here: long blocks are split and oversized pages cut
-    (:func:`~search.ingest.caps.cap_page`), with warnings naming the record.
+    (:func:`~search.ingest.caps.cap_page`), and a date the page gives that
+    is no calendar date is ignored with a warning, each naming the record.
 
     :raises SkipFile: no paragraphs are left.
     """
     warnings: list[str] = []
     for page in pages:
         warnings.extend(cap_page(page))
+        if page.date and find_heading_date(page.date.replace("T", " ")) is None:
+            where = f"{page.origin}: " if page.origin else ""
+            basis = page.date_basis or "page"
+            warnings.append(f"{where}{basis} date {page.date!r} is not a calendar date from 1900 to 2099; ignored")
     draft = _apply_reading_rules(pages, path, digest, taxonomy)
     draft.warnings[:0] = warnings
     return draft
