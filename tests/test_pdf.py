@@ -156,6 +156,7 @@ def test_headings_are_larger_or_bold_and_short(tmp_path):
     report.line(LEFT, 180, "Shelter and Non-Food Items", size=10, bold=True)
     report.lines(LEFT, 196, ["Volunteers opened 100 evacuation shelters in Sud."])
     report.line(LEFT, 230, "Population: 11 million")  # short, but in the body font: not a heading
+    report.line(LEFT, 245, "Figure 1: Flooded areas of Sud", size=12, bold=True)  # a caption: not a section
     report.line(LEFT, 260, "The storm is moving west at 6 km/h and will reach the coast on Sunday.", size=16, bold=True)
     path = report.write(tmp_path / "headings.pdf")
     assert blocks(path) == [
@@ -250,12 +251,24 @@ def dated_report(title: str, first_page_date: str | None) -> Report:
         # A template's leftover title names another report: the first page wins.
         ("Drought Outlook for the Horn of Africa", "10 November", "HAITI: Hurricane Melissa FLASH UPDATE No. 5",
          "2025-11-10", "first page; year from PDF metadata"),
+        ("Flash Update - Haiti - 20251023", "Situation Report # 3- Date 10/29/2025",
+         "HAITI: Hurricane Melissa FLASH UPDATE No. 5 Situation Report # 3- Date 10/29/2025", "2025-10-29", "first page"),
+        # 05/11/2025 may be May 11 or 5 November: not read.
+        ("", "Date 05/11/2025", "HAITI: Hurricane Melissa FLASH UPDATE No. 5", "2025-11-20", "PDF metadata"),
     ],
 )
 def test_title_and_date_come_from_metadata_or_the_first_page(tmp_path, meta_title, printed, title, day, basis):
     path = dated_report(meta_title, printed).write(tmp_path / "flash.pdf")
     page, _ = read_pdf(path.read_bytes())
     assert (page.title, page.date, page.date_basis) == (title, day, basis)
+
+
+def test_a_labelled_publication_date_beats_other_dates_on_the_first_page(tmp_path):
+    report = dated_report("", None)
+    report.line(LEFT, 400, "Operation start date:").line(200, 400, "19-11-2025")
+    report.line(LEFT, 420, "Published:").line(200, 420, "27-11-2025")
+    page, _ = read_pdf(report.write(tmp_path / "dref.pdf").read_bytes())
+    assert (page.date, page.date_basis) == ("2025-11-27", "first page")
 
 
 def test_records_carry_the_pdf_date_and_title(tmp_path, taxonomy):

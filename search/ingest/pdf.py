@@ -90,6 +90,14 @@ _SECTION_TITLE = re.compile(
     r"summary|executive summary|contents|table of contents|in numbers|fast facts|overview|background)\s*:?$",
     re.IGNORECASE,
 )
+_CAPTION = re.compile(
+    r"^(?:(?:figure|fig\.|map|chart|graph|table|photo|image)\s*\d+\b|sources?\s*:|photo\s*(?:credit)?\s*:|©|\(c\)\s)",
+    re.IGNORECASE,
+)
+# Numeric dates: read only when the day cannot be the month (29/10/2025, 10/29/2025).
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d\d)\b")
+# Lines that say which date is the report's own.
+_ISSUE_LABEL = re.compile(r"\b(?:published|issued|released|as of|as at|report date|date of (?:issue|publication))\b", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^(?:as of|as at|reporting period|period covered|covering|date)\b", re.IGNORECASE)
 _PERIOD = re.compile(r"\s+(?:to|until|through|-|–|—)\s+", re.IGNORECASE)
 _MONTH_NAMES = (
@@ -775,6 +783,8 @@ def _kind(draft: _Draft, text: str, body_size: float, body_bold: bool) -> str:
     bold = all(line.bold for line in draft.lines)
     if CHROME.match(text) or not _WORDY.search(_NUMBER_WORDS.sub("", text)):
         return "chrome"  # web-style chrome, or a bare figure from an infographic ("1,350", "4.1 million")
+    if _CAPTION.match(text) and len(words) <= 25:
+        return "chrome"  # "Figure 2: ...", "Source: REACH", "© UNICEF/2025": about a picture, not the report
     short = len(words) <= 20 and len(draft.lines) <= 3 and not text.endswith((".", ";", ","))
     if short and (size >= body_size * 1.15 or (bold and not body_bold)) and not draft.bullet:
         return "heading"
@@ -901,8 +911,10 @@ def _meaningful_title(title: str, first_page_words: set[str]) -> bool:
     words = [word for word in re.findall(r"\w+", title.lower()) if len(word) > 1 or word.isdigit()]
     if not words:
         return False
-    # A template's leftover title shares few words with the report it heads.
-    return sum(word in first_page_words for word in words) >= 0.6 * len(words)
+    # A title left over from a template or an earlier issue ("Flash Update -
+    # TS Melissa Flooding - Haiti - 20251023" on flash report No. 3) has words
+    # and numbers the first page does not print.
+    return sum(word in first_page_words for word in words) >= 0.8 * len(words)
 
 
 def _report_date(first_page: PageLines, metadata: dict[str, str]) -> tuple[str | None, str]:
@@ -920,7 +932,15 @@ def _report_date(first_page: PageLines, metadata: dict[str, str]) -> tuple[str |
     rest = sorted((line for line in first_page.lines if line.top >= first_page.height / 3), key=lambda line: line.order)
     created = next((m for key in ("CreationDate", "ModDate") if (m := _PDF_DATE.match(metadata.get(key, "")))), None)
     partial: PartialDate | None = None
-    for line in top + rest:
+    drawn = sorted(first_page.lines, key=lambda line: line.order)
+    # "DREF Published:" may be a table cell with its date in the next one.
+    labelled = [
+        line
+        for index, label in enumerate(drawn)
+        if _ISSUE_LABEL.search(label.text)
+        for line in drawn[index : index + 2]
+    ]
+    for line in labelled + top + rest:
         found = _line_date(line.text)
         if found is None:
             continue
@@ -943,10 +963,20 @@ def _line_date(text: str) -> PartialDate | None:
     text = _MARKER.sub("", text)
     found = find_heading_date(text)
     if found is None:
-        return None
+        return _numeric_date(text)
     parts = _PERIOD.split(text)
     if len(parts) > 1:
         end = find_heading_date(parts[-1])
         if end is not None and (end.year is not None or found.year is None):
             return end
     return found
+
+
+def _numeric_date(text: str) -> PartialDate | None:
+    """"10/29/2025" or "27-11-2025": a numeric date whose day is over 12, so its order is plain."""
+    for match in _NUMERIC_DATE.finditer(text):
+        first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        month, day = (first, second) if second > 12 >= first else (second, first) if first > 12 >= second else (0, 0)
+        if month and PartialDate(month, day, year).complete() is not None:
+            return PartialDate(month, day, year)
+    return None
