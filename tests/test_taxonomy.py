@@ -319,3 +319,33 @@ def test_region_lists_on_a_one_megabyte_line_finish(line, places):
                           cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == places
+
+
+# -- the default gazetteer (#12) -------------------------------------------------
+
+
+def test_every_gazetteer_variant_names_its_own_place(taxonomy):
+    # A variant belongs to one place only: a second place with the same spelling would never be found.
+    taken = [(variant, name, taxonomy.canonical_place(variant))
+             for name, place in taxonomy.places.items() for variant in place.variants]
+    assert [entry for entry in taken if entry[1] != entry[2]] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # Villages the ISW reports name, in the spellings they use.
+        ("near Krasna Hora and Vodyane", {"Krasna Hora": ["Krasna Hora"], "Vodiane": ["Vodyane"]}),
+        ("near Bilohirya and Maly Shcherbaky", {"Bilohiria": ["Bilohirya"], "Mali Shcherbaky": ["Maly Shcherbaky"]}),
+        ("in Slonim, Grodno Oblast", {"Slonim": ["Slonim"], "Grodno Oblast": ["Grodno Oblast"]}),
+        # A one-letter misspelling still finds the village...
+        ("near Mayorsk", {"Maiorsk": ["Mayorsk"]}),
+        # ...so spellings one letter from ordinary words are not in the gazetteer.
+        ("Mayors and the Stavka met Grishin and Olivia", {}),
+        # The river and the operational direction are not the cities they resemble.
+        ("along the Siverskyi Donets and the Donets", {"Siverskyi Donets River": ["Siverskyi Donets", "Donets"]}),
+        ("the Tavrisk Direction Defense Forces", {"Tavria": ["Tavrisk Direction"]}),
+    ],
+)
+def test_default_gazetteer_names_places_from_the_reports(taxonomy, text, places):
+    assert taxonomy.tag(text).places == places
