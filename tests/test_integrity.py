@@ -151,6 +151,14 @@ def test_check_a_whole_index(index_copy):
     assert paragraphs == 32
 
 
+def test_check_counts_in_words(tmp_path):
+    reports, index_dir = tmp_path / "reports", tmp_path / "index"
+    reports.mkdir()
+    (reports / "one.txt").write_text("December 1, 2024\n\nStrikes hit Kherson overnight.\n")
+    update_index(load_settings(index_dir=index_dir), [reports])
+    assert invoke("check", "--index-dir", index_dir).stdout == "ok: 1 segment, 1 paragraph\n"
+
+
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_check_names_the_damaged_file(index_copy, damage):
     name, problem = damage(index_copy)
