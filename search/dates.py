@@ -48,9 +48,12 @@ MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?", re.IGNORECA
 # "27th, OCTOBER, 2025", "as of 14 December".
 DAY_MONTH = re.compile(rf"\b{_DAY},?\s+(?:of\s+)?{_MONTH}(?!\w)(?:,?\s+{_YEAR}\b)?", re.IGNORECASE)
 ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
+# "27/02/2026 09:20", "10/28/2025": read only where day and month cannot be swapped.
+NUMERIC_DATE = re.compile(r"(?<![\d/.])(?P<first>\d{1,2})[/.](?P<second>\d{1,2})[/.](?P<year>(?:19|20)\d\d)(?![\d/.])")
 # What may stand around a date on a line of its own: a weekday, a time, a zone.
 _DATELINE_REST = re.compile(
-    r"^[\s,.\-–—|]*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?)?[\s,]*"
+    r"^[\s,.\-–—|]*(?:(?:date|dated|published|posted|updated|as\s+of)\s*:?)?[\s,]*"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?)?[\s,]*"
     r"(?:(?:\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)\s*(?:[A-Z]{2,4})?)?[\s,.\-–—|]*$",
     re.IGNORECASE,
 )
@@ -99,14 +102,30 @@ def parse_date_line(line: str) -> PartialDate | None:
     text = line.strip()
     if len(text) > 60:
         return None
-    for pattern in (ISO_DATE, MONTH_DAY, DAY_MONTH):
+    for pattern in (ISO_DATE, MONTH_DAY, DAY_MONTH, NUMERIC_DATE):
         match = pattern.search(text)
         if match is None:
             continue
         rest = text[: match.start()] + " " + text[match.end() :]
         if _DATELINE_REST.match(rest):
-            return _match_to_partial(match)
+            return _numeric_partial(match) if pattern is NUMERIC_DATE else _match_to_partial(match)
     return None
+
+
+def _numeric_partial(match: re.Match[str]) -> PartialDate | None:
+    """``27/02/2026`` or ``10/28/2025``: only when the order is certain (one number is over 12)."""
+    first, second, year = int(match.group("first")), int(match.group("second")), int(match.group("year"))
+    if first > 12 >= second:
+        day, month = first, second
+    elif second > 12 >= first:
+        month, day = first, second
+    else:
+        return None  # 03/04/2025: April 3 in Kyiv, March 4 in Washington
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    return PartialDate(month, day, year)
 
 
 def find_heading_date(heading: str) -> PartialDate | None:

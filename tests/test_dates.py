@@ -149,3 +149,22 @@ def test_parse_date_bound_wants_ascii_digits(text, end):
     # str.isdigit and re's \d accept other scripts' digits; a date a user types uses 0-9 (#13).
     with pytest.raises(BadDate, match="digits 0-9"):
         parse_date_bound(text, end=end, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("27/02/2026 09:20", PartialDate(2, 27, 2026)),  # day first: 27 cannot be a month
+        ("10/28/2025", PartialDate(10, 28, 2025)),  # month first, as PAHO writes it
+        ("31.12.2025", PartialDate(12, 31, 2025)),
+        ("03/04/2025", None),  # April 3 or March 4: not guessed
+        ("31/02/2025", None),
+        ("Date 10/28/2025", PartialDate(10, 28, 2025)),
+        ("Published: 27 February 2026", PartialDate(2, 27, 2026)),
+        ("As of 26 October 2025", PartialDate(10, 26, 2025)),
+        ("September 25, 6 pm ET", PartialDate(9, 25, None)),
+        ("Date line for Kursk", None),
+    ],
+)
+def test_datelines_as_real_reports_print_them(line, expected):
+    assert parse_date_line(line) == expected

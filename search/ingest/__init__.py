@@ -32,7 +32,9 @@ from .text import Block, split_blocks
 
 # What each reader takes; anything else is skipped with its reason.
 READABLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".jsonl", ".json", ".pdf")
-FOOTNOTE = re.compile(r"\s*\[(\d{1,4})\]")
+# No leading "\s*" (the spaces go when the text is re-spaced): tried at every
+# space of a long run, it made stripping markers quadratic (#13).
+FOOTNOTE = re.compile(r"\[(\d{1,4})\]")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # An export of many reports is one file: JSON Lines may be larger.
 MAX_RECORDS_FILE_BYTES = 512 * 1024 * 1024
@@ -295,8 +297,17 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
         if block.kind == "chrome":
             continue
         line_date = parse_date_line(block.text) if block.kind != "bullet" else None
-        if line_date is not None and page.single_report and (part.paragraphs or part_date is not None):
+        if line_date is not None and page.single_report and part_date is not None:
             continue  # a date further down a web page: a related post's, not the report's
+        if line_date is not None and page.single_report and part.paragraphs:
+            # A rendered page prints its date below the menus it starts with:
+            # it dates the whole page, menus' leftovers included.
+            for earlier in part.paragraphs:
+                if earlier.date is None:
+                    earlier.date, earlier.date_basis = line_date, "date line"
+            part_date, part_basis = line_date, "date line"
+            first_date = first_date or line_date
+            continue
         if line_date is not None:
             if part.paragraphs:  # a new date line after text starts a new dated part
                 part = new_part(part.source)

@@ -87,13 +87,10 @@ SUBMITTED_LINE = re.compile(
     re.IGNORECASE,
 )
 FILE_NAME = re.compile(r"^\S(?:.{0,200}\S)?\.(?:png|jpe?g|gif|webp|tiff?|pdf|docx?|xlsx?|pptx?|zip|csv)$", re.IGNORECASE)
-# "Click here to expand the map below." (one short sentence; "Click here to
-# see the interactive map. It is updated daily." says more and stays).
-CAPTION = re.compile(
-    r"^(?:click|tap)\s+(?:here\s+)?(?:to\s+)?(?:expand|enlarge|view|see|open|zoom)\b[^.]{0,60}"
-    r"\b(?:map|image|graphic|picture|photo|chart|infographic)s?\b[^.]{0,30}\.?$",
-    re.IGNORECASE,
-)
+# "Click here to expand the map below.", "Click here to see ISW's interactive
+# map … This map is updated daily …": what a link leads to, not what happened.
+CAPTION = re.compile(r"^(?:click|tap)\s*(?:here\s*)?to\b", re.IGNORECASE)
+CAPTION_WORDS = 40
 REMARK = re.compile(r"^\(.{1,250}\)$")
 DATE_KEYS = ("article:published_time", "datepublished", "dc:date", "dc.date", "dc.date.issued",
              "dcterms.date", "dcterms:created", "dc:created", "date", "publish-date", "pubdate",
@@ -164,7 +161,9 @@ class _PageReader(HTMLParser):
         if draft.tag in HEADING_TAGS:
             kind = "heading"
         elif draft.tag == "li":
-            kind = "chrome" if draft.links and draft.anchors_only and len(text) < 200 else "bullet"
+            linked = " ".join(" ".join(shown for _, shown in draft.links).split())
+            # A contents entry (links inside the page) or a menu item (only a link's text).
+            kind = "chrome" if draft.links and len(text) < 200 and (draft.anchors_only or linked == text) else "bullet"
         elif draft.bold_chars >= len(text.replace(" ", "")) * 0.9 and len(text.split()) <= 25:
             kind = "heading"  # <p><strong>Key Takeaways</strong></p>
         else:
@@ -341,7 +340,8 @@ def read_html(text: str) -> ReportPage:
         elif kind != "bullet" and SUBMITTED_LINE.match(block_text) and parse_date_line(block_text) is None:
             kind = "chrome"
             submitted = submitted or block_text
-        elif CHROME.match(block_text) or FILE_NAME.match(block_text) or CAPTION.match(block_text):
+        elif CHROME.match(block_text) or FILE_NAME.match(block_text) or (
+                CAPTION.match(block_text) and len(block_text.split()) <= CAPTION_WORDS):
             kind = "chrome"
         elif kind == "paragraph" and REMARK.match(block_text) and blocks and blocks[-1].kind == "heading" \
                 and len(block_text.split()) <= 30:

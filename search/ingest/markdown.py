@@ -39,6 +39,8 @@ META_KEYS = {"url": "url", "link": "url", "canonical": "url", "source url": "url
              "source": "source", "publisher": "source", "site": "source"}
 # ... and the page's outline as a list of its headings: "- # Title", "  - ## Key Takeaways".
 OUTLINE_ITEM = re.compile(r"^#{1,6}\s")
+# A list item that is nothing but a link: a menu or link list, not a point the report makes.
+LINK_ONLY = re.compile(r"^(?:\[[^\]\n]{0,300}\]\([^()\s]{0,2000}\)|<?https?://\S{1,2000}>?)$")
 HOST_NAME = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
 # A paragraph whose lines are a flattened page (one DOM text node a line), not
 # a hard-wrapped paragraph: a line no editor would wrap at, or many lines.
@@ -154,8 +156,8 @@ def read_markdown(text: str) -> ReportPage:
             if body:
                 bold = BOLD_ONLY.match(raw.strip())
                 block_kind = "heading" if kind == "paragraph" and bold and len(body.split()) <= 25 else kind
-                if CHROME.match(body):
-                    block_kind = "chrome"
+                if CHROME.match(body) or (kind == "bullet" and LINK_ONLY.match(raw.strip())):
+                    block_kind = "chrome"  # "- [Donate now](https://…)": a menu, not a takeaway
                 note = endnote_from_text(body) if block_kind == "paragraph" else None
                 if note is not None:
                     endnotes.setdefault(note.number, note)
@@ -215,9 +217,11 @@ def read_markdown(text: str) -> ReportPage:
     title = meta.get("title") or title or max(outline, key=lambda h: len(h.split()), default=None)
     described = bool(listed_meta or outline or meta)
     if title is None and described:
-        # A rendered page's text starts with its <title>: "Story | Site".
-        first = next((b.text for b in blocks if b.kind == "heading"), None)
-        title = split_site_suffix(first)[0] if first else None
+        # A rendered page's text starts with its <title> ("Story | Site"),
+        # often after a few menu words ("Skip links", "Close").
+        headings = [b.text for b in blocks if b.kind in ("heading", "paragraph")][:80]
+        titled = next((split_site_suffix(h)[0] for h in headings if split_site_suffix(h)[1]), None)
+        title = titled or next((h for h in headings if len(h.split()) >= 4), None)
     url = meta.get("url") or meta.get("link") or None
     date, basis = meta.get("date") or None, "front matter" if meta.get("date") else ""
     return ReportPage(
