@@ -42,6 +42,7 @@ from .ingest import (
     find_report_files,
     paragraph_docs,
     read_report_file,
+    report_name,
     stored_path,
 )
 from .schema import SCHEMA_VERSION, build_schema, schema_signature
@@ -834,7 +835,7 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
         try:
             with _Batches(ix, known, summary, groups, processes) as batches:
                 batches.delete(gone)
-                read = partial(_read_file, taxonomy=taxonomy)
+                read = partial(_read_file, taxonomy=taxonomy, roots=[root.resolve() for root in roots])
                 outcomes = ordered_map(read, changed, processes) if processes > 1 else map(read, changed)
                 for path, (kind, *found) in zip(progress(changed) if progress else changed, outcomes):
                     if kind == "skipped":
@@ -865,7 +866,7 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
             groups.close()
 
 
-def _read_file(path: Path, taxonomy: Taxonomy) -> tuple:
+def _read_file(path: Path, taxonomy: Taxonomy, roots: list[Path] | None = None) -> tuple:
     """One file's outcome: ("skipped", reason), ("waiting", warnings, draft) or ("read", warnings, docs).
 
     A draft that needs a year from the corpus waits for the first commit.
@@ -873,7 +874,7 @@ def _read_file(path: Path, taxonomy: Taxonomy) -> tuple:
     returns is all that comes back to the parent.
     """
     try:
-        draft = read_report_file(path, taxonomy)
+        draft = read_report_file(path, taxonomy, report_name(path, roots or []))
         if draft.needs_year:
             return ("waiting", draft.warnings, draft)
         return ("read", draft.warnings, paragraph_docs(draft, taxonomy))

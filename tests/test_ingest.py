@@ -210,6 +210,20 @@ def test_editing_a_paragraph_changes_only_its_id(seeds_dir, tmp_path, taxonomy, 
     assert [seed_000[i].text[:46] for i in changed] == [old]
 
 
+def test_files_of_one_name_in_two_folders_are_two_reports(tmp_path, settings):
+    # Sources kept in folders of their own often name files alike (#12).
+    reports = tmp_path / "reports"
+    for folder, place in (("ocha", "Kherson"), ("unicef", "Mykolaiv")):
+        (reports / folder).mkdir(parents=True)
+        (reports / folder / "flash-update-1.txt").write_text(
+            f"December 3, 2024\n\nShelling damaged a water station in {place} on December 2.\n")
+    (reports / "top.txt").write_text("December 4, 2024\n\nConvoys reached Kherson on December 4.\n")
+    update_index(settings, [reports])
+    hits = all_hits(settings)
+    assert sorted(hit.report_id for hit in hits) == ["ocha-flash-update-1", "top", "unicef-flash-update-1"]
+    assert len({hit.id for hit in hits}) == 3
+
+
 def test_identical_paragraphs_get_distinct_ids(tmp_path, taxonomy):
     report = tmp_path / "twice.txt"
     report.write_text("December 1, 2024\n- Russian forces advanced.\n- Russian forces advanced.\n")

@@ -112,6 +112,9 @@ class FileDraft:
     file_date: PartialDate | None
     file_date_basis: str = "file's first date"
     warnings: list[str] = field(default_factory=list)
+    # What report ids are made from: the path below the indexed folder
+    # ("isw/2024-12-01"), so files of one name in two folders stay apart.
+    report_name: str = ""
 
     @property
     def needs_year(self) -> bool:
@@ -345,8 +348,30 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
     return first_date
 
 
-def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
+def report_name(path: Path, roots: list[Path]) -> str:
+    """The name a file's report ids are made from: its path below the outermost folder indexed.
+
+    ``seeds/000_x.txt`` under ``seeds`` is ``000_x``; ``reports/isw/01.html``
+    under ``reports`` is ``isw/01``, so ``reports/ocha/01.html`` gets other ids.
+
+    >>> report_name(Path("/r/isw/01.html"), [Path("/r")]), report_name(Path("/r/a.txt"), [Path("/r/a.txt")])
+    ('isw/01', 'a')
+    """
+    for root in sorted(roots, key=lambda r: len(r.parts)):
+        try:
+            relative = path.relative_to(root)
+        except ValueError:
+            continue
+        if relative.parts:
+            return str(relative.with_suffix("")) if relative.suffix else str(relative)
+    return path.stem
+
+
+def read_report_file(path: Path, taxonomy: Taxonomy, name: str | None = None) -> FileDraft:
     """Read and parse one report file of any supported format.
+
+    ``name`` is what its report ids are made from (see :func:`report_name`);
+    the file's name without its suffix by default.
 
     :raises SkipFile: the file is unreadable, binary, empty, too large or of
         an unsupported type; the message is the reason shown to the user.
@@ -370,6 +395,7 @@ def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
         page, pdf_warnings = read_pdf(data)
         draft = draft_from_pages([page], path, file_hash(data), taxonomy)
         draft.warnings.extend(pdf_warnings)
+        draft.report_name = name or path.stem
         return draft
     text, warning = decode_report(data)
     warnings = [warning] if warning else []
@@ -379,6 +405,7 @@ def read_report_file(path: Path, taxonomy: Taxonomy) -> FileDraft:
         raise SkipFile("; ".join(found_warnings) or "no report found")
     draft = draft_from_pages(pages, path, file_hash(data), taxonomy)
     draft.warnings.extend(warnings)
+    draft.report_name = name or path.stem
     return draft
 
 
@@ -426,7 +453,7 @@ def paragraph_docs(
     own = draft.own_anchor()
     name_year = find_year(draft.path.name)
     docs: list[ParagraphDoc] = []
-    stem = slug(draft.path.stem)
+    stem = slug(draft.report_name or draft.path.stem)
     for part in draft.parts:
         if part.record_id:
             report_id = slug(part.record_id)
@@ -520,6 +547,7 @@ __all__ = [
     "find_report_files",
     "paragraph_docs",
     "read_report_file",
+    "report_name",
     "stored_path",
     "strip_footnotes",
 ]
