@@ -584,6 +584,8 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int | None]] = [
         r"^\S(?:.{0,120}\S)?\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip)$", re.I), 25),
     ("endnote text", re.compile(r"^\[\d{1,4}\]|^\^?\d{1,3}\s+https?://", re.I), None),
     ("endnote text", re.compile(r"\b\w+ dot (?:com|org|net|ru|ua|by|gov|info|su|me|io)\b", re.I), 60),
+    # A cookie banner says so in its first words, however long it runs on.
+    ("legal or cookie notice", re.compile(r"^(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b", re.I), None),
     ("legal or cookie notice", re.compile(
         r"\bcookies?\b.{0,80}\b(?:accept|consent|use|policy)|all rights reserved|©|\bprivacy policy\b|"
         r"\bterms (?:of (?:use|service)|and conditions)\b|^(?:accessibility|contact us|about us|cookie settings)$",
@@ -705,9 +707,14 @@ def markdown_reference(text: str) -> tuple[list[str], str]:
     """
     dump = markdown_sections(text)
     if dump is not None:
+        # A rendered page's lines are its elements; the body's are sentences.
+        # A line that ends no sentence is a headline, a menu entry or a
+        # related story's title ("Zaporizhzhia arson case tied to …"), which
+        # trafilatura would not count as body text either.
         lines = [line.strip() for line in dump["Content"].split("\n")]
         body = [_strip_markdown(line) for line in lines[1:] if line and not line.startswith("#")]
-        return [line for line in body if line], "the Content lines of the scraper dump"
+        return ([line for line in body if line and SENTENCE_END.search(line.strip())],
+                "the Content lines of the scraper dump that end a sentence")
     paragraphs, current = [], []
     in_front = text.startswith("---\n")
     for number, line in enumerate(text.split("\n")):

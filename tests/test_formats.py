@@ -263,8 +263,13 @@ def test_a_converted_page_describes_itself():
         "The regional governor said rep",
         "The ministry said its air defe",
     ]
+    # Not records: a photo credit, a note's back-link, a follower count, a
+    # cookie banner, a map caption, share links, menu links and menu names.
     headings = [b.text for b in page.blocks if b.kind == "heading"]
     assert not {"Metadata", "Page Structure", "Content"} & set(headings)
+    # The ministry's endnote is read from its own line, and is no record.
+    assert page.endnotes[1].urls == ("https://t.me/example_ministry/101",
+                                     "https://example-news.test/2026/02/26/earlier-story/")
 
 
 def test_a_converted_page_is_one_report_dated_by_its_page(tmp_path, settings):

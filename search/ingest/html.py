@@ -47,9 +47,9 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from ..dates import date_in_url, find_heading_date, parse_date_line
-from .notes import URL, endnote_from_text, rebuild_addresses
+from .notes import URL, endnote_from_text, is_address_list, rebuild_addresses
 from .page import Endnote, ReportPage
-from .text import CHROME, ERROR_TITLE, Block, clean_text, split_site_suffix
+from .text import CAPTION, CAPTION_WORDS, CHROME, ERROR_TITLE, Block, clean_text, split_site_suffix
 
 # Never text, wherever they are.
 HIDDEN_TAGS = {"script", "style", "noscript", "svg", "template", "button", "select", "option", "textarea",
@@ -87,10 +87,6 @@ SUBMITTED_LINE = re.compile(
     re.IGNORECASE,
 )
 FILE_NAME = re.compile(r"^\S(?:.{0,200}\S)?\.(?:png|jpe?g|gif|webp|tiff?|pdf|docx?|xlsx?|pptx?|zip|csv)$", re.IGNORECASE)
-# "Click here to expand the map below.", "Click here to see ISW's interactive
-# map … This map is updated daily …": what a link leads to, not what happened.
-CAPTION = re.compile(r"^(?:click|tap)\s*(?:here\s*)?to\b", re.IGNORECASE)
-CAPTION_WORDS = 40
 REMARK = re.compile(r"^\(.{1,250}\)$")
 DATE_KEYS = ("article:published_time", "datepublished", "dc:date", "dc.date", "dc.date.issued",
              "dcterms.date", "dcterms:created", "dc:created", "date", "publish-date", "pubdate",
@@ -316,7 +312,7 @@ def read_html(text: str) -> ReportPage:
             endnotes.setdefault(note.number, note)
             last_note = endnotes[note.number]
             continue
-        if kind == "paragraph" and (_is_link_list(block_text) or (last_note and _is_fragment(block_text))):
+        if kind == "paragraph" and (is_address_list(block_text) or (last_note and _is_fragment(block_text))):
             # An endnote's addresses that the page broke into a paragraph of
             # their own ("[7]" then "https://t.me/a; https://t.me/b"): they
             # belong to the endnote before them, and are never body text.
@@ -463,19 +459,6 @@ def _table_of_contents(found: list[_Found]) -> set[int]:
                     and any(_names(_words(found[before].text), heading) for heading in later):
                 contents.add(before)
     return contents
-
-
-_ADDRESS_TOKEN = re.compile(r"^(?:h?t?tps?:\S*|www\.\S+|\S+\.[a-z]{2,}/\S*|\S+/\S+|dot|\[dot\]|[;,|]|\S+\.\.\.)$",
-                            re.IGNORECASE)
-
-
-def _is_link_list(text: str) -> bool:
-    """True for a paragraph of addresses only ("https://t.me/a; https://x.com/b", "ttps://t.me/c")."""
-    tokens = text.split()
-    if not tokens or len(tokens) > 60:
-        return False
-    addresses = [t for t in tokens if _ADDRESS_TOKEN.match(t)]
-    return bool(addresses) and sum(map(len, addresses)) >= 0.8 * sum(map(len, tokens))
 
 
 def _is_fragment(text: str) -> bool:

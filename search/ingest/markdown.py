@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 
-from .notes import URL, endnote_from_text
+from .notes import URL, endnote_from_text, is_address_list
 from .page import Endnote, ReportPage
-from .text import CHROME, ERROR_TITLE, Block, clean_text, split_blocks, split_site_suffix
+from .text import CAPTION, CAPTION_WORDS, CHROME, ERROR_TITLE, Block, clean_text, split_blocks, split_site_suffix
 
 # The closing "#"s are stripped in Python: "(.*?)\s*#*\s*$" tried every split
 # of a long run of "#"s (18 s for one line of 20,000, #13).
@@ -138,7 +138,10 @@ def read_markdown(text: str) -> ReportPage:
                 # The converter's own "## Content" over the page's text, not a section.
                 blocks[-1] = Block("chrome", blocks[-1].text, blocks[-1].line)
             for block in split_blocks("\n".join(_inline(line) for line in current), wrapped=False):
-                note = endnote_from_text(block.text) if block.kind == "paragraph" else None
+                note = endnote_from_text(block.text) if block.kind != "bullet" else None  # "[1] https://…" is short
+                if note is None and block.kind != "heading" and _page_leftover(block.text):
+                    blocks.append(Block("chrome", block.text, start + block.line - 1))
+                    continue
                 if note is not None:
                     endnotes.setdefault(note.number, note)
                 else:
@@ -209,6 +212,8 @@ def read_markdown(text: str) -> ReportPage:
         current.append(line.strip())
     flush()
     blocks, listed_meta, outline = _lists_that_describe_the_page(blocks, listed)
+    if listed_meta:
+        blocks = [_as_rendered_page(block) for block in blocks]
     for key, value in listed_meta.items():
         meta.setdefault(key, value)
     if title is not None and HOST_NAME.match(title):
@@ -222,6 +227,9 @@ def read_markdown(text: str) -> ReportPage:
         headings = [b.text for b in blocks if b.kind in ("heading", "paragraph")][:80]
         titled = next((split_site_suffix(h)[0] for h in headings if split_site_suffix(h)[1]), None)
         title = titled or next((h for h in headings if len(h.split()) >= 4), None)
+    if listed_meta and title:  # the page's own title again, as its heading or its <title> line
+        blocks = [Block("chrome", b.text, b.line) if b.kind in ("paragraph", "bullet") and
+                  split_site_suffix(b.text)[0] == title else b for b in blocks]
     url = meta.get("url") or meta.get("link") or None
     date, basis = meta.get("date") or None, "front matter" if meta.get("date") else ""
     return ReportPage(
@@ -235,6 +243,43 @@ def read_markdown(text: str) -> ReportPage:
         single_report=described,
         error_page=title if title and ERROR_TITLE.match(title) else None,
     )
+
+
+# What a rendered page leaves between its paragraphs: "[lix]" (a note's
+# back-link), "[#IABV2_LABEL#]", "(current)", "© 2026 …  All rights reserved."
+_NO_WORDS = re.compile(r"^(?:[\[(][^\])]{0,60}[\])]|[^A-Za-z\u00C0-\u024F\u0400-\u04FF]*)$")
+_LEGAL = re.compile(r"^(?:©|\(c\)\s|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
+
+
+def _page_leftover(text: str) -> bool:
+    """True for a rendered page's line that is no text of the report (see above), or only addresses."""
+    return bool(_NO_WORDS.match(text)) or is_address_list(text) or (
+        len(text.split()) <= 40 and bool(_LEGAL.search(text)))
+
+
+_COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"[.!?…][\"”’)\]]*$")
+_ADDRESS_START = re.compile(r"^(?:\[?https?://|whatsapp://|mailto:|\[?\\?\[email)", re.IGNORECASE)
+
+
+def _as_rendered_page(block: Block) -> Block:
+    """What a converted page's paragraph or list item is, read as a rendered page.
+
+    Converted pages carry the whole page: share links ("https://twitter.com/
+    intent/tweet?text=…"), cookie notices, follower counts ("55K DW News") and
+    menus of names ("Olena Zashko").  A report's own text says something in
+    sentences; those do not.
+    """
+    if block.kind not in ("paragraph", "bullet"):
+        return block
+    text, words = block.text, len(block.text.split())
+    if _page_leftover(text) or (_ADDRESS_START.match(text) and words <= 30) or (
+            CAPTION.match(text) and words <= CAPTION_WORDS) or (
+            _COOKIE.search(text) and words <= 120) or ("©" in text and words <= 60):
+        return Block("chrome", text, block.line)  # "… Photo credit: © 2022 Laura Noel / CARE"
+    if not _SENTENCE.search(text) and words <= (3 if block.kind == "bullet" else 6):
+        return Block("chrome" if block.kind == "bullet" else "heading", text, block.line)
+    return block
 
 
 def _lists_that_describe_the_page(blocks: list[Block], listed: dict[int, str]) -> tuple[list[Block], dict[str, str], list[str]]:

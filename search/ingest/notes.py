@@ -77,6 +77,19 @@ def rebuild_addresses(text: str) -> str:
     return _BARE_ADDRESS.sub(with_scheme, marked).replace(_MARK, ".")
 
 
+_ADDRESS_TOKEN = re.compile(r"^(?:h?t?tps?:\S*|www\.\S+|\S+\.[a-z]{2,}/\S*|\S+/\S+|dot|\[dot\]|[;,|]|\S+\.\.\.)$",
+                            re.IGNORECASE)
+
+
+def is_address_list(text: str) -> bool:
+    """True for a paragraph of addresses only ("https://t.me/a; https://x.com/b", "ttps://t.me/c")."""
+    tokens = text.split()
+    if not tokens or len(tokens) > 400:  # an endnote may list a hundred addresses; a page's text is longer
+        return False
+    addresses = [t for t in tokens if _ADDRESS_TOKEN.match(t)]
+    return bool(addresses) and sum(map(len, addresses)) >= 0.8 * sum(map(len, tokens))
+
+
 # A link whose host is plain lower-case letters, digits, dots and hyphens:
 # urlsplit(url).hostname would return that host unchanged, and it costs far
 # more.  Anything else (user info, a port, brackets, capitals, other

@@ -39,6 +39,10 @@ class Block:
     line: int
 
 
+# "Click here to expand the map below.", "Click here to see ISW's interactive
+# map … This map is updated daily …": what a link leads to, not what happened.
+CAPTION = re.compile(r"^(?:click|tap)\s*(?:here\s*)?to\b", re.IGNORECASE)
+CAPTION_WORDS = 40
 # The title of an error page saved in place of a report ("404 | Site", "Access Denied").
 ERROR_TITLE = re.compile(r"^(?:40[0-9]|410|5\d\d)\b|^(?:page\s+)?not\s+found\b|^access\s+denied\b", re.IGNORECASE)
 TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
