@@ -1048,8 +1048,10 @@ def analyse(
     date_rows, title_rows, foreign_titles = [], [], []
     report_rows: dict[tuple[str, str], dict[str, Any]] = {}
     for source, keys in source_reports.items():
-        # Copies of one page in several folders (same file name) count once.
-        pages = {(k[0], Path(k[1]).name): normalise(records[reports[k][0]].title) for k in keys}
+        # Copies of one page in several folders (same file name) count once,
+        # whatever report ids the folders gave them.
+        pages = {(Path(k[1]).name, re.sub(r"^.*?(-\d+)?$", r"\1", k[0])): normalise(records[reports[k][0]].title)
+                 for k in keys}
         titles = Counter(pages.values())
         for key in keys:
             report_records = sorted((records[n] for n in reports[key]), key=lambda r: r.position)

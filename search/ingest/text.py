@@ -62,7 +62,8 @@ def split_site_suffix(title: str) -> tuple[str, str]:
         return title, ""
     separator = TITLE_SEPARATOR.findall(title)[-1].strip()
     last = pieces[-1]
-    if 2 <= len(last) <= 60 and (separator == "|" or not re.search(r"\d", last)):
+    # A number standing alone is a date's ("January 5, 2023"); "UNITED24 Media" is a name.
+    if 2 <= len(last) <= 60 and (separator == "|" or not re.search(r"\b\d+\b", last)):
         return title[: title.rfind(last)].rstrip(" |–—-"), last
     return title, ""
 
