@@ -791,14 +791,20 @@ SENTENCE_END = re.compile(r"[.!?:…][\"”’)\]]*\s*(?:\[\d{1,4}\]\s*)*$")
 
 
 def is_heading_like(text: str) -> bool:
-    """True for a title-case line of up to 30 words that ends no sentence: a heading or a contents line.
+    """True for a title-case line of up to 30 words that ends no sentence, or a question: a heading or a contents line.
 
     Extractors give ISW's bold-paragraph headings ("Supporting Effort—Southern
     Axis (Russian objective: ...)") and its list of covered sections as
     paragraphs; they are not body text. A takeaway that lacks its full stop
     is a sentence in lower case, so it stays.
     """
-    if len(text.split()) > 30 or SENTENCE_END.search(text.strip()):
+    if len(text.split()) > 30:
+        return False
+    # A question of a line is a heading: an explainer's ("What's the current
+    # humanitarian crisis in Ukraine?"), a related story's or a survey's.
+    if text.strip().endswith("?"):
+        return True
+    if SENTENCE_END.search(text.strip()):
         return False
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text.split("(")[0]) if len(w) >= 4]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
