@@ -205,10 +205,10 @@ def test_an_unexpected_error_in_one_file_skips_only_that_file(
 
     real_read, real_docs = search.index.read_report_file, search.index.paragraph_docs
 
-    def read_with_a_bug(path: Path, taxonomy):
+    def read_with_a_bug(path: Path, taxonomy, *args):
         if path.name == "explodes.txt":
             raise RuntimeError("a reader bug")
-        return real_read(path, taxonomy)
+        return real_read(path, taxonomy, *args)
 
     def docs_with_a_bug(draft, taxonomy, *args):
         if draft.path.name == "explodes-later.txt":
