@@ -81,8 +81,12 @@ _CLAIM_OPENING = re.compile(
 )
 
 _NUMBERING = re.compile(r"^\s*(?:#\s*\d+\.?|\d+[.)]|[ivxlc]+[.)]|[a-z][.)])\s+", re.IGNORECASE)
-_BRACKETED = re.compile(r"\s*\([^)]*\)?\s*$")
-_AS_OF = re.compile(r"\s+(?:as of|for)\s+\w+\s+\d{1,2}(?:,?\s+\d{4})?\s*$", re.IGNORECASE)
+# A trailing remark, closed or cut off.  No part may run past the next
+# bracket, and white space is matched where it starts: "\s*\([^)]*\)?\s*$"
+# tried every split of a run of spaces (quadratic, #13).  The spaces left
+# before a removed remark are stripped by _clean.
+_BRACKETED = re.compile(r"\((?:[^()]*\)\s*|[^()]*)$")
+_AS_OF = re.compile(r"(?<!\s)\s+(?:as of|for)\s+\w+\s+\d{1,2}(?:,?\s+\d{4})?\s*$", re.IGNORECASE)
 
 
 def _clean(heading: str) -> str:

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*]|[-–—](?=\s))\s*")
 TERMINAL = tuple('.!?:;"”’)]')
 # Leftovers of a web page: sharing and navigation widgets, not report text.
+# Each run of spaces has one way to match, and a widget's name has a few
+# words: "[\w ]+\s*:?\s*$" split runs of spaces every way, and a raw line
+# "subscribe to" + 1,000 spaces + "!" took 2.4 s (#13).
 CHROME = re.compile(
     r"^(?:share(?: (?:the|this)(?: (?:post|article|page|story))?)?|share on \w+|print(?: this page)?|"
-    r"tweet|email|subscribe(?: to [\w ]+)?|related(?: posts| articles| content)?|"
+    r"tweet|email|subscribe(?: to\s+\w+(?:\s+\w+){0,8})?|related(?: posts| articles| content)?|"
     r"read more|back to top|skip to (?:main )?content|menu|search|advertisement|"
-    r"follow us(?: on \w+)?|download(?: the)? pdf|copy link|tags?)\s*:?\s*$",
+    r"follow us(?: on \w+)?|download(?: the)? pdf|copy link|tags?)\s*(?::\s*)?$",
     re.IGNORECASE,
 )
 WRAPPED_LINE_MIN = 80  # a line this long without end punctuation was broken by a wrap
@@ -45,7 +48,9 @@ CAPTION = re.compile(r"^(?:click|tap)\s*(?:here\s*)?to\b", re.IGNORECASE)
 CAPTION_WORDS = 40
 # The title of an error page saved in place of a report ("404 | Site", "Access Denied").
 ERROR_TITLE = re.compile(r"^(?:40[0-9]|410|5\d\d)\b|^(?:page\s+)?not\s+found\b|^access\s+denied\b", re.IGNORECASE)
-TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+# Starts only where white space starts: tried inside a run of spaces, "\s+"
+# scanned the rest of the run from each of them (quadratic, #13).
+TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|–—-]\s+")
 
 
 def split_site_suffix(title: str) -> tuple[str, str]:
@@ -111,7 +116,7 @@ def _kind(text: str, is_bullet: bool) -> str:
     return "paragraph"
 
 
-_TRAILING_REMARK = re.compile(r"\s*\([^()]*\)$")
+_TRAILING_REMARK = re.compile(r"\([^()]*\)$")  # no leading "\s*": tried at every space, it was quadratic
 
 
 def split_blocks(text: str, wrapped: bool = True) -> list[Block]:
