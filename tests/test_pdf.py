@@ -190,6 +190,19 @@ def test_bullets_and_numbered_items_are_bullets_with_their_wrapped_lines(tmp_pat
     ]
 
 
+def test_labels_of_maps_and_figures_are_not_records(tmp_path):
+    report = Report().page()
+    report.lines(LEFT, 100, ["The storm crossed the south coast of Haiti on Tuesday night."])
+    report.line(LEFT, 200, "Caribbean Sea", size=7).line(300, 230, "Amber alert", size=7)
+    report.line(LEFT, 300, "1,250,000 people affected", size=12)
+    report.line(LEFT, 330, "4.1 million", size=14, bold=True)
+    path = report.write(tmp_path / "map.pdf")
+    assert blocks(path) == [
+        ("paragraph", "The storm crossed the south coast of Haiti on Tuesday night."),
+        ("paragraph", "1,250,000 people affected"),
+    ]
+
+
 def footnoted_report() -> Report:
     report = Report().page()
     report.line(LEFT, 100, "Over 1.4 million people were affected by the storm.")

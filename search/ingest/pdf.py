@@ -786,10 +786,14 @@ def _kind(draft: _Draft, text: str, body_size: float, body_bold: bool) -> str:
     if _CAPTION.match(text) and len(words) <= 25:
         return "chrome"  # "Figure 2: ...", "Source: REACH", "© UNICEF/2025": about a picture, not the report
     short = len(words) <= 20 and len(draft.lines) <= 3 and not text.endswith((".", ";", ","))
-    if short and (size >= body_size * 1.15 or (bold and not body_bold)) and not draft.bullet:
+    # "1,250,000 people affected" in large type is a key figure, not a section.
+    figure = re.match(r"^[\d.,]+%?\s+[a-z]", text) is not None
+    if short and (size >= body_size * 1.15 or (bold and not body_bold)) and not draft.bullet and not figure:
         return "heading"
     if draft.bullet:
         return "bullet"
+    if len(words) <= 3 and not re.search(r"\d", text) and not text.endswith(TERMINAL):
+        return "chrome"  # a label from a map, chart or table ("Caribbean Sea", "Amber alert"), not a sentence
     return "paragraph"
 
 
