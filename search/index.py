@@ -62,15 +62,17 @@ class IndexSummary:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    redated: int = 0  # unchanged files read again for a year that new dated reports may give
     paragraphs: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed by the CLI."""
+        redated = f", {self.redated} re-dated" if self.redated else ""
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{len(self.skipped)} skipped, {self.unchanged} unchanged; "
+            f"{len(self.skipped)} skipped, {self.unchanged} unchanged{redated}; "
             f"{self.paragraphs} paragraphs written"
         )
 
@@ -229,6 +231,8 @@ def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
         fields["day"] = doc.date.isoformat()
     if doc.event_dates:
         fields["event_date"] = [datetime(d.year, d.month, d.day) for d in doc.event_dates]
+    if doc.year_from:
+        fields["year_from"] = doc.year_from
     return fields
 
 
@@ -832,6 +836,7 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
         waiting: list[FileDraft] = []
         processes = _processes(len(changed))
         groups = RepeatGroups(searcher)
+        dated = False  # whether this run writes a report its own evidence dates
         try:
             with _Batches(ix, known, summary, groups, processes) as batches:
                 batches.delete(gone)
@@ -846,7 +851,10 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
                     if kind == "waiting":
                         waiting.append(result)
                     else:
+                        dated = dated or any(doc.date is not None and not doc.date_inferred for doc in result)
                         batches.add(path, result)
+            redating = _to_redate(ix, {stored_path(p) for p in changed} | set(gone), taxonomy, roots) if dated else []
+            waiting += redating
             if waiting:
                 # Dates without a year are completed from the most similar dated
                 # report, which may be one just committed above: hence a later commit.
@@ -861,9 +869,42 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
                         except Exception as error:  # one file's bug must not stop the run (#13)
                             summary.skipped.append((stored_path(draft.path), _unexpected_reason(error)))
                             continue
-                        batches.add(draft.path, docs)
+                        redated = any(draft is r for r in redating)
+                        if redated and sorted((d.date for d in docs if d.year_from), key=str) == draft.indexed_dates:
+                            continue  # the new reports give it the year it has: nothing to write
+                        batches.add(draft.path, docs, redated=redated)
         finally:
             groups.close()
+
+
+def _to_redate(ix: Index, read_now: set[str], taxonomy: Taxonomy, roots: list[Path]) -> list[FileDraft]:
+    """Unchanged files whose year the corpus gave (or could not give), read again as drafts.
+
+    A dated report this run wrote may now be the nearest to them; reading
+    them again makes their years what one run over all files would give,
+    whatever order the files came in.  A file that changed or went away
+    since is left to its own run.
+    """
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        dates: dict[str, list] = {}
+        for value in (b"corpus", b"unknown"):
+            if reader.doc_frequency("year_from", value):
+                for number in reader.postings("year_from", value).all_ids():
+                    if not reader.is_deleted(number):
+                        stored = reader.stored_fields(number)
+                        day = stored.get("date")
+                        dates.setdefault(stored["path"], []).append(day.date() if day else None)
+    drafts = []
+    for path in sorted(set(dates) - read_now):
+        try:
+            draft = read_report_file(Path(path), taxonomy, report_name(Path(path), [r.resolve() for r in roots]))
+        except Exception:  # gone or unreadable now: its next run says why
+            continue
+        if draft.needs_year:
+            draft.indexed_dates = sorted(dates[path], key=str)
+            drafts.append(draft)
+    return drafts
 
 
 def _read_file(path: Path, taxonomy: Taxonomy, roots: list[Path] | None = None) -> tuple:
@@ -951,9 +992,12 @@ class _Batches:
         self.groups.forget_path(path)
         self.deletions.append(path)
 
-    def add(self, path: Path, docs: list[ParagraphDoc]) -> None:
+    def add(self, path: Path, docs: list[ParagraphDoc], redated: bool = False) -> None:
         path = stored_path(path)
-        if path in self.known:
+        if redated:
+            self._forget(path)
+            self.summary.redated += 1
+        elif path in self.known:
             self._forget(path)
             self.summary.updated += 1
         else:

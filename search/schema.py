@@ -7,7 +7,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from whoosh.support.charset import accent_map
 
 # Bump when a field changes: an index built with another version asks for --rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Stemming lets "advancing" find "advanced"; accent folding lets "Kyiv" typed
 # without diacritics find text written with them (and the reverse).
@@ -62,6 +62,11 @@ def build_schema() -> Schema:
         # "<hash> <path>" for each indexed file: reading this field's lexicon
         # lists the indexed files without touching stored documents.
         file_key=ID,
+        # "corpus" where a date's year came from the most similar dated
+        # report, "unknown" where none was found: such files are read again
+        # when dated reports arrive, so the year never depends on the order
+        # files were indexed in (#12).
+        year_from=ID,
     )
 
 

@@ -596,3 +596,25 @@ def test_a_real_full_disk(runner, tmp_path, seed_copy, small_disk):
         assert _listing(index_dir) == before
         assert [p.name for p in small_disk.iterdir()] == ["index"]
         assert sorted(hit.id for hit in all_hits(load_settings(index_dir=index_dir))) == ids
+
+
+def test_a_years_inference_does_not_depend_on_the_order_files_come_in(settings, seed_copy, tmp_path):
+    # 004 has dates without a year; 000 is the dated report its year comes
+    # from.  Indexed after 000, or alone and then 000 later: the same dates.
+    takeaways_first = tmp_path / "takeaways-first"
+    takeaways_first.mkdir()
+    shutil.copy(seed_copy / TAKEAWAYS_FILE, takeaways_first)
+    first = update_index(settings, [takeaways_first])
+    assert {hit.date for hit in all_hits(settings)} == {None}  # nothing to take a year from yet
+    shutil.copy(seed_copy / ISW_FILE, takeaways_first)
+    later = update_index(settings, [takeaways_first])
+    assert (first.added, later.added, later.redated) == (1, 1, 1)
+    assert "1 re-dated" in later.line()
+    by_order = {(hit.report_id, hit.date, hit.date_inferred) for hit in all_hits(settings)}
+    together = load_settings(index_dir=tmp_path / "together")
+    update_index(together, [seed_copy])
+    assert by_order == {(hit.report_id, hit.date, hit.date_inferred) for hit in all_hits(together)}
+    assert {hit.date for hit in all_hits(settings) if hit.report_id == "004_46fcd5d56deb0784"} == {"2024-12-14"}
+    # A later run that brings no new dated report reads nothing again.
+    again = update_index(settings, [takeaways_first])
+    assert (again.redated, again.paragraphs) == (0, 0)

@@ -73,6 +73,10 @@ class ParagraphDoc:
     signature: tuple[int, ...] = ()  # MinHash of the word pairs, for near-duplicates
     bands: tuple[str, ...] = ()  # the signature's band terms, to find candidates
     url: str | None = None  # the report's address on the web, when known
+    # "corpus" when the date's year came from the corpus, "unknown" when a
+    # date without a year found none: the index reads such files again when
+    # dated reports arrive.
+    year_from: str = ""
 
 
 @dataclass
@@ -115,6 +119,9 @@ class FileDraft:
     # What report ids are made from: the path below the indexed folder
     # ("isw/2024-12-01"), so files of one name in two folders stay apart.
     report_name: str = ""
+    # Set by the index when it reads an indexed file again for its year:
+    # the dates its year-less paragraphs have in the index now.
+    indexed_dates: list = field(default_factory=list)
 
     @property
     def needs_year(self) -> bool:
@@ -466,9 +473,11 @@ def paragraph_docs(
             if partial is None and draft.file_date is not None and not part.standalone:
                 partial, inferred, basis = draft.file_date, True, draft.file_date_basis
             day: date | None = None
+            year_from = ""
             if partial is not None:
                 day = partial.complete()
                 if day is None:
+                    year_from = "unknown"
                     inferred = True
                     if own is not None:
                         day, basis = infer_year(partial, own), f"{basis}; year from the file's own dates"
@@ -477,6 +486,9 @@ def paragraph_docs(
                         basis = f"{basis}; year from the file name"
                     elif anchor is not None:
                         day, basis = infer_year(partial, anchor), f"{basis}; year from {anchor_basis}"
+                        year_from = "corpus"
+                    if year_from == "unknown" and day is not None:
+                        year_from = ""  # the file's own evidence gave it
             if day is None:
                 basis = "no date found"
             tags = taxonomy.tag(para.text)
@@ -515,6 +527,7 @@ def paragraph_docs(
                     signature=signature,
                     bands=tuple(signature_bands(signature)),
                     url=part.url,
+                    year_from=year_from,
                 )
             )
     return docs
