@@ -71,6 +71,12 @@ def test_deeply_nested_html_does_not_crash():
     assert block.text == "Russian forces advanced near Kupiansk."
 
 
+def test_a_declaration_that_is_no_declaration_is_text():
+    # html.parser raises AssertionError on "<![" before a non-name (#13).
+    page = read_html("<p>Shelling near <![ Kherson</p><p>Convoys reached Kupiansk; 3 < 4.</p>")
+    assert [b.text for b in page.blocks] == ["Shelling near <![ Kherson", "Convoys reached Kupiansk; 3 < 4."]
+
+
 def test_broken_html_is_read():
     page = read_html("<p>Unclosed paragraph about Pokrovsk<p>Another <b>one</b> &amp; more</div></span>")
     assert [b.text for b in page.blocks] == ["Unclosed paragraph about Pokrovsk", "Another one & more"]

@@ -128,7 +128,19 @@ class _Found:
     links: list[tuple[str, str]]
 
 
+_STRAY_LT = re.compile(r"<(?![A-Za-z/!?])")
+
+
 class _PageReader(HTMLParser):
+    def parse_html_declaration(self, i: int) -> int:
+        # "<![" not followed by a name makes html.parser (via _markupbase)
+        # raise AssertionError on Python 3.11, which would skip the page.
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            self.handle_data("<![")
+            return i + 3
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[_Open] = []
@@ -294,7 +306,9 @@ def read_html(text: str) -> ReportPage:
         ``error_page`` set so the caller can skip it with that reason.
     """
     reader = _PageReader()
-    reader.feed(clean_text(text))
+    # A "<" that opens no tag is text; escaped, html.parser reads it in one
+    # step instead of re-scanning the rest of the page for a tag each time.
+    reader.feed(_STRAY_LT.sub("&lt;", clean_text(text)))
     reader.close()
     found = _body(reader.found)
     site = reader.meta.get("og:site_name") or None
@@ -472,7 +486,7 @@ _STOP = frozenset("a an and the of in on to for with by at from".split())
 
 def _words(text: str) -> set[str]:
     """The stems of a heading's words, its trailing remark ("(comprised of …)") left out."""
-    text = re.sub(r"\([^()]*\)\W*$", "", text)
+    text = re.sub(r"\([^()]*\)[^\w()]*$", "", text)  # "\W*" after it retried at every "(": quadratic
     return {w[:6] for w in re.findall(r"[^\W_]+", text.lower()) if w not in _STOP}
 
 
