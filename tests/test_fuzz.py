@@ -28,9 +28,11 @@ from search.query import SORTS
 from web import create_app
 
 # The same cases on every run, so CI cannot turn red on a case it never saw
-# before; SITREP_FUZZ_EXPLORE=1 draws fresh cases to hunt for new faults.
+# before; SITREP_FUZZ_EXPLORE=1 draws fresh cases to hunt for new faults, and
+# SITREP_FUZZ_EXAMPLES=N draws N per test instead of 300 (a long hunt).
 FUZZ = settings(
-    max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+    max_examples=int(os.environ.get("SITREP_FUZZ_EXAMPLES") or 300), deadline=None,
+    suppress_health_check=list(HealthCheck), database=None,
     derandomize=not os.environ.get("SITREP_FUZZ_EXPLORE"),
 )
 
