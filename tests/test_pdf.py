@@ -357,3 +357,21 @@ def test_sitrep_index_reads_a_folder_with_a_pdf(runner, tmp_path, index_dir):
         assert [p.text for p in index.report(hit["report_id"]).paragraphs] == [
             "Flooding cut the road between Jeremie and Les Cayes after the hurricane.", hit["text"]]
 
+
+
+def test_a_credit_line_names_the_source_and_starts_no_other_report(tmp_path, taxonomy):
+    # A map credit "OCHA" under the text, and a date further down, used to
+    # start a second report ("…-2") through the plain-text source rule.
+    report = Report().page()
+    report.line(56, 60, "Flash Update No. 2: Floods in the Grand Sud", size=16, bold=True)
+    report.line(56, 90, "As of 26 October 2025")
+    y = report.lines(56, 120, ["Flooding displaced about 1,200 households in Jeremie and Les Cayes on",
+                               "25 October, and roads to the coast remain cut in several places."])
+    report.line(56, y + 30, "OCHA", size=12, bold=True)
+    report.line(56, y + 60, "28 October 2025", size=12, bold=True)
+    report.lines(56, y + 90, ["Partners delivered water and hygiene kits to shelters in Les Cayes, and",
+                              "mobile clinics reached two communes cut off by the floods."])
+    docs = paragraph_docs(read_report_file(report.write(tmp_path / "flash-2.pdf"), taxonomy), taxonomy)
+    assert {doc.report_id for doc in docs} == {"flash-2"}
+    assert {doc.date.isoformat() for doc in docs} == {"2025-10-26"}
+    assert {doc.source for doc in docs} == {"UN OCHA"}  # the credit still names the source

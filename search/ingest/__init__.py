@@ -327,7 +327,10 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
             continue
         source = taxonomy.source_line(block.text) if block.kind != "bullet" else None
         if source is not None and page.single_report and part.paragraphs:
-            continue  # the publisher's name in a page's footer or menu
+            # The publisher's name in a page's footer or menu, or a PDF's
+            # credit line: it names the source, and starts no other report.
+            part.source = part.source or source[0]
+            continue
         if source is not None and (block.kind == "heading" or source[1]):
             if part.paragraphs:
                 part = new_part()

@@ -841,7 +841,10 @@ def _report_page(pages: list[PageLines], metadata: dict[str, str]) -> ReportPage
         if text:
             blocks.append(Block(kind, text, draft.lines[0].page + 1))
     page_date, basis = _report_date(first_page, metadata)
-    return ReportPage(blocks=blocks, title=title, date=page_date, date_basis=basis, endnotes=endnotes)
+    # A PDF is one report: a map credit ("OCHA") or a date further down
+    # starts no other report.
+    return ReportPage(blocks=blocks, title=title, date=page_date, date_basis=basis, endnotes=endnotes,
+                      single_report=True)
 
 
 def _join_across_pages(drafts: list[_Draft]) -> list[_Draft]:
