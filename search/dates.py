@@ -169,6 +169,25 @@ def date_in_url(url: str) -> str | None:
     return None
 
 
+_COMPACT_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def date_in_file_name(stem: str) -> PartialDate | None:
+    """A date a file's name carries: ``isw-2025-02-24``, ``…_january_6_2023``, ``4197637_20260101-FEWS-NET``.
+
+    >>> date_in_file_name("4197637_20260101-FEWS-NET-ht-kmu-1770416313")
+    PartialDate(month=1, day=1, year=2026)
+    """
+    found = find_heading_date(stem) or find_heading_date(re.sub(r"[-_.]+", " ", stem))
+    if found is not None:
+        return found
+    compact = _COMPACT_DATE.search(stem)
+    if compact is not None:
+        candidate = PartialDate(int(compact.group(2)), int(compact.group(3)), int(compact.group(1)))
+        return candidate if candidate.complete() else None
+    return None
+
+
 def find_year(text: str) -> int | None:
     """A plausible report year written in ``text`` (a file name), or None."""
     match = re.search(r"(?<!\d)(19[9]\d|20\d\d)(?!\d)", text)

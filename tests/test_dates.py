@@ -8,6 +8,7 @@ import pytest
 
 from search import BadDate
 from search.dates import (
+    date_in_file_name,
     PartialDate,
     find_heading_date,
     find_year,
@@ -168,3 +169,17 @@ def test_parse_date_bound_wants_ascii_digits(text, end):
 )
 def test_datelines_as_real_reports_print_them(line, expected):
     assert parse_date_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("4197637_20260101-FEWS-NET-ht-kmu-1770416313", PartialDate(1, 1, 2026)),  # YYYYMMDD
+        ("6_1_2023___russian_offensive_campaign_assessment_january_6_2023", PartialDate(1, 6, 2023)),
+        ("isw-2025-02-24", PartialDate(2, 24, 2025)),
+        ("ht-kmu-1770416313", None),  # a timestamp is no date
+        ("report-20251340", None),  # no thirteenth month
+    ],
+)
+def test_dates_in_file_names(stem, expected):
+    assert date_in_file_name(stem) == expected

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..dates import PartialDate, date_in_url, find_heading_date, find_year, infer_year, parse_date_line
+from ..dates import PartialDate, date_in_file_name, date_in_url, find_heading_date, find_year, infer_year, parse_date_line
 from ..fingerprint import fingerprints, signature_bands
 from ..taxonomy import Taxonomy
 from .caps import cap_page
@@ -273,7 +273,7 @@ def _apply_reading_rules(pages: list[ReportPage], path: Path, digest: str, taxon
         raise SkipFile("no paragraphs found")
     # After the page's own evidence: a date in the file name ("isw-2025-02-24.html",
     # "assessment-february-24-2025.md", "6_1_2023___…_january_6_2023.html").
-    named = find_heading_date(path.stem) or find_heading_date(re.sub(r"[-_.]+", " ", path.stem))
+    named = date_in_file_name(path.stem)
     if named is not None and named.complete() is not None:
         if file_date is None:
             return FileDraft(path, digest, kept, named, "file name")
