@@ -8,8 +8,8 @@ import pytest
 
 from search import BadDate
 from search.dates import (
-    date_in_file_name,
     PartialDate,
+    date_in_file_name,
     find_heading_date,
     find_year,
     infer_year,
