@@ -584,6 +584,9 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int | None]] = [
         r"^\S(?:.{0,120}\S)?\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip)$", re.I), 25),
     ("endnote text", re.compile(r"^\[\d{1,4}\]|^\^?\d{1,3}\s+https?://", re.I), None),
     ("endnote text", re.compile(r"\b\w+ dot (?:com|org|net|ru|ua|by|gov|info|su|me|io)\b", re.I), 60),
+    # "For more information contact x@agency.org": a document's contact line.
+    ("contact line", re.compile(r"\b(?:for (?:more|further) information|for more informations|pour plus d.informations)\b"
+                                r".{0,120}(?:@|www\.|https?://)", re.I), 40),
     # A cookie banner says so in its first words, however long it runs on.
     ("legal or cookie notice", re.compile(r"^(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b", re.I), None),
     ("legal or cookie notice", re.compile(
