@@ -375,3 +375,15 @@ def test_a_credit_line_names_the_source_and_starts_no_other_report(tmp_path, tax
     assert {doc.report_id for doc in docs} == {"flash-2"}
     assert {doc.date.isoformat() for doc in docs} == {"2025-10-26"}
     assert {doc.source for doc in docs} == {"UN OCHA"}  # the credit still names the source
+
+
+def test_region_labels_table_row_labels_and_contact_lines_are_not_records(tmp_path):
+    report = Report().page()
+    report.line(56, 60, "Seasonal Outlook", size=16, bold=True)
+    y = report.lines(56, 100, ["Rainfall is expected to be below normal over most of the region, and hot days",
+                               "are likely to be more frequent than usual in the lowlands."])
+    report.line(56, y + 20, "(SUD south)")
+    report.line(56, y + 50, "# of volunteers equipped with PPE")
+    report.line(56, y + 80, "For more information: www.example-agency.org, desk@example-agency.org")
+    kinds = blocks(report.write(tmp_path / "outlook.pdf"))
+    assert [text[:20] for kind, text in kinds if kind != "chrome"] == ["Seasonal Outlook", "Rainfall is expected"]

@@ -794,7 +794,17 @@ def _kind(draft: _Draft, text: str, body_size: float, body_bold: bool) -> str:
         return "bullet"
     if len(words) <= 3 and not re.search(r"\d", text) and not text.endswith(TERMINAL):
         return "chrome"  # a label from a map, chart or table ("Caribbean Sea", "Amber alert"), not a sentence
+    if len(words) <= 6 and text.startswith("(") and text.endswith(")"):
+        return "chrome"  # a map's region label in brackets ("(SUD south)", "(Northwest)")
+    if len(words) <= 12 and re.match(r"^(?:#|no\.|number) of\b", text, re.IGNORECASE) and not text.endswith(TERMINAL):
+        return "chrome"  # a table's row label ("# of volunteers equipped with PPE") without its figures
+    if _CONTACT.search(text) and len(words) <= 40:
+        return "chrome"  # "For more information: www.unocha.org, x@ocha.org": who to ask, not what happened
     return "paragraph"
+
+
+_CONTACT = re.compile(r"\b(?:for (?:more|further) informations?|pour plus d.informations)\b.{0,120}?(?:@|www\.|https?://)",
+                      re.IGNORECASE)
 
 
 # --- the whole report -----------------------------------------------------
