@@ -58,7 +58,8 @@ def test_no_child_is_left_running():
 ORPHAN = """
 import os, time
 from search.forking import ordered_map
-next(ordered_map(lambda _: (print(os.getpid(), flush=True), time.sleep(60)), [0, 1], workers=2))
+# One write per pid: two children printing at once could interleave their digits and newlines.
+next(ordered_map(lambda _: (os.write(1, f"{os.getpid()}\\n".encode()), time.sleep(60)), [0, 1], workers=2))
 """
 
 
