@@ -20,13 +20,13 @@ from .errors import (
     SitrepError,
     TaxonomyError,
 )
-from .index import IndexSummary, update_index
-from .integrity import IndexHealth, check_index
+from .index import FACET_FIELDS, IndexHealth, IndexSummary, check_index, update_index
 from .ingest import ParagraphDoc
 from .facets import FacetValue
 from .query import Hit, Report, SearchIndex, SearchPage, search
 
 __all__ = [
+    "FACET_FIELDS",
     "BadDate",
     "BadInput",
     "DiskFull",

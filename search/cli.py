@@ -19,8 +19,7 @@ import click
 
 from .config import Settings, env_name, load_settings
 from .errors import SitrepError
-from .index import update_index
-from .integrity import check_index
+from .index import check_index, update_index
 from .numbers import parse_whole_number
 from .pull import pull
 from .query import SORTS, SearchIndex, SearchPage

@@ -31,10 +31,8 @@ from .config import Settings
 from .dates import parse_date_bound
 from .facets import FacetPostings, FacetValue, mask_of, segment_id
 from .errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound, SitrepError
-from .index import index_identity, open_index
-from .integrity import explain_damage
+from .index import FACET_FIELDS, TEXT_ANALYZER, explain_damage, index_identity, open_index
 from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
-from .schema import FACET_FIELDS, TEXT_ANALYZER
 from .taxonomy import Taxonomy, load_taxonomy
 from .timeline import Timeline, date_histogram
 

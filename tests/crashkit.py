@@ -63,7 +63,7 @@ def write_corpus(directory: Path, files: int = 60, paragraphs: int = 30, seed: i
 
 def sitrep_index(index_dir: Path, corpus: Path, *, rebuild: bool = False, batch: int | None = None) -> subprocess.Popen:
     """Start `sitrep index` in a child process (``batch``: commit every ``batch`` paragraphs)."""
-    code = "import search.index as i\n"
+    code = "import search.index.update as i\n"
     if batch:
         code += f"i.BATCH_PARAGRAPHS = {batch}\n"
     code += "from search.cli import main\nmain()\n"

@@ -9,8 +9,8 @@ import pytest
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT
 
-from search.analysis import Words, field_indexer, schema_indexers, word_chain
-from search.schema import PAIR_ANALYZER, TEXT_ANALYZER, build_schema
+from search.index.analysis import Words, field_indexer, schema_indexers, word_chain
+from search.index.schema import PAIR_ANALYZER, TEXT_ANALYZER, build_schema
 
 FORMATS_DIR = Path(__file__).resolve().parent / "data" / "formats"
 

@@ -201,9 +201,9 @@ def test_an_unexpected_error_in_one_file_skips_only_that_file(
     # No input is known to crash a reader any more, so a bug is planted in
     # reading one file and in completing the dates of another (the second
     # step, run after the first commit).  Forked readers inherit the plant.
-    import search.index
+    import search.index.update
 
-    real_read, real_docs = search.index.read_report_file, search.index.paragraph_docs
+    real_read, real_docs = search.index.update.read_report_file, search.index.update.paragraph_docs
 
     def read_with_a_bug(path: Path, taxonomy, *args):
         if path.name == "explodes.txt":
@@ -215,8 +215,8 @@ def test_an_unexpected_error_in_one_file_skips_only_that_file(
             raise KeyError("a dating bug")
         return real_docs(draft, taxonomy, *args)
 
-    monkeypatch.setattr(search.index, "read_report_file", read_with_a_bug)
-    monkeypatch.setattr(search.index, "paragraph_docs", docs_with_a_bug)
+    monkeypatch.setattr(search.index.update, "read_report_file", read_with_a_bug)
+    monkeypatch.setattr(search.index.update, "paragraph_docs", docs_with_a_bug)
     folder = tmp_path / "reports"
     folder.mkdir()
     for name, text in list(GOOD_REPORTS.items())[:good_files]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from search import Settings, load_settings, search
-from search import index as index_module
+from search.index import update as index_module
 from search.cli import cli
 from search.config import env_name
 from search.index import VERSION_FILE, open_index

@@ -35,12 +35,12 @@ class QuietHandler(WSGIRequestHandler):
 
 from crashkit import ROOT, fresh_dir, snapshot, write_corpus
 from search import load_settings, update_index
-from search.locks import LOCK_FILE, try_lock
+from search.index.locks import LOCK_FILE, try_lock
 from web import create_app
 
 HOLD_LOCK = """
 import sys, time
-from search.locks import write_lock
+from search.index.locks import write_lock
 with write_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -66,7 +66,7 @@ def test_killed_writer_leaves_no_lock(tmp_path: Path) -> None:
 
 
 def _index_cli(index_dir: Path, corpus: Path, wait_s: float | None = None) -> subprocess.Popen:
-    code = "import search.index as i\n"
+    code = "import search.index.update as i\n"
     if wait_s is not None:
         code += f"i.WRITER_TIMEOUT_S = {wait_s}\n"
     code += "from search.cli import main\nmain()\n"
@@ -97,7 +97,7 @@ def test_second_index_gives_up_with_one_error_line(tmp_path: Path) -> None:
 # so that the second run surely finds the lock taken, however fast the build.
 HELD_INDEX = """
 import os, sys, time
-import search.index as i
+import search.index.update as i
 release = sys.argv.pop(1)
 commit = i._Batches.commit
 def held_commit(self):

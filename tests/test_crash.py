@@ -55,7 +55,7 @@ def test_open_index_undoes_a_swap_killed_between_its_two_renames(tmp_path: Path)
 
     from search.errors import IndexMissing
     from search.index import open_index
-    from search.locks import write_lock
+    from search.index.locks import write_lock
 
     corpus = write_corpus(tmp_path / "reports", files=2, paragraphs=3)
     index_dir = tmp_path / "index"

@@ -13,9 +13,9 @@ from whoosh.filedb.filestore import FileStorage
 
 import crashkit
 from crashkit import ROOT, crash_cycles, write_corpus
-from search import index as index_module
+from search.index import update as index_module
 from search import load_settings, update_index
-from search.forking import ChildFailed, can_fork, ordered_map, run_forked
+from search.index.forking import ChildFailed, can_fork, ordered_map, run_forked
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="forked workers need Linux and no other thread")
 
@@ -57,7 +57,7 @@ def test_no_child_is_left_running():
 
 ORPHAN = """
 import os, time
-from search.forking import ordered_map
+from search.index.forking import ordered_map
 # One write per pid: two children printing at once could interleave their digits and newlines.
 next(ordered_map(lambda _: (os.write(1, f"{os.getpid()}\\n".encode()), time.sleep(60)), [0, 1], workers=2))
 """
@@ -122,7 +122,7 @@ def test_killing_a_parallel_build_never_damages_the_index(tmp_path, monkeypatch)
     # The crash cycles of tests/test_crash.py, with files read and segments
     # written by children (small thresholds so that every run forks).
     def sitrep_index(index_dir, corpus, *, rebuild=False, batch=None):
-        code = "import search.index as i\ni.FORK_MIN_PARAGRAPHS = 40\ni.FORK_MIN_FILES = 2\n"
+        code = "import search.index.update as i\ni.FORK_MIN_PARAGRAPHS = 40\ni.FORK_MIN_FILES = 2\n"
         code += "i._processes = lambda files: 2\n"
         if batch:
             code += f"i.BATCH_PARAGRAPHS = {batch}\n"

@@ -19,8 +19,9 @@ from search import (
     load_settings,
     update_index,
 )
-from search import index as index_module
-from search.schema import SCHEMA_VERSION
+from search.index import commit as commit_module
+from search.index import update as index_module
+from search.index import SCHEMA_VERSION
 from search.index import VERSION_FILE, indexed_files, open_index
 
 ISW_FILE = "000_0dbb5635bfea498f.txt"
@@ -308,9 +309,9 @@ def test_facet_counts_stay_right_when_segments_are_reused(settings, seed_copy):
 def test_a_small_update_merges_only_tiny_segments(tmp_path, settings, monkeypatch):
     # Adding a report must not rewrite the large segments (Whoosh's
     # MERGE_SMALL would, once there are enough): only tiny ones are merged.
-    monkeypatch.setattr(index_module, "SMALL_SEGMENT_DOCS", 3)
-    monkeypatch.setattr(index_module, "MERGE_AT_SEGMENTS", 3)
-    monkeypatch.setattr(index_module, "MERGE_MAX_DOCS", 10)
+    monkeypatch.setattr(commit_module, "SMALL_SEGMENT_DOCS", 3)
+    monkeypatch.setattr(commit_module, "MERGE_AT_SEGMENTS", 3)
+    monkeypatch.setattr(commit_module, "MERGE_MAX_DOCS", 10)
     reports = tmp_path / "reports"
     reports.mkdir()
     body = "\n\n".join(f"Paragraph {n} about shelling near Kupyansk and Siversk." for n in range(5))
@@ -531,7 +532,7 @@ def test_a_full_disk_on_the_first_run_leaves_no_index(disk, runner, tmp_path, se
 def test_a_full_disk_in_the_forked_writers(disk, runner, tmp_path, monkeypatch):
     # Segments of a big batch are written by forked children (search/forking.py):
     # their OSError comes back through the pipe and ends the run the same way.
-    from search.forking import ForkedJobs, can_fork
+    from search.index.forking import ForkedJobs, can_fork
 
     if not can_fork():
         pytest.skip("this process cannot fork writers (not Linux, or other threads running)")

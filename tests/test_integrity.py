@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 from search import SearchIndex, load_settings, update_index
 from search.cli import cli
 from search.index import open_index
-from search.integrity import check_index
+from search.index import check_index
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

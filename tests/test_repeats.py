@@ -92,7 +92,7 @@ def test_a_huge_group_lists_the_newest_and_counts_all(tmp_path, settings, monkey
 def test_groups_span_batches_and_runs(tmp_path, settings, monkeypatch, batch):
     # Earlier batches of a run are kept in memory, earlier runs are looked
     # up in the index: a repeat joins its group either way (#5).
-    from search import index as index_module
+    from search.index import update as index_module
 
     monkeypatch.setattr(index_module, "BATCH_PARAGRAPHS", batch)
     reports = tmp_path / "reports"

@@ -8,11 +8,11 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from search import writer as writer_module
+from search.index import writer as writer_module
 from search.index import record_fields
 from search.ingest import find_report_files, paragraph_docs, read_report_file
-from search.schema import build_schema
-from search.writer import SitrepWriter
+from search.index import build_schema
+from search.index.writer import SitrepWriter
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 FORMATS_DIR = Path(__file__).resolve().parent / "data" / "formats"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.query import SORTS
-from search.schema import FACET_FIELDS
+from search import FACET_FIELDS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 

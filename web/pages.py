@@ -13,7 +13,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from search import Hit, SearchPage
-from search.schema import FACET_FIELDS
+from search import FACET_FIELDS
 
 from .params import absolute_url, search_index, search_options, state_url, toggle_url
 

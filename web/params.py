@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from search import BadInput, SearchIndex
 from search.numbers import parse_whole_number
-from search.schema import FACET_FIELDS
+from search import FACET_FIELDS
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page")
 _TRUE = ("1", "true", "yes", "on")

@@ -8,7 +8,7 @@ the current generation needs are checked one by one, and the first bad one
 is named in an :class:`~search.errors.IndexDamaged`:
 
 * the table of contents (``_MAIN_<generation>.toc``) and ``SITREP_SCHEMA``
-  can be read (:func:`search.index.open_index` checks them);
+  can be read (:func:`search.index.open_index` checks them, with :mod:`search.index.damage`);
 * every segment file the TOC lists exists, is a regular file, can be read,
   and is exactly as long as its own header says (a compound ``.seg`` file
   starts with the offset and length of its directory, which ends the file);
@@ -26,8 +26,6 @@ before it starts.  `sitrep check` runs all of them.
 
 from __future__ import annotations
 
-import os
-import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +38,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.reading import CorruptIndexError, SegmentReader
 
-from .errors import IndexDamaged, IndexMissing, SitrepError
-from .index import INDEX_NAME, open_index
+from ..errors import IndexDamaged, IndexMissing, SitrepError
+from .damage import file_problem, read_problem, toc_damage
+from .open import open_index
 _HEADER_BYTES = 12  # a compound file's directory offset (8 bytes) and length (4)
 _CHUNK = 1 << 20
 
@@ -90,13 +89,6 @@ def check_index(index_dir: Path, *, deep: bool = True, missing_ok: bool = False)
     return IndexHealth(segments=len(toc.segments), paragraphs=paragraphs)
 
 
-def toc_damage(index_dir: Path, error: BaseException) -> IndexDamaged:
-    """The damage of the latest TOC in ``index_dir``, which Whoosh failed to read with ``error``."""
-    storage = FileStorage(str(index_dir))
-    name = TOC._filename(INDEX_NAME, TOC._latest_generation(storage, INDEX_NAME))
-    return IndexDamaged(index_dir, name, file_problem(Path(index_dir) / name) or read_problem(error))
-
-
 def damage_of(index_dir: Path, error: BaseException) -> IndexDamaged | None:
     """The damage that explains ``error``, raised while reading the index in ``index_dir``, or None.
 
@@ -138,35 +130,6 @@ def explain_damage(index_dir: Path) -> Iterator[None]:
         if damage is None:
             raise
         raise damage from error
-
-
-def file_problem(path: Path) -> str | None:
-    """What keeps ``path`` from being read as an index file, or None when it can be read."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return "missing"
-    except OSError as error:
-        return f"cannot be read: {error.strerror}"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
-    try:
-        with open(path, "rb") as handle:
-            handle.read(1)
-    except OSError as error:
-        return f"cannot be read: {error.strerror}"
-    return "empty" if info.st_size == 0 else None
-
-
-def read_problem(error: BaseException) -> str:
-    """``error``, raised while Whoosh read a file, as a few words for the user."""
-    if isinstance(error, OSError) and error.strerror:
-        return f"cannot be read: {error.strerror}"
-    detail = str(error).split("\n", 1)[0]
-    kind = type(error).__name__
-    if kind == "error":  # zlib.error, struct.error
-        kind = f"{type(error).__module__}.error"
-    return f"garbled ({kind}{': ' + detail[:80] if detail else ''})"
 
 
 def _check_segment(storage: FileStorage, index_dir: Path, toc: TOC, segment: Segment, deep: bool) -> int:

@@ -31,7 +31,7 @@ from typing import Callable, Iterator
 
 from whoosh.util.filelock import FileLock
 
-from .errors import IndexBusy
+from ..errors import IndexBusy
 
 LOCK_FILE = "MAIN_WRITELOCK"  # Whoosh's name: f"{indexname}_WRITELOCK"
 OWNER_FILE = "SITREP_WRITER"

@@ -21,6 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 
+INDEX_NAME = "MAIN"  # Whoosh's default: segment files MAIN_<id>.seg, TOCs _MAIN_<generation>.toc
 READ_AHEAD = 8192
 
 
