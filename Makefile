@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test index browser clean
+.PHONY: run test index browser opensearch opensearch-launcher clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,21 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The page tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-test: $(VENV)/.test-deps browser
+# The OpenSearch tests' node (#18), built with Maven from Maven Central. Without
+# java or mvn this prints the one line that says what to install, and those
+# tests skip; a failed build stops here.
+OPENSEARCH_NODE := tests/opensearch/opensearch-node
+OPENSEARCH_PORT ?= 9200
+OPENSEARCH_DATA ?= tests/opensearch/target/node-data
+
+opensearch-launcher:
+	@$(OPENSEARCH_NODE) build || [ $$? = 3 ]
+
+# One real node on 127.0.0.1:$(OPENSEARCH_PORT) in the foreground; Ctrl-C stops it.
+opensearch:
+	$(OPENSEARCH_NODE) start --data $(OPENSEARCH_DATA) --port $(OPENSEARCH_PORT)
+
+test: $(VENV)/.test-deps browser opensearch-launcher
 	$(BIN)/python -m pytest
 
 clean:

@@ -36,6 +36,9 @@ from search.taxonomy import Taxonomy, load_taxonomy
 from web import create_app
 from werkzeug.serving import make_server
 
+# Real OpenSearch nodes (#18): opensearch_url (session), opensearch_cluster (module).
+from opensearch.fixtures import opensearch_cluster, opensearch_launcher, opensearch_url  # noqa: F401
+
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_VOCABULARIES = (DATA_DIR / "taxonomy.toml", DATA_DIR / "places.toml")
 
