@@ -22,11 +22,11 @@ from .errors import (
 )
 from .index import FACET_FIELDS, IndexHealth, IndexSummary, check_index, update_index
 from .ingest import ParagraphDoc
-from .facets import FacetValue
-from .query import Hit, Report, SearchIndex, SearchPage, search
+from .query import SORTS, FacetValue, Hit, Report, SearchIndex, SearchPage, search
 
 __all__ = [
     "FACET_FIELDS",
+    "SORTS",
     "BadDate",
     "BadInput",
     "DiskFull",

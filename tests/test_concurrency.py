@@ -148,7 +148,7 @@ def _get(url: str) -> tuple[int, dict]:
 
 
 def test_reindex_while_serving_queries(tmp_path: Path) -> None:
-    import search.query as query_module
+    import search.query.generation as query_module
 
     corpus = write_corpus(tmp_path / "reports", files=20, paragraphs=15)
     files = sorted(corpus.iterdir())

@@ -555,7 +555,7 @@ def test_to_json_shape(index):
 @pytest.mark.parametrize("phrase", ['"North Korean"', '"Time of Heroes"', '"Russian forces"', '"Kremlin affiliated"',
                                     '"forces Russian"'])
 def test_phrases_through_word_pairs_match_position_checked_phrases(index, phrase):
-    from search.query import parse_query, phrases_as_pairs
+    from search.query.parse import parse_query, phrases_as_pairs
 
     searcher = index.generation().searcher
     query = parse_query(phrase, searcher)

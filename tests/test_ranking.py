@@ -18,8 +18,8 @@ import pytest
 from whoosh.query import Phrase
 
 from search import SearchIndex, load_settings, update_index
-from search.query import _Generation
-from search.ranking import PostingsCache, dated_documents, first_of_groups, top_documents
+from search.query.generation import _Generation
+from search.query.ranking import PostingsCache, dated_documents, first_of_groups, top_documents
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")

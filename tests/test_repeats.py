@@ -74,7 +74,7 @@ def test_reindexing_keeps_groups(repeats, settings, tmp_path):
 
 
 def test_a_huge_group_lists_the_newest_and_counts_all(tmp_path, settings, monkeypatch):
-    from search import query
+    from search.query import results as query
 
     monkeypatch.setattr(query, "ALSO_IN_LISTED", 2)
     reports = tmp_path / "many"

@@ -27,7 +27,7 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 from search import load_settings, update_index
-from search.limits import MAX_EXPANSION
+from search.query.limits import MAX_EXPANSION
 from web import create_app
 
 PAYLOADS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from search.timeline import date_histogram
+from search.query.timeline import date_histogram
 
 
 def test_short_spans_are_days_with_gaps_kept():

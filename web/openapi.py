@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.query import SORTS
-from search import FACET_FIELDS
+from search import FACET_FIELDS, SORTS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 

@@ -13,7 +13,7 @@ from itertools import islice
 from whoosh.query import FuzzyTerm, MultiTerm, Prefix, Query
 from whoosh.searching import Searcher
 
-from .errors import QuerySyntaxError
+from ..errors import QuerySyntaxError
 
 MAX_EXPANSION = 1_000  # words one wildcard or fuzzy term may stand for
 MAX_FUZZY_DISTANCE = 2  # word~3 and beyond match nearly everything and are slow

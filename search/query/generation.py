@@ -1,0 +1,160 @@
+"""One index generation open for reading: its searcher, facet postings, arrays and result order.
+
+:class:`~search.query.reader.SearchIndex` opens one per committed generation
+and closes it when no request holds it any more; :class:`ResultCache` keeps
+the pages made from the newest one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.index import Index
+from whoosh.query import Query
+
+from ..index import FACET_FIELDS
+from .facets import FacetPostings
+from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
+from .results import SearchPage
+
+DATE_FACETS = ("month", "day")
+
+
+class _Generation:
+    """One index generation: its searcher and the facet postings read from it."""
+
+    def __init__(
+        self, ix: Index, identity: tuple[str, int], segment_cache: dict | None = None,
+        postings_cache: PostingsCache | None = None,
+    ) -> None:
+        self.identity = identity
+        self._segment_cache = segment_cache
+        self.searcher = ix.searcher()
+        self.doc_count = self.searcher.reader().doc_count_all()
+        self._facets: dict[str, FacetPostings] = {}
+        self._groups = None
+        self._day_ordinals = None
+        self._arrays: QueryArrays | None = None
+        self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
+        self._lock = threading.Lock()
+        # Requests reading this generation (SearchIndex._lease), and whether
+        # a newer one replaced it: it closes when both say so.
+        self.users = 0
+        self.retired = False
+
+    def arrays(self) -> QueryArrays:
+        with self._lock:
+            if self._arrays is None:
+                self._arrays = QueryArrays(self.searcher, self._postings_cache, lambda: self.facet("day"))
+            return self._arrays
+
+    def matches(self, query: Query) -> Matches | None:
+        """The matches of ``query`` as arrays, or None when only Whoosh can evaluate it."""
+        try:
+            return self.arrays().matches(query)
+        except Unsupported:
+            return None
+
+    def warm(self) -> None:
+        """Read what every results page needs: facet postings and field lengths.
+
+        Done when the generation opens, so its cost shows as opening the
+        index (once per generation) rather than on whichever request
+        happens to come first.
+        """
+        for name in (*FACET_FIELDS, *DATE_FACETS):
+            self.facet(name)
+        arrays = self.arrays()
+        for fieldname in ("text", "title", "pairs"):
+            arrays.lengths(fieldname)
+
+    def day_ordinals(self) -> np.ndarray:
+        """Each document's report date as a sortable number (-1 when undated)."""
+        days = self.facet("day")
+        with self._lock:
+            if self._day_ordinals is None:
+                self._day_ordinals = days.ordinals()
+            return self._day_ordinals
+
+    def facet(self, fieldname: str) -> FacetPostings:
+        """The postings of one facet field, read once per generation."""
+        with self._lock:
+            if fieldname not in self._facets:
+                self._facets[fieldname] = FacetPostings(
+                    self.searcher.reader(), fieldname, self.doc_count, self._segment_cache
+                )
+            return self._facets[fieldname]
+
+    def canonical(self, fieldname: str, value: str) -> str:
+        """The indexed spelling of a facet value typed in any case."""
+        return self.facet(fieldname).canonical(value)
+
+    def groups(self) -> np.ndarray:
+        """Each document's repeat group as a number."""
+        groups = self.facet("dup_group")  # per-segment postings, cached like the facets'
+        with self._lock:
+            if self._groups is None:
+                self._groups = groups.ordinals()
+            return self._groups
+
+    def group_count(self, matching: np.ndarray) -> int:
+        """How many repeat groups the documents in the ``matching`` mask fall into."""
+        return int(np.unique(self.groups()[matching]).size)
+
+    def ordered(self, matching: np.ndarray, scores: np.ndarray, order: str, limit: int | None, collapse: bool) -> np.ndarray:
+        """Document numbers of ``matching`` in result order, at most ``limit``.
+
+        ``order`` is "relevance" (score, then index order), "newest" or
+        "oldest" (report date, then index order).  With ``collapse`` only
+        the first document of each repeat group is kept.
+        """
+        candidates = np.flatnonzero(matching)
+        bound = None if collapse else limit  # collapsing needs the whole order first
+        if order == "relevance":
+            ranked = top_documents(scores, candidates, bound)
+        else:
+            ranked = dated_documents(self.day_ordinals(), candidates, bound, newest=order == "newest")
+        if collapse:
+            ranked = first_of_groups(ranked, self.groups())
+        return ranked if limit is None else ranked[:limit]
+
+
+class ResultCache:
+    """The most recent result pages of one index generation, by request.
+
+    People page back and forth, reload, and share links; a server answering
+    the same request again within one generation returns the page it made
+    (the pages are frozen dataclasses).  Keys begin with the generation's
+    identity: the first request on a new generation empties the cache.
+    """
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._pages: OrderedDict = OrderedDict()
+        self._identity = None
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SearchPage | None:
+        with self._lock:
+            if key[0] != self._identity:
+                return None
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: SearchPage) -> None:
+        if not self.entries:
+            return
+        with self._lock:
+            if key[0] != self._identity:
+                self._pages.clear()
+                self._identity = key[0]
+            self._pages[key] = page
+            while len(self._pages) > self.entries:
+                self._pages.popitem(last=False)
+
+
+__all__ = ["DATE_FACETS", "ResultCache"]

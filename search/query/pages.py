@@ -1,0 +1,144 @@
+"""Run a plan: rank and page its matches, count facets, build hits with snippets; and a whole report.
+
+Ranking runs on arrays (:mod:`search.query.ranking`) when the query allows,
+else through Whoosh's searcher; both give the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from whoosh.query import Every
+
+from ..errors import BadInput, QuerySyntaxError, ReportNotFound
+from ..index import FACET_FIELDS
+from ..taxonomy import Taxonomy
+from .facets import FacetValue, mask_of
+from .generation import DATE_FACETS, _Generation
+from .parse import parse_query
+from .plan import Plan, highlight_words
+from .results import Hit, Report, SearchPage, also_in, hit_from_fields
+from .snippets import snippet_html
+from .suggest import did_you_mean
+
+
+def result_page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: int, collapse: bool) -> SearchPage:
+    """One page of ``plan``'s hits, in ``sort`` order, with facet counts over all its matches.
+
+    :raises BadInput: ``page`` is past the last page.
+    """
+    gen, searcher, chosen = plan.gen, plan.gen.searcher, plan.chosen
+    q, base, full, text_query = plan.q, plan.base, plan.full, plan.text_query
+    start, end, event_start, event_end = plan.start, plan.end, plan.event_start, plan.event_end
+
+    # Masks over document numbers: the matches of the query and dates,
+    # and for each filtered facet the documents its selection allows.
+    matched = gen.matches(base)
+    base_docs = matched.mask if matched is not None else mask_of(searcher.docs_for_query(base), gen.doc_count)
+    selected_docs = {name: gen.facet(name).docs_of(values) for name, values in chosen.items()}
+    matching = np.logical_and.reduce([base_docs, *selected_docs.values()]) if selected_docs else base_docs
+    facets: dict[str, list[FacetValue]] = {}
+    for name in (*FACET_FIELDS, *DATE_FACETS):
+        # A facet's own selection does not narrow its counts (multi-select).
+        others = [docs for other, docs in selected_docs.items() if other != name]
+        pool = np.logical_and.reduce([base_docs, *others]) if others else base_docs
+        facets[name] = gen.facet(name).facet_values(pool, chosen.get(name, ()), by_value=name in DATE_FACETS)
+
+    collapse_facet = None
+    if collapse:
+        # One hit per group of repeated paragraphs; the total counts groups.
+        total = gen.group_count(matching)
+        collapse_facet = "dup_group"
+    else:
+        total = int(matching.sum())
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages and total:
+        raise BadInput(f"page {page} is past the last page ({pages})")
+    hits: list[Hit] = []
+    if total:
+        order = "newest" if sort == "relevance" and not q.strip() else sort  # no words, no relevance
+        extra = highlight_words(taxonomy, text_query)
+        if matched is not None:
+            docnums = gen.ordered(matching, matched.scores, order, page * per_page, collapse)
+            ranked = [(searcher.stored_fields(int(n)), float(matched.scores[n])) for n in docnums[(page - 1) * per_page :]]
+        else:
+            sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
+            # Not search_page(): it counts every match again for its page
+            # total, which the mask above already gives.
+            results = searcher.search(
+                full, limit=page * per_page, sortedby=sortedby, reverse=reverse, terms=False,
+                collapse=collapse_facet, collapse_limit=1,
+            )
+            ranked = [(hit.fields(), hit.score) for hit in results[(page - 1) * per_page : page * per_page]]
+        for fields, score in ranked:
+            found = hit_from_fields(fields, snippet_html(searcher, text_query, fields["text"], extra=extra), score if sort == "relevance" else None)
+            if collapse:
+                listed, count = also_in(searcher, found)
+                found = replace(found, also_in=listed, also_in_count=count)
+            hits.append(found)
+    return SearchPage(
+        query=q,
+        total=total,
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        hits=hits,
+        facets=facets,
+        filters={name: list(values) for name, values in chosen.items()},
+        date_from=start.isoformat() if start else None,
+        date_to=end.isoformat() if end else None,
+        event_from=event_start.isoformat() if event_start else None,
+        event_to=event_end.isoformat() if event_end else None,
+        collapse=collapse,
+        did_you_mean=did_you_mean(gen, q) if q.strip() else None,
+    )
+
+
+def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, float | None]]:
+    """(document number, score or None) of every hit of ``plan`` (or the first ``limit``), in order."""
+    gen = plan.gen
+    order = "newest" if sort == "relevance" and not plan.q.strip() else sort
+    sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
+    scored = sort == "relevance" and order == "relevance"
+    matched = gen.matches(plan.base)
+    if matched is not None:
+        matching = matched.mask
+        for name, values in plan.chosen.items():
+            matching &= gen.facet(name).docs_of(values)
+        ordered = gen.ordered(matching, matched.scores, order, limit, collapse=False)
+        return [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
+    results = gen.searcher.search(plan.full, limit=limit, sortedby=sortedby, reverse=reverse, terms=False)
+    return [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
+
+
+def report_page(gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_query: str) -> Report:
+    """All paragraphs of one report, in order, with the matches of ``highlight_query`` marked.
+
+    :raises ReportNotFound: no report has that id.
+    """
+    searcher = gen.searcher
+    docs = [searcher.stored_fields(n) for n in searcher.document_numbers(report_id=report_id)]
+    if not docs:
+        raise ReportNotFound(f"no report {report_id!r} in the index")
+    docs.sort(key=lambda d: d["position"])
+    try:
+        mark = parse_query(highlight_query, searcher, gen, taxonomy)
+    except QuerySyntaxError:
+        mark = Every()  # a query that cannot mark anything still shows the report
+    extra = highlight_words(taxonomy, mark)
+    paragraphs = [hit_from_fields(d, snippet_html(searcher, mark, d["text"], whole=True, extra=extra), None) for d in docs]
+    first = paragraphs[0]
+    return Report(
+        report_id=report_id,
+        title=first.title,
+        source=first.source,
+        date=first.date,
+        date_inferred=first.date_inferred,
+        path=first.path,
+        paragraphs=paragraphs,
+    )
+
+
+__all__ = ["hit_numbers", "report_page", "result_page"]

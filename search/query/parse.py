@@ -1,0 +1,234 @@
+"""The query language: parse what people type into a Whoosh query, with places and dates in it.
+
+Field names and their plural spellings, ``date:`` terms read with
+:func:`~search.dates.parse_date_bound`, place names in any spelling, facet
+values in any case, and phrases rewritten for the ``pairs`` field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from whoosh.qparser import PlusMinusPlugin, QueryParser
+from whoosh.query import And, AndMaybe, AndNot, DateRange, Every, Not, NullQuery, Phrase, Query, Term
+from whoosh.searching import Searcher
+
+from ..dates import parse_date_bound
+from ..errors import BadInput, QuerySyntaxError
+from ..index import FACET_FIELDS, TEXT_ANALYZER
+from ..taxonomy import Taxonomy
+from .limits import check_expansions
+
+if TYPE_CHECKING:  # annotations only: a generation is passed in, never made here
+    from .generation import _Generation
+
+SORTS = ("relevance", "newest", "oldest")
+# Field names a query may use, with the plural spellings people type.
+QUERY_FIELDS = {
+    "title": "title",
+    "text": "text",
+    "topic": "topic",
+    "topics": "topic",
+    "place": "place",
+    "places": "place",
+    "source": "source",
+    "section": "section",
+    "kind": "kind",
+    "date": "date",
+    "report": "report_id",
+}
+_FIELD_PREFIX = re.compile(r"(?:^|(?<=[\s(]))[+-]?(\w+):(?!//)")
+_QUOTED = re.compile(r'"[^"]*"')
+# "+" and "-" are operators only at the start of a word, so hyphenated words
+# such as "Kremlin-affiliated" stay words.
+_PLUS_MINUS = PlusMinusPlugin(r"(?:^|(?<=[\s(]))\+", r"(?:^|(?<=[\s(]))-")
+
+
+def clean_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    chosen: dict[str, list[str]] = {}
+    for name, values in filters.items():
+        if name not in FACET_FIELDS:
+            raise BadInput(f"unknown filter {name!r}; use one of: {', '.join(FACET_FIELDS)}")
+        kept = [v.strip() for v in ([values] if isinstance(values, str) else values) if v and v.strip()]
+        if kept:
+            chosen[name] = list(dict.fromkeys(kept))
+    return chosen
+
+
+def date_range(start: date | None, end: date | None, fieldname: str = "date") -> Query:
+    # Built from python-dateutil's result rather than Whoosh's date parser,
+    # whose ranges were wrong in Whoosh 2.7.4 (see pyproject.toml).
+    return DateRange(
+        fieldname,
+        datetime.combine(start, time.min) if start else None,
+        datetime.combine(end, time.max) if end else None,
+    )
+
+
+def parse_query(
+    text: str, searcher: Searcher, gen: _Generation | None = None, taxonomy: Taxonomy | None = None
+) -> Query:
+    """Parse query text in Whoosh's language: matched in text, boosted by title.
+
+    Words are AND-ed; ``"phrases"``, ``OR``, ``NOT``, ``-word``, ``field:value``
+    and wildcards work as in README.md ("Query syntax").  Facet field values
+    match in any case (``topic:"north korea"``).
+
+    :raises QuerySyntaxError: unbalanced quotes or brackets, an unknown field,
+        or a query with nothing searchable in it.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return Every()
+    if stripped.count('"') % 2:
+        raise QuerySyntaxError('the query has an unclosed quote (")')
+    outside = _QUOTED.sub(" ", stripped)
+    if outside.count("(") != outside.count(")") or outside.count("[") != outside.count("]"):
+        raise QuerySyntaxError("the query has unbalanced brackets")
+    for match in _FIELD_PREFIX.finditer(outside):
+        if match.group(1).lower() not in QUERY_FIELDS:
+            raise QuerySyntaxError(
+                f"unknown field {match.group(1)!r}; use one of: {', '.join(sorted(set(QUERY_FIELDS)))}"
+            )
+    stripped, date_ranges = _extract_dates(stripped)
+    if not stripped.strip():
+        return And([Every(), *date_ranges]) if date_ranges else Every()
+    text_for_parser = _FIELD_PREFIX.sub(lambda m: m.group(0).replace(m.group(1), QUERY_FIELDS.get(m.group(1).lower(), m.group(1))), stripped)
+    if taxonomy is not None:
+        text_for_parser = _with_place_names(text_for_parser, taxonomy, searcher)
+    matched = _parse(text_for_parser, "text", searcher)
+    if matched is NullQuery:
+        raise QuerySyntaxError("the query has no searchable words (only very common words?)")
+    # a* or word~5 could stand for thousands of words: refuse with a 400 (#6).
+    check_expansions(matched, searcher)
+    if gen is not None:
+        matched = _canonical_terms(matched, gen)
+    # A paragraph must match in its own text: a word only in the report's
+    # title would make every paragraph of that report a hit.  The title
+    # (boosted in the schema) still lifts the paragraphs whose report is about it.
+    boosted = AndMaybe(matched, _parse(text_for_parser, "title", searcher))
+    return And([boosted, *date_ranges]) if date_ranges else boosted
+
+
+_DATE_TERM = re.compile(r'(?i)(?<![\w-])date:(?:"([^"]*)"|\[([^\]]*)\]|(\S+))')
+
+
+_BARE_WORD = re.compile(r"(?<![\w:*?~'’-])([^\W\d_][\w'’-]*)(?![\w*?~:'’-])")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def _with_place_names(text: str, taxonomy: Taxonomy, searcher: Searcher) -> str:
+    """Let a place name in any spelling find the place: ``Kiev`` -> ``(Kiev OR place:"Kyiv")``.
+
+    Paragraphs are tagged with the gazetteer's name for every spelling they
+    use, so the ``place`` term finds "Київ" and "Kyiv" paragraphs alike.  A
+    word the index does not know, one edit from a place name ("Torestk"),
+    finds that place too.  Quoted phrases that are a place name get the same
+    treatment; words inside other phrases and field values are left alone.
+    """
+    reader = searcher.reader()
+
+    def place_for(words: str) -> str | None:
+        name = taxonomy.canonical_place(words)
+        if name is None and " " not in words:
+            analysed = [t.text for t in TEXT_ANALYZER(words)]
+            unknown = all(("text", a) not in reader for a in analysed)
+            name = taxonomy.near_place(words) if unknown else None
+        return name
+
+    def bare(match: re.Match[str]) -> str:
+        word = match.group(1)
+        name = None if word.upper() in _OPERATORS and word.isupper() else place_for(word)
+        return f'({word} OR place:"{name}")' if name else word
+
+    pieces = []
+    for index, piece in enumerate(re.split(r'("[^"]*")', text)):
+        if index % 2:  # a quoted phrase
+            before = pieces[-1] if pieces else ""
+            name = None if re.search(r"\w:$", before) else place_for(piece.strip('"'))
+            pieces.append(f'({piece} OR place:"{name}")' if name and " " in piece.strip() else piece)
+        else:
+            pieces.append(_BARE_WORD.sub(bare, piece))
+    return "".join(pieces)
+
+
+def _extract_dates(text: str) -> tuple[str, list[Query]]:
+    """Take ``date:VALUE`` and ``date:[A to B]`` out of the query as date ranges.
+
+    Whoosh's own date parsing mis-reads several forms, so the bounds go
+    through :func:`parse_date_bound` like the from/to filters do.
+    """
+    ranges: list[Query] = []
+
+    def replace(match: re.Match[str]) -> str:
+        quoted, bracketed, bare = match.groups()
+        if bracketed is not None:
+            bounds = re.match(r"(?is)^(.*?)\bto\b(.*)$", bracketed.strip())
+            if bounds is None:
+                raise QuerySyntaxError("write a date range as date:[2024-12-01 to 2024-12-31]")
+            low, high = bounds.groups()
+            start = parse_date_bound(low, end=False) if low.strip() else None
+            end = parse_date_bound(high, end=True) if high.strip() else None
+        else:
+            value = quoted if quoted is not None else bare
+            start, end = parse_date_bound(value, end=False), parse_date_bound(value, end=True)
+        if start is None and end is None:
+            raise QuerySyntaxError("a date range needs at least one bound: date:[2024-12-01 to 2024-12-31]")
+        ranges.append(date_range(start, end))
+        return " "
+
+    return _DATE_TERM.sub(replace, text), ranges
+
+
+def _parse(text: str, default_field: str, searcher: Searcher) -> Query:
+    parser = QueryParser(default_field, searcher.schema)
+    parser.add_plugin(_PLUS_MINUS)
+    try:
+        parsed = parser.parse(text)
+    except Exception as err:  # whoosh raises plain exceptions for odd input
+        raise QuerySyntaxError(f"cannot parse the query: {err}") from None
+    return _without_and_not(parsed)
+
+
+def _without_and_not(query: Query) -> Query:
+    """Rewrite ``AndNot(a, b)`` as ``And([a, Not(b)])``.
+
+    whoosh3 3.54.0's AndNot matcher can return a document that matches the
+    excluded term when it is the first match of a segment; ``Not`` inside
+    ``And`` filters correctly.
+    """
+    if isinstance(query, AndNot):
+        return And([_without_and_not(query.a), Not(_without_and_not(query.b))])
+    return query.apply(_without_and_not)
+
+
+def _canonical_terms(query: Query, gen: _Generation) -> Query:
+    """Rewrite ``topic:north korea``-style terms to the indexed spelling of the value."""
+
+    def visit(node: Query) -> Query:
+        if isinstance(node, Term) and node.fieldname in FACET_FIELDS:
+            value = node.text.decode("utf-8") if isinstance(node.text, bytes) else node.text
+            return Term(node.fieldname, gen.canonical(node.fieldname, value), boost=node.boost)
+        return node.apply(visit)
+
+    return visit(query)
+
+
+def phrases_as_pairs(query: Query) -> Query:
+    """Rewrite each phrase in the text as an AND of its adjacent word pairs (the ``pairs`` field).
+
+    ``"North Korean troops"`` needs the pairs "north korean" and "korean
+    troop" in one paragraph; they could in principle come from two places in
+    it, which a paragraph-sized document makes rare enough to accept for a
+    lookup that is orders of magnitude faster than comparing positions.
+    """
+    if isinstance(query, Phrase) and query.fieldname == "text" and len(query.words) >= 2:
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in query.words]
+        pairs = [Term("pairs", f"{a} {b}") for a, b in zip(words, words[1:])]
+        return And(pairs, boost=query.boost) if len(pairs) > 1 else Term("pairs", pairs[0].text, boost=query.boost)
+    return query.apply(phrases_as_pairs)
+
+
+__all__ = ["QUERY_FIELDS", "SORTS", "clean_filters", "date_range", "parse_query", "phrases_as_pairs"]

@@ -1,0 +1,97 @@
+"""A request checked and turned into queries bound to one generation: the plan a page or an export runs.
+
+The text query keeps its phrases for highlighting; the plan's ``base``
+matches them through the ``pairs`` field, and ``full`` adds the facet filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Mapping
+
+from whoosh.query import And, Or, Query, Term
+
+from ..config import Settings
+from ..dates import parse_date_bound
+from ..errors import BadInput
+from ..index import TEXT_ANALYZER
+from ..taxonomy import Taxonomy
+from .generation import _Generation
+from .parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
+from .snippets import wanted_terms
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked request and its queries, bound to one generation."""
+
+    gen: _Generation
+    q: str
+    chosen: dict[str, list[str]]
+    text_query: Query
+    base: Query  # the text and date conditions
+    full: Query  # plus the facet filters
+    start: date | None
+    end: date | None
+    event_start: date | None
+    event_end: date | None
+
+
+def build_plan(
+    gen: _Generation, settings: Settings, taxonomy: Taxonomy, q: str | None,
+    filters: Mapping[str, Iterable[str]] | None, date_from: str | None, date_to: str | None,
+    event_from: str | None, event_to: str | None, sort: str,
+) -> Plan:
+    """Check a request and build its queries against the generation ``gen``.
+
+    :raises QuerySyntaxError: the query cannot be parsed.
+    :raises BadDate: a date bound is not a date.
+    :raises BadInput: the query is too long, or an unknown filter or sort.
+    """
+    q = q or ""
+    if len(q) > settings.max_query_length:
+        raise BadInput(f"query is {len(q)} characters long; the limit is {settings.max_query_length}")
+    if sort not in SORTS:
+        raise BadInput(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+    chosen = clean_filters(filters or {})
+    start = parse_date_bound(date_from, end=False) if date_from else None
+    end = parse_date_bound(date_to, end=True) if date_to else None
+    if start and end and start > end:
+        raise BadInput(f"'from' ({start}) is after 'to' ({end})")
+    event_start = parse_date_bound(event_from, end=False) if event_from else None
+    event_end = parse_date_bound(event_to, end=True) if event_to else None
+    if event_start and event_end and event_start > event_end:
+        raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
+    chosen = {name: [_canonical(gen, taxonomy, name, v) for v in values] for name, values in chosen.items()}
+    text_query = parse_query(q, gen.searcher, gen, taxonomy)
+    base = phrases_as_pairs(text_query)  # text_query keeps the phrases, for highlighting
+    if start or end:
+        base = And([base, date_range(start, end)])
+    if event_start or event_end:
+        base = And([base, date_range(event_start, event_end, "event_date")])
+    facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
+    full = And([base, *facet_filters]) if facet_filters else base
+    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end)
+
+
+def highlight_words(taxonomy: Taxonomy, query: Query) -> frozenset[str]:
+    """Analysed spellings of every place the query asks for, to mark in snippets."""
+    words: set[str] = set()
+    for fieldname, value in wanted_terms(query):
+        if fieldname == "place":
+            place = taxonomy.places.get(value.decode("utf-8") if isinstance(value, bytes) else value)
+            for variant in place.variants if place else ():
+                words.update(token.text for token in TEXT_ANALYZER(variant))
+    return frozenset(words)
+
+
+def _canonical(gen: _Generation, taxonomy: Taxonomy, fieldname: str, value: str) -> str:
+    # The gazetteer maps any spelling of a place ("Kiev") to the name the
+    # index holds ("Kyiv"), so filters accept every spelling.
+    if fieldname == "place":
+        value = taxonomy.canonical_place(value) or value
+    return gen.canonical(fieldname, value)
+
+
+__all__ = ["build_plan", "highlight_words"]

@@ -1,0 +1,313 @@
+"""The reader of one index directory: a searcher per generation, reopened when a new one lands.
+
+:class:`SearchIndex` is the query stage's one entry point.  It opens each
+committed generation once (reopening, never ``refresh()``ing, which returns
+stale or duplicate hits after a delete in every Whoosh fork), lends it to
+each request for the request's whole length (leases), closes a replaced one
+when its last request ends, and caches result pages per generation.  The
+work of each request is done in :mod:`~search.query.plan`,
+:mod:`~search.query.pages`, :mod:`~search.query.similar` and
+:mod:`~search.query.suggest`.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from whoosh.index import Index
+
+from ..config import Settings
+from ..errors import BadInput, ParagraphNotFound
+from ..index import explain_damage, index_identity, open_index
+from ..taxonomy import load_taxonomy
+from .facets import segment_id
+from .generation import ResultCache, _Generation
+from .pages import hit_numbers, report_page, result_page
+from .plan import Plan, build_plan
+from .ranking import PostingsCache
+from .results import Hit, Report, SearchPage, hit_from_fields
+from .similar import more_like
+from .suggest import did_you_mean
+
+MAX_DEPTH = 10_000  # page * per_page
+
+
+class SearchIndex:
+    """Reads one index directory, reopening its searcher when a new generation lands.
+
+    Thread-safe: the web server shares one instance between requests.  Each
+    request holds the generation it started on (:meth:`_lease`), so it
+    finishes on one searcher however many generations land meanwhile (a
+    long export during a rebuild sees several).  A replaced generation is
+    closed when its last request ends; the previous one stays open for
+    callers of :meth:`generation`, which hold nothing.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # The gazetteer maps any spelling of a place ("Kiev") to the name
+        # the index holds ("Kyiv"), so filters accept every spelling.
+        self.taxonomy = load_taxonomy(settings.taxonomy, settings.gazetteer)
+        # Re-entrant: dropped hits give their generation back from __del__,
+        # which the garbage collector may run while this thread holds the lock.
+        self._lock = threading.RLock()
+        self._ix: Index | None = None
+        self._current: _Generation | None = None
+        self._previous: _Generation | None = None
+        # (segment id, facet field) -> postings: segments outlive generations.
+        self._segment_cache: dict = {}
+        self._postings_cache = PostingsCache(settings.postings_cache_mb * 1024 * 1024)
+        self._pages = ResultCache(settings.result_cache)
+
+    def generation(self) -> _Generation:
+        """The searcher for the newest committed generation.
+
+        :raises IndexMissing: there is no index yet.
+        :raises SchemaChanged: the index needs a rebuild.
+        :raises IndexDamaged: a file of the index cannot be read (see search/index/integrity.py).
+        """
+        with self._lock:
+            return self._latest()
+
+    def _latest(self) -> _Generation:
+        # Called with self._lock held.
+        with explain_damage(self.settings.index_dir):
+            return self._open_latest()
+
+    def _open_latest(self) -> _Generation:
+        if self._ix is None:
+            self._ix = open_index(self.settings.index_dir)
+        latest = index_identity(self._ix, self.settings.index_dir)
+        if self._current is None or latest != self._current.identity:
+            # Re-open the index too: a rebuild may have replaced it entirely.
+            self._ix.close()
+            self._ix = open_index(self.settings.index_dir)
+            if self._previous is not None:
+                self._retire(self._previous)
+            self._previous, self._current = self._current, _Generation(
+                self._ix, latest, self._segment_cache, self._postings_cache
+            )
+            live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
+            if self._previous is not None:
+                live |= {segment_id(leaf) for leaf, _ in self._previous.searcher.reader().leaf_readers()}
+            for key in [key for key in self._segment_cache if key[0] not in live]:
+                del self._segment_cache[key]
+            self._postings_cache.forget_segments(live)
+            self._current.warm()
+        return self._current
+
+    @staticmethod
+    def _retire(gen: _Generation) -> None:
+        gen.retired = True
+        if not gen.users:
+            gen.searcher.close()
+
+    def _take(self) -> _Generation:
+        """The newest generation, held until :meth:`_give_back`."""
+        with self._lock:
+            gen = self._latest()
+            gen.users += 1
+            return gen
+
+    def _give_back(self, gen: _Generation) -> None:
+        with self._lock:
+            gen.users -= 1
+            if gen.retired and not gen.users:
+                gen.searcher.close()
+
+    @contextmanager
+    def _lease(self) -> Iterator[_Generation]:
+        """The newest generation, kept open for the block however many land meanwhile.
+
+        An error that damage to the index explains leaves the block as
+        :class:`~search.errors.IndexDamaged` (a 503, not a 500).
+        """
+        gen = self._take()
+        try:
+            with explain_damage(self.settings.index_dir):
+                yield gen
+        finally:
+            self._give_back(gen)
+
+    def close(self) -> None:
+        """Close every searcher this object opened."""
+        with self._lock:
+            for gen in (self._previous, self._current):
+                if gen is not None:
+                    gen.searcher.close()
+            if self._ix is not None:
+                self._ix.close()
+            self._ix = self._current = self._previous = None
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- searching ---------------------------------------------------------
+
+    def search(
+        self,
+        q: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int | None = None,
+        event_from: str | None = None,
+        event_to: str | None = None,
+        collapse: bool = False,
+    ) -> SearchPage:
+        """Run a query and return one page of hits with facet counts over all matches.
+
+        Values within one filter are OR-ed, filters are AND-ed.  A facet's own
+        counts ignore that facet's selection, so its alternatives stay visible.
+        An empty ``q`` lists everything the filters allow.
+
+        :raises QuerySyntaxError: the query cannot be parsed.
+        :raises BadDate: ``date_from`` or ``date_to`` is not a date.
+        :raises BadInput: an unknown filter or sort, or a page out of range.
+        """
+        settings = self.settings
+        per_page = settings.per_page if per_page is None else per_page
+        if not 1 <= per_page <= settings.max_per_page:
+            raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
+        if page < 1:
+            raise BadInput("page must be 1 or more")
+        if page * per_page > MAX_DEPTH:
+            # Deep pages cost a full ranking each; exports give whole result sets.
+            raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
+        with self._lease() as gen:
+            plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort)
+            key = (gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
+                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse)
+            found = self._pages.get(key)
+            if found is None:
+                found = result_page(plan, self.taxonomy, sort, page, per_page, collapse)
+                self._pages.put(key, found)
+            return found
+
+    def _plan(self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort) -> Plan:
+        """Check a request and build its queries against the generation ``gen`` (:func:`build_plan`)."""
+        return build_plan(gen, self.settings, self.taxonomy, q, filters, date_from, date_to, event_from, event_to, sort)
+
+    def iter_hits(
+        self,
+        q: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        event_from: str | None = None,
+        event_to: str | None = None,
+        sort: str = "relevance",
+        limit: int | None = None,
+    ) -> Iterator[Hit]:
+        """Every matching paragraph (or the first ``limit``), in order, without snippets: for exports and feeds.
+
+        The request is checked before the first hit is made, so errors come
+        before any output; hits are then read one at a time from one searcher,
+        held until the last hit is read or the iterator is closed or dropped.
+
+        :raises QuerySyntaxError, BadDate, BadInput: as :meth:`search`.
+        """
+        gen = self._take()
+        try:
+            with explain_damage(self.settings.index_dir):
+                plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort)
+                docnums = hit_numbers(plan, sort, limit)
+        except BaseException:
+            self._give_back(gen)
+            raise
+        return _HeldHits(gen, docnums, self._give_back, self.settings.index_dir)
+
+    def more_like_this(self, paragraph_id: str, top: int = 10) -> list[Hit]:
+        """Paragraphs most similar to one paragraph (by its most distinctive words).
+
+        Repeats of the paragraph itself are left out: they are "also in", not "like".
+
+        :raises ParagraphNotFound: no paragraph has that id.
+        """
+        with self._lease() as gen:
+            return more_like(gen, paragraph_id, top)
+
+    def suggest(self, q: str) -> str | None:
+        """A "did you mean" query: rare words replaced by a close, much more frequent word.
+
+        A word counts as rare in at most :data:`RARE_DOCS` paragraphs; the
+        replacement is within two edits and in at least :data:`SUGGEST_RATIO`
+        times as many paragraphs.  None when nothing is worth suggesting.
+        """
+        with self._lease() as gen:
+            return did_you_mean(gen, q)
+
+    def report(self, report_id: str, highlight_query: str = "") -> Report:
+        """All paragraphs of one report, in order; matches of ``highlight_query`` marked.
+
+        :raises ReportNotFound: no report has that id.
+        """
+        with self._lease() as gen:
+            return report_page(gen, self.taxonomy, report_id, highlight_query)
+
+    def paragraph(self, paragraph_id: str) -> Hit:
+        """One paragraph by its id.
+
+        :raises ParagraphNotFound: no paragraph has that id.
+        """
+        with self._lease() as gen:
+            fields = gen.searcher.document(id=paragraph_id)
+        if fields is None:
+            raise ParagraphNotFound(f"no paragraph {paragraph_id!r} in the index")
+        return hit_from_fields(fields, html.escape(fields["text"], quote=False), None)
+class _HeldHits:
+    """The hits of :meth:`SearchIndex.iter_hits`, read from a generation held until they end.
+
+    A class, not a generator: a generator never started never runs its
+    ``finally``, and a caller may drop the hits unread (a client that hangs
+    up before an export's first row).
+    """
+
+    def __init__(
+        self, gen: _Generation, docnums: list, give_back: Callable[[_Generation], None], index_dir: Path,
+    ) -> None:
+        self._gen: _Generation | None = gen
+        self._docnums = iter(docnums)
+        self._give_back = give_back
+        self._index_dir = index_dir
+
+    def __iter__(self) -> "_HeldHits":
+        return self
+
+    def __next__(self) -> Hit:
+        if self._gen is None:
+            raise StopIteration
+        try:
+            docnum, score = next(self._docnums)
+        except StopIteration:
+            self.close()
+            raise
+        with explain_damage(self._index_dir):
+            return hit_from_fields(self._gen.searcher.stored_fields(docnum), "", score)
+
+    def close(self) -> None:
+        """Let the generation go (it closes if a newer one replaced it); idempotent."""
+        gen, self._gen = self._gen, None
+        if gen is not None:
+            self._give_back(gen)
+
+    def __del__(self) -> None:
+        self.close()
+def search(settings: Settings, q: str = "", **options: Any) -> SearchPage:
+    """Open the index, run :meth:`SearchIndex.search` once, and close it again."""
+    with SearchIndex(settings) as index:
+        return index.search(q, **options)
+
+
+__all__ = ["MAX_DEPTH", "SearchIndex", "search"]

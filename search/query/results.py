@@ -1,0 +1,202 @@
+"""What a search returns: :class:`SearchPage`, :class:`Hit` and :class:`Report`, and hits made from stored fields.
+
+Our own frozen dataclasses, never a Whoosh ``Results``, which keeps its
+searcher open; their ``to_json`` is the JSON the CLI and the API print.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+from whoosh.searching import Searcher
+
+from .facets import FacetValue
+from .timeline import Timeline, date_histogram
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One paragraph in a result list or a report, with its stored fields."""
+
+    id: str
+    report_id: str
+    title: str
+    source: str
+    date: str | None
+    date_inferred: bool
+    section: str | None
+    kind: str
+    position: int
+    topics: list[str]
+    places: list[str]
+    text: str
+    snippet: str  # HTML: escaped text with <mark> around the matched words
+    score: float | None
+    url: str
+    footnotes: list[dict[str, Any]] = field(default_factory=list)  # [{"n", "text", "urls"}]
+    date_basis: str = ""
+    path: str = ""
+    heading: str | None = None
+    label: str | None = None
+    cited: list[str] = field(default_factory=list)
+    event_dates: list[str] = field(default_factory=list)
+    report_url: str | None = None
+    dup_group: str = ""
+    also_in: list[dict[str, str]] = field(default_factory=list)  # filled when collapsing
+    also_in_count: int = 0  # how many other reports repeat it (also_in lists the newest 50)
+
+    def to_json(self) -> dict[str, Any]:
+        """The hit as documented in README.md ("JSON")."""
+        data = asdict(self)
+        for private in ("date_basis", "path", "dup_group"):
+            data.pop(private)
+        return data
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """Everything a result page shows: hits, totals and facet counts over all matches."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    filters: dict[str, list[str]]
+    date_from: str | None
+    date_to: str | None
+    event_from: str | None = None
+    event_to: str | None = None
+    collapse: bool = False
+    did_you_mean: str | None = None
+
+    @property
+    def timeline(self) -> Timeline:
+        """Matching paragraphs per day, week or month, from the ``day`` facet."""
+        return date_histogram((v.value, v.count) for v in self.facets.get("day", []))
+
+    @property
+    def pages(self) -> int:
+        """The number of result pages."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    def to_json(self) -> dict[str, Any]:
+        """The page as the JSON that CLI and API both print (README.md, "JSON")."""
+        return {
+            "ok": True,
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "sort": self.sort,
+            "filters": self.filters,
+            "from": self.date_from,
+            "to": self.date_to,
+            "event_from": self.event_from,
+            "event_to": self.event_to,
+            "collapse": self.collapse,
+            "hits": [hit.to_json() for hit in self.hits],
+            "facets": {
+                name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
+                for name, values in self.facets.items()
+            },
+            "timeline": self.timeline.to_json(),
+            "did_you_mean": self.did_you_mean,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole report: its paragraphs in order, for reading a hit in context."""
+
+    report_id: str
+    title: str
+    source: str
+    date: str | None
+    date_inferred: bool
+    path: str
+    paragraphs: list[Hit]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "report_id": self.report_id,
+            "title": self.title,
+            "source": self.source,
+            "date": self.date,
+            "date_inferred": self.date_inferred,
+            "path": self.path,
+            "paragraphs": [p.to_json() for p in self.paragraphs],
+        }
+
+
+def hit_from_fields(fields: Mapping[str, Any], snippet: str, score: float | None) -> Hit:
+    day = fields.get("date")
+    return Hit(
+        id=fields["id"],
+        report_id=fields["report_id"],
+        title=fields["title"],
+        source=fields["source"],
+        date=day.date().isoformat() if day else None,
+        date_inferred=bool(fields.get("date_inferred")),
+        section=fields.get("section") or None,
+        kind=fields["kind"],
+        position=fields["position"],
+        topics=[t for t in fields.get("topic", "").split(",") if t],
+        places=[p for p in fields.get("place", "").split(",") if p],
+        text=fields["text"],
+        snippet=snippet,
+        score=round(score, 4) if score is not None else None,
+        url=f"/reports/{fields['report_id']}#p{fields['position']}",
+        footnotes=[note if isinstance(note, dict) else {"n": note, "text": "", "urls": []} for note in fields.get("footnotes") or []],
+        date_basis=fields.get("date_basis", ""),
+        path=fields.get("path", ""),
+        heading=fields.get("heading") or None,
+        label=fields.get("label") or None,
+        cited=[c for c in fields.get("cited", "").split(",") if c],
+        event_dates=list(fields.get("event_dates") or []),
+        report_url=fields.get("url") or None,
+        dup_group=fields.get("dup_group", ""),
+    )
+
+
+ALSO_IN_LISTED = 50
+
+
+def also_in(searcher: Searcher, hit: Hit) -> tuple[list[dict[str, str]], int]:
+    """The newest other reports holding a paragraph of ``hit``'s repeat group, and how many there are.
+
+    A daily disclaimer repeats in thousands of reports: the newest
+    :data:`ALSO_IN_LISTED` are listed, all are counted.
+    """
+    docnums = list(searcher.document_numbers(dup_group=hit.dup_group))
+    dates = searcher.reader().column_reader("date") if searcher.reader().has_column("date") else None
+    if dates is not None:
+        docnums.sort(key=lambda n: dates[n] or 0, reverse=True)
+    others: dict[str, dict[str, str]] = {}
+    for docnum in docnums:
+        if len(others) == ALSO_IN_LISTED:
+            break
+        fields = searcher.stored_fields(docnum)
+        report_id = fields["report_id"]
+        if report_id == hit.report_id or report_id in others:
+            continue
+        day = fields.get("date")
+        others[report_id] = {
+            "report_id": report_id,
+            "title": fields["title"],
+            "date": day.date().isoformat() if day else None,
+            "url": f"/reports/{report_id}#p{fields['position']}",
+        }
+    # Past the listed reports, each further paragraph of the group counts as one more report.
+    count = len(others) if len(others) < ALSO_IN_LISTED else len(docnums) - 1
+    listed = sorted(others.values(), key=lambda o: o["date"] or "", reverse=True)
+    return listed, count
+
+
+__all__ = ["Hit", "Report", "SearchPage", "also_in", "hit_from_fields"]

@@ -1,0 +1,88 @@
+"""Did you mean: a query with its rare words replaced by close, much more frequent ones."""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.query import AndMaybe, AndNot, Not, Query, Term
+from whoosh.searching import Searcher
+
+from ..errors import SitrepError
+from ..index import TEXT_ANALYZER
+from .generation import _Generation
+from .parse import parse_query
+
+RARE_DOCS = 2
+SUGGEST_RATIO = 10
+
+
+def did_you_mean(gen: _Generation, q: str) -> str | None:
+    """A "did you mean" query for ``q``: rare words replaced by a close, much more frequent word.
+
+    A word counts as rare in at most :data:`RARE_DOCS` paragraphs; the
+    replacement is within two edits and in at least :data:`SUGGEST_RATIO`
+    times as many paragraphs.  None when nothing is worth suggesting.
+    """
+    try:
+        query = parse_query(q, gen.searcher, gen)
+    except SitrepError:
+        return None
+    reader = gen.searcher.reader()
+    suggestion = q
+    changed = False
+    for node in _plain_terms(query):
+        stem = node.text.decode("utf-8") if isinstance(node.text, bytes) else node.text
+        frequency = reader.doc_frequency("text", stem)
+        if frequency > RARE_DOCS or len(stem) < 4:
+            continue
+        candidates = [
+            (reader.doc_frequency("text", other), other)
+            for other in reader.terms_within("text", stem, 2, prefix=1)
+            if other != stem
+        ]
+        best = max(candidates, default=(0, ""))
+        if best[0] < max(1, frequency) * SUGGEST_RATIO:
+            continue
+        typed = _typed_word(q, stem)
+        surface = _surface_word(gen.searcher, best[1])
+        if typed and surface:
+            suggestion = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", surface, suggestion, count=1)
+            changed = True
+    return suggestion if changed and suggestion != q else None
+
+
+def _plain_terms(query: Query) -> list[Term]:
+    """The single-word text terms a user typed (not phrases, wildcards or excluded words)."""
+    if isinstance(query, Not):
+        return []
+    if isinstance(query, AndNot):
+        return _plain_terms(query.a)
+    if isinstance(query, AndMaybe):
+        return _plain_terms(query.a)
+    if type(query) is Term and query.fieldname == "text":
+        return [query]
+    found: list[Term] = []
+    for child in query.children():
+        found.extend(_plain_terms(child))
+    return found
+
+
+def _typed_word(q: str, stem: str) -> str | None:
+    """The word of ``q`` that analyses to ``stem``."""
+    for word in re.findall(r"[\w'’-]+", q):
+        if [t.text for t in TEXT_ANALYZER(word)] == [stem]:
+            return word
+    return None
+
+
+def _surface_word(searcher: Searcher, stem: str) -> str | None:
+    """A word as written in some paragraph that analyses to ``stem``."""
+    for fields in searcher.documents(text=stem):
+        for word in re.findall(r"\w+", fields["text"]):
+            if [t.text for t in TEXT_ANALYZER(word)] == [stem]:
+                return word
+        break
+    return None
+
+
+__all__ = ["RARE_DOCS", "SUGGEST_RATIO", "did_you_mean"]
