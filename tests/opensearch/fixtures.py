@@ -29,7 +29,11 @@ def opensearch_launcher() -> None:
 
 @pytest.fixture(scope="session")
 def opensearch_url(opensearch_launcher: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a real single-node OpenSearch cluster on 127.0.0.1, shared by the whole run."""
+    """The URL of a real single-node OpenSearch cluster on 127.0.0.1, shared by the whole run.
+
+    Every test that uses it sees the others' indices: give yours a name of
+    its own and delete it when done.
+    """
     node = start_node(tmp_path_factory.mktemp("opensearch-node"))
     try:
         wait_for_health(node, nodes=1)
