@@ -37,8 +37,15 @@ def test_killed_rebuild_keeps_the_old_index_and_leaves_no_litter(tmp_path: Path)
     proc = sitrep_index(index_dir, corpus, rebuild=True)
     import time
 
+    def rebuild_has_segments() -> bool:
+        # The rebuild may remove its folder while glob lists it.
+        try:
+            return bool(list(tmp_path.glob(".index.rebuild-*/*.seg")))
+        except FileNotFoundError:
+            return False
+
     deadline = time.monotonic() + 30
-    while not list(tmp_path.glob(".index.rebuild-*/*.seg")) and proc.poll() is None and time.monotonic() < deadline:
+    while not rebuild_has_segments() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     proc.kill()
     proc.communicate()
