@@ -307,7 +307,7 @@ def settings_overrides(settings: Settings) -> dict[str, Any]:
 @settings_options
 def export_command(settings: Settings, outdir: Path) -> None:
     """Export every indexed paragraph for loading into an OpenSearch cluster."""
-    from .opensearch import export_opensearch
+    from .export import export_opensearch
 
     summary = export_opensearch(settings, outdir)
     click.echo(f"{summary.line()} written to {outdir}")

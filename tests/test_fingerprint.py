@@ -7,8 +7,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from search import fingerprint
-from search.fingerprint import exact_fingerprint, is_near, jaccard, minhash_bands, word_pairs
+from search.ingest import fingerprint
+from search.ingest.fingerprint import exact_fingerprint, is_near, jaccard, minhash_bands, word_pairs
 
 BASE = (
     "Russian forces recently advanced in Kursk Oblast and near Toretsk, Pokrovsk, "

@@ -9,7 +9,7 @@ import pytest
 
 from search import SearchIndex
 from search.cli import cli
-from search.opensearch import MAPPING, export_opensearch
+from search.export.opensearch import MAPPING, export_opensearch
 
 
 def bulk_pairs(path):

@@ -6,7 +6,7 @@ batches; :mod:`search.index.rebuild` builds beside and swaps) and go out as a
 Whoosh index on disk that :mod:`search.query` opens with :func:`open_index`.
 
 May import: whoosh, numpy, ``search.ingest`` and the top-level modules of
-``search`` (config, errors, dates, taxonomy, fingerprint, numbers).  Never
+``search`` (config, errors, dates, taxonomy, numbers).  Never
 ``search.query``, ``search.export``, ``search.cli`` or ``web``: year
 inference asks :func:`dated_neighbour` here, not the query stage.
 """

@@ -14,7 +14,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..fingerprint import BANDS, ROWS, is_near, may_be_near
+from ..ingest.fingerprint import BANDS, ROWS, is_near, may_be_near
 from ..ingest import ParagraphDoc
 
 

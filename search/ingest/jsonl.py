@@ -16,6 +16,7 @@ from typing import Any
 
 from .caps import MAX_PAGE_CHARS, cut_text, left_out_warning
 from .page import ReportPage
+from .reading import text_page  # the plain-text rules, shared with .txt files
 
 OPTIONAL_TEXT_FIELDS = ("id", "title", "date", "source", "url")
 # JSON may escape half of a surrogate pair on its own ("\\ud800"): valid JSON,
@@ -86,8 +87,6 @@ def _without_surrogates(record: Any) -> tuple[Any, int]:
 
 
 def _page(record: Any) -> tuple[ReportPage | None, str | None]:
-    from . import text_page  # the plain-text rules, shared with .txt files
-
     if not isinstance(record, dict):
         return None, "not a JSON object"
     body = record.get("text")

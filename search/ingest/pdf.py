@@ -43,6 +43,7 @@ import pypdfium2.raw as pdfium_c
 from ..dates import PartialDate, find_heading_date, infer_year, parse_date_line
 from .notes import URL
 from .page import Endnote, ReportPage
+from .records import SkipFile
 from .text import CHROME, TERMINAL, Block
 
 # Raised digits stand for a footnote number until the endnotes are known:
@@ -172,8 +173,6 @@ def read_pdf(data: bytes) -> tuple[ReportPage, list[str]]:
     :raises SkipFile: the bytes are not a PDF PDFium can open, the PDF needs a
         password, or no page has a text layer (a scan).
     """
-    from . import SkipFile  # the package imports this module lazily
-
     if not data.strip():
         raise SkipFile("empty file")
     try:

@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from .config import Settings
-from .errors import BadInput
-from .index import open_index
+from ..config import Settings
+from ..errors import BadInput
+from ..index import open_index
 
 DOCS_PER_FILE = 5000
 INDEX_NAME = "sitrep-paragraphs"
