@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -138,15 +139,24 @@ def _require_browser() -> None:
         pytest.skip("Debian's chromium is not installed (make test installs it)")
 
 
-@pytest.fixture(scope="module")
-def live_server(seed_settings):
-    app = create_app(seed_settings)
+@contextmanager
+def serving(settings: Settings):
+    """A real server for ``settings`` on a free port of 127.0.0.1, in a thread; yields its base URL."""
+    app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["sitrep"].close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        app.extensions["sitrep"].close()
+
+
+@pytest.fixture(scope="module")
+def live_server(seed_settings):
+    with serving(seed_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

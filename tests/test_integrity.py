@@ -14,20 +14,19 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from search import SearchIndex, load_settings, update_index
 from search.cli import cli
 from search.index import open_index
 from search.index import check_index
-from web import create_app
+
+from conftest import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -252,13 +251,8 @@ def test_serve_refuses_a_damaged_index(index_copy, damage):
 @pytest.fixture
 def served(index_copy):
     """A real server on 127.0.0.1 over ``index_copy``; yields its base URL."""
-    app = create_app(load_settings(index_dir=index_copy))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["sitrep"].close()
+    with serving(load_settings(index_dir=index_copy)) as url:
+        yield url
 
 
 def get(url: str) -> tuple[int, str, str]:
