@@ -121,9 +121,7 @@ def average_precision(ranked: Sequence[str], gains: Mapping[str, float], k: int 
 
     :raises ValueError: ``k`` is below 1.
     """
-    if k < 1:
-        raise ValueError("k must be 1 or more")
-    relevant = {doc for doc, gain in gains.items() if gain > 0}
+    relevant = _relevant(gains, k)
     if not relevant:
         return 0.0
     found, total = 0, 0.0
@@ -139,12 +137,20 @@ def recall_at(ranked: Sequence[str], gains: Mapping[str, float], k: int = 100) -
 
     :raises ValueError: ``k`` is below 1.
     """
-    if k < 1:
-        raise ValueError("k must be 1 or more")
-    relevant = {doc for doc, gain in gains.items() if gain > 0}
+    relevant = _relevant(gains, k)
     if not relevant:
         return 0.0
     return len(relevant.intersection(ranked[:k])) / len(relevant)
+
+
+def _relevant(gains: Mapping[str, float], k: int) -> set[str]:
+    """The relevant ids (gain above 0), once ``k`` is checked.
+
+    :raises ValueError: ``k`` is below 1.
+    """
+    if k < 1:
+        raise ValueError("k must be 1 or more")
+    return {doc for doc, gain in gains.items() if gain > 0}
 
 
 def first_occurrences(ids: Iterable[str]) -> list[str]:
