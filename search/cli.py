@@ -17,13 +17,21 @@ from typing import Any, Callable
 
 import click
 
-from .config import Settings, env_name, load_settings
-from .errors import SitrepError
-from .index import check_index, update_index
-from .numbers import parse_whole_number
-from .pull import pull
-from .query import SORTS, SearchIndex, SearchPage
-from .taxonomy import load_taxonomy
+from . import (
+    SORTS,
+    SearchIndex,
+    SearchPage,
+    Settings,
+    SitrepError,
+    check_index,
+    env_name,
+    export_opensearch,
+    load_settings,
+    load_taxonomy,
+    parse_whole_number,
+    pull,
+    update_index,
+)
 
 
 class CommandError(click.ClickException):
@@ -307,8 +315,6 @@ def settings_overrides(settings: Settings) -> dict[str, Any]:
 @settings_options
 def export_command(settings: Settings, outdir: Path) -> None:
     """Export every indexed paragraph for loading into an OpenSearch cluster."""
-    from .export import export_opensearch
-
     summary = export_opensearch(settings, outdir)
     click.echo(f"{summary.line()} written to {outdir}")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import socket
 
-from search.errors import CannotListen
+from search import CannotListen
 
 # How far past a taken port to look for a free one to suggest.
 SUGGESTION_RANGE = 20

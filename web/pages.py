@@ -12,8 +12,7 @@ from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from search import Hit, SearchPage
-from search import FACET_FIELDS
+from search import FACET_FIELDS, Hit, SearchPage
 
 from .params import absolute_url, search_index, search_options, state_url, toggle_url
 

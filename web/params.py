@@ -13,9 +13,7 @@ from typing import Any
 from flask import current_app, url_for
 from werkzeug.datastructures import MultiDict
 
-from search import BadInput, SearchIndex
-from search.numbers import parse_whole_number
-from search import FACET_FIELDS
+from search import FACET_FIELDS, BadInput, SearchIndex, parse_whole_number
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page")
 _TRUE = ("1", "true", "yes", "on")
