@@ -35,7 +35,7 @@ def open_writer(ix: Index, timeout: float = WAIT_S) -> SitrepWriter:
     :raises IndexBusy: another process kept the lock for ``timeout`` seconds.
     """
     # update_index holds the index's write lock for its whole run (see
-    # search/locks.py): its writers must not take the same lock a second time.
+    # search/index/locks.py): its writers must not take the same lock a second time.
     if holds_lock(ix.storage.folder):
         return SitrepWriter(ix, _lk=False)
     try:

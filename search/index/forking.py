@@ -9,7 +9,7 @@ parent starts no threads, and results come back over one pipe per child
 in a fixed order, so a build is the same whatever the timing.
 
 A child must never outlive its parent: it inherits the descriptor of the
-index's write lock (a flock, :mod:`search.locks`) and the parent's stdout,
+index's write lock (a flock, :mod:`search.index.locks`) and the parent's stdout,
 so a lingering child would keep the lock and the caller's pipes open after
 the parent is killed.  On Linux the kernel kills each child when its parent
 dies (``PR_SET_PDEATHSIG``); elsewhere :func:`can_fork` says no and the

@@ -72,7 +72,7 @@ def check_index(index_dir: Path, *, deep: bool = True, missing_ok: bool = False)
     index_dir = Path(index_dir)
     try:
         # One thread: Whoosh's plain file storage, whose buffered reads cost
-        # a quarter of the server's per-thread ones (search/storage.py).
+        # a quarter of the server's per-thread ones (search/index/storage.py).
         ix = open_index(index_dir, writing=True)
     except IndexMissing:
         if missing_ok:

@@ -26,7 +26,7 @@ def _storage(index_dir: Path, writing: bool = False) -> FileStorage:
     # Without mmap, opening a searcher reads postings on demand instead of
     # copying the index into memory (0.3 ms and no extra memory at 100k docs).
     # Each thread reads with its own file positions: the web server shares
-    # one searcher between request threads (see search/storage.py, #6).
+    # one searcher between request threads (see search/index/storage.py, #6).
     if not writing:
         return ThreadSafeFileStorage(str(index_dir), supports_mmap=False)
     # An update is one thread, and it keeps this run's paragraphs in memory

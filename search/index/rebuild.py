@@ -65,7 +65,7 @@ def rebuild_beside(index_dir: Path, fill: Callable[[Index], None]) -> None:
 def _adoptable(index_dir: Path) -> Index | None:
     """The live index, open, when a rebuild can commit its segments into it; else None.
 
-    Only a whole index of this schema qualifies (:func:`~search.integrity.check_index`
+    Only a whole index of this schema qualifies (:func:`~search.index.integrity.check_index`
     without ``deep``: its TOC and every segment open).  A missing, older or
     damaged one is replaced by renaming directories, which reads none of its
     files, so damage never stops the rebuild that repairs it.

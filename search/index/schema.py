@@ -51,7 +51,7 @@ def build_schema() -> Schema:
         footnotes=STORED,
         url=STORED,
         # Repeated paragraphs: equal fingerprint after normalisation, or a
-        # shared MinHash band plus word-pair Jaccard >= 0.6 (search/fingerprint.py).
+        # shared MinHash band plus word-pair Jaccard >= 0.6 (search/ingest/fingerprint.py).
         # ``dup_group`` is the fingerprint of the first paragraph of its group.
         fingerprint=ID(stored=True),
         bands=KEYWORD(scorable=False, lowercase=False),

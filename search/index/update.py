@@ -101,7 +101,7 @@ def update_index(
     (:func:`merge_small_segments`), so a small update stays cheap on a big
     index.
     The whole run holds the index's write lock (a second run waits, then
-    raises :class:`IndexBusy`; see :mod:`search.locks`).  A rebuild is
+    raises :class:`IndexBusy`; see :mod:`search.index.locks`).  A rebuild is
     written into a new directory beside the index; when complete it replaces
     the old index in one commit (or, after a schema change, by renaming the
     directories): until then readers see the old index, and a run killed
@@ -268,7 +268,7 @@ def _unexpected_reason(error: Exception) -> str:
 
 # Parallel work: files are read by forked children, and a batch of at least
 # FORK_MIN_PARAGRAPHS is written as one segment per process, each with a
-# run of consecutive paragraphs (see search/forking.py).
+# run of consecutive paragraphs (see search/index/forking.py).
 FORK_MIN_FILES = 4
 FORK_MIN_PARAGRAPHS = 2_000
 MAX_PROCESSES = 4

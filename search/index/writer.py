@@ -3,14 +3,14 @@
 Profiling a 10k-paragraph build showed where Whoosh's ``SegmentWriter``
 spends its time, and this subclass changes only that:
 
-* analysis: the text fields go through :mod:`search.analysis` (same terms,
+* analysis: the text fields go through :mod:`search.index.analysis` (same terms,
   one analysis for ``text`` and ``pairs``), and other fields' postings are
   remembered per value, since paths, sources, days and titles repeat;
 * the postings pool: Whoosh keeps one 5-tuple per posting, sorts them all
   at commit and spills them to pickled temp files past ``limitmb`` (128 MB
   by default, a third of the commit time).  :class:`GroupedPool` keeps
   postings grouped by term, a few machine words each, so a
-  :data:`~search.index.BATCH_PARAGRAPHS` batch fits in memory and only the
+  :data:`~search.index.update.BATCH_PARAGRAPHS` batch fits in memory and only the
   terms are sorted; past its limit it spills as Whoosh does;
 * lengths: writing each posting asked the length column of its document
   through the storage, one small read per posting.  :meth:`_flush_segment`
@@ -21,6 +21,12 @@ spends its time, and this subclass changes only that:
 
 Nothing written changes: ``tests/test_writer.py`` compares an index
 written by this writer with one written by Whoosh's, posting by posting.
+
+One job kept in one module (about 600 lines): the pool, the length
+columns and the block encoder all write the one byte format of Whoosh's
+``W3Codec`` segment, and each overrides or calls private parts of
+Whoosh's writer; split apart, every part would import the others' guesses
+about those internals.
 """
 
 from __future__ import annotations
@@ -195,7 +201,7 @@ class SitrepWriter(SegmentWriter):
     def finish_segment(self):
         """Write this writer's documents as a finished segment, for another writer to commit.
 
-        For a writer in a forked child (see ``search.index._Batches``): the
+        For a writer in a forked child (see ``search.index.update._Batches``): the
         parent passes the segment to :meth:`add_segments`.  The temporary
         directory is shared with the parent's writer, which removes it.
         """

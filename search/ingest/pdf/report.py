@@ -1,0 +1,215 @@
+"""The whole report: blocks of every page joined across page breaks, and the report's title and date."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from ...dates import PartialDate, find_heading_date, infer_year, parse_date_line
+from ..page import Endnote, ReportPage
+from ..text import TERMINAL, Block
+from .blocks import _blocks, _Draft, _item_text, _join_lines, _kind, _line_pitch
+from .furniture import _drop_furniture, _split_footnotes
+from .lines import PageLines
+from .order import _reading_order
+from .patterns import (
+    _DATE_LABEL,
+    _GENERIC_TITLE,
+    _ISSUE_LABEL,
+    _MARKER,
+    _MONTH_NAMES,
+    _NUMERIC_DATE,
+    _PDF_DATE,
+    _PERIOD,
+    _SECTION_TITLE,
+)
+
+
+def _body_size(pages: list[PageLines]) -> tuple[float, bool]:
+    sizes: Counter[float] = Counter()
+    bold: Counter[bool] = Counter()
+    for page in pages:
+        for line in page.lines:
+            sizes[line.size] += len(line.text)
+            bold[line.bold] += len(line.text)
+    return sizes.most_common(1)[0][0], bold[True] > bold[False]
+
+
+def _report_page(pages: list[PageLines], metadata: dict[str, str]) -> ReportPage:
+    body_size, body_bold = _body_size(pages)
+    first_page = PageLines(pages[0].number, pages[0].width, pages[0].height, list(pages[0].lines))
+    title = _title(metadata, pages[0], body_size)
+    _drop_furniture(pages)
+    endnotes: dict[int, Endnote] = {}
+    for page in pages:
+        page.lines, notes = _split_footnotes(page, body_size, max(endnotes, default=0) + 1)
+        for number, note in notes.items():
+            endnotes.setdefault(number, note)
+    pitch = _line_pitch(pages, body_size)
+    vocabulary: Counter[str] = Counter(
+        word.lower() for page in pages for line in page.lines for word in re.findall(r"\w+(?:-\w+)*", line.text)
+    )
+    drafts = [draft for page in pages for draft in _blocks(_reading_order(page.lines), pitch)]
+    drafts = _join_across_pages(drafts)
+    blocks: list[Block] = []
+    for draft in drafts:
+        text = _join_lines([line.text for line in draft.lines], vocabulary)
+        text = _MARKER.sub(lambda m: f"[{m.group(1)}]" if int(m.group(1)) in endnotes else m.group(1), text)
+        text = " ".join(text.split())
+        kind = _kind(draft, text, body_size, body_bold)
+        if draft.bullet:
+            text = _item_text(text) if kind == "bullet" else text
+        if parse_date_line(text) is not None or (_DATE_LABEL.match(text) and len(text.split()) <= 8 and _line_date(text)):
+            # "As of 10 November 2025": the first page's date is the report's
+            # (ReportPage.date); a date alone further on is a table cell.
+            kind = "chrome"
+        if text:
+            blocks.append(Block(kind, text, draft.lines[0].page + 1))
+    page_date, basis = _report_date(first_page, metadata)
+    # A PDF is one report: a map credit ("OCHA") or a date further down
+    # starts no other report.
+    return ReportPage(blocks=blocks, title=title, date=page_date, date_basis=basis, endnotes=endnotes,
+                      single_report=True)
+
+
+def _join_across_pages(drafts: list[_Draft]) -> list[_Draft]:
+    """Join a paragraph a page break cut in two (it ends mid-sentence, the next starts in lower case)."""
+    joined: list[_Draft] = []
+    for draft in drafts:
+        if joined:
+            last = joined[-1]
+            first = draft.lines[0]
+            if (
+                first.page == last.last.page + 1
+                and not last.last.text.endswith(TERMINAL)
+                and first.text[:1].islower()
+                and abs(first.size - last.last.size) < 0.5
+                and not draft.bullet
+            ):
+                last.lines.extend(draft.lines)
+                continue
+        joined.append(draft)
+    return joined
+
+
+def _title(metadata: dict[str, str], first_page: PageLines, body_size: float) -> str | None:
+    """The report's title: a /Title that names it, else the largest text on the first page.
+
+    The largest line is joined by the lines drawn right after it in a
+    headline size, so a title set over several lines in falling sizes
+    ("Haiti" / "Tropical Storm Melissa" / "Flash Update No. 1") is read whole.
+    """
+    words = set(re.findall(r"\w+", " ".join(line.text for line in first_page.lines).lower()))
+    meta_title = " ".join(metadata.get("Title", "").split())
+    if _meaningful_title(meta_title, words):
+        return meta_title
+    drawn = sorted(
+        (
+            line
+            for line in first_page.lines
+            if line.top < first_page.height * 0.5
+            and sum(c.isalpha() for c in line.text) >= 3
+            and not _SECTION_TITLE.match(line.text)
+        ),
+        key=lambda line: line.order,
+    )
+    if not drawn:
+        return None
+    largest = max(line.size for line in drawn)
+    if largest < body_size * 1.3:
+        return None
+    start = next(i for i, line in enumerate(drawn) if line.size >= largest * 0.95)
+    chosen = [drawn[start]]
+    for line in drawn[start + 1 :]:
+        previous = chosen[-1]
+        if line.size < max(largest * 0.55, body_size * 1.2) or not 0 < line.top - previous.top <= 2.5 * previous.size:
+            break
+        if parse_date_line(line.text) is not None or _DATE_LABEL.match(line.text):
+            break  # "As of 10 November 2025" under the title dates the report; it is not its title
+        chosen.append(line)
+    text = " ".join(line.text for line in chosen)
+    words_in = text.split()
+    if len(words_in) > 30:
+        text = " ".join(words_in[:30]) + "…"
+    return " ".join(_MARKER.sub("", text).split()) or None
+
+
+def _meaningful_title(title: str, first_page_words: set[str]) -> bool:
+    """False for an empty, generic ("Microsoft Word - x.docx") or file-name-like /Title."""
+    if not title or _GENERIC_TITLE.match(title):
+        return False
+    if " " not in title or re.search(r"\.(?:docx?|pptx?|xlsx?|indd|pdf|ai)$", title, re.IGNORECASE):
+        return False  # "ht-fso-2025-10", "report_final.docx"
+    words = [word for word in re.findall(r"\w+", title.lower()) if len(word) > 1 or word.isdigit()]
+    if not words:
+        return False
+    # A title left over from a template or an earlier issue ("Flash Update -
+    # TS Melissa Flooding - Haiti - 20251023" on flash report No. 3) has words
+    # and numbers the first page does not print.
+    return sum(word in first_page_words for word in words) >= 0.8 * len(words)
+
+
+def _report_date(first_page: PageLines, metadata: dict[str, str]) -> tuple[str | None, str]:
+    """The date the first page prints, else the PDF's creation date.
+
+    The top third of the page is read first, top to bottom, then the rest in
+    reading order.  A period ("1 December 2025 to 4 February 2026") is dated
+    by its end.  A date without a year in the top half ("8 - 18 November")
+    takes the year that puts it closest to the creation date; the creation
+    date alone is weak evidence (a file re-saved later), so it comes last.
+    """
+    top = sorted(
+        (line for line in first_page.lines if line.top < first_page.height / 3), key=lambda line: (line.top, line.x0)
+    )
+    rest = sorted((line for line in first_page.lines if line.top >= first_page.height / 3), key=lambda line: line.order)
+    created = next((m for key in ("CreationDate", "ModDate") if (m := _PDF_DATE.match(metadata.get(key, "")))), None)
+    partial: PartialDate | None = None
+    drawn = sorted(first_page.lines, key=lambda line: line.order)
+    # "DREF Published:" may be a table cell with its date in the next one.
+    labelled = [
+        line
+        for index, label in enumerate(drawn)
+        if _ISSUE_LABEL.search(label.text)
+        for line in drawn[index : index + 2]
+    ]
+    for line in labelled + top + rest:
+        found = _line_date(line.text)
+        if found is None:
+            continue
+        if found.complete() is not None:
+            return found.complete().isoformat(), "first page"
+        if line.top < first_page.height / 2:
+            partial = partial or found  # "8 - 18 November" under the title; not "on January 8" in the text
+    if partial is not None and created is not None:
+        day = infer_year(partial, date(int(created.group(1)), int(created.group(2)), int(created.group(3))))
+        return day.isoformat(), "first page; year from PDF metadata"
+    if created is not None:
+        return f"{created.group(1)}-{created.group(2)}-{created.group(3)}", "PDF metadata"
+    if partial is not None:
+        return f"{_MONTH_NAMES[partial.month - 1]} {partial.day}", "first page"
+    return None, ""
+
+
+def _line_date(text: str) -> PartialDate | None:
+    """The date a line gives; a period gives its last day."""
+    text = _MARKER.sub("", text)
+    found = find_heading_date(text)
+    if found is None:
+        return _numeric_date(text)
+    parts = _PERIOD.split(text)
+    if len(parts) > 1:
+        end = find_heading_date(parts[-1])
+        if end is not None and (end.year is not None or found.year is None):
+            return end
+    return found
+
+
+def _numeric_date(text: str) -> PartialDate | None:
+    """"10/29/2025" or "27-11-2025": a numeric date whose day is over 12, so its order is plain."""
+    for match in _NUMERIC_DATE.finditer(text):
+        first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        month, day = (first, second) if second > 12 >= first else (second, first) if first > 12 >= second else (0, 0)
+        if month and PartialDate(month, day, year).complete() is not None:
+            return PartialDate(month, day, year)
+    return None
