@@ -1,8 +1,18 @@
 """Sitrep's engine: report files -> paragraph records -> Whoosh index -> results.
 
 The CLI (:mod:`search.cli`) and the web app (:mod:`web`) are thin callers of
-the names exported here.
+the names exported here, and import nothing else from ``search``.
+
+One package per stage, in the order data flows: :mod:`search.fetch` (pull
+pages into the reports folder), :mod:`search.ingest` (files -> records),
+:mod:`search.index` (the only writer), :mod:`search.query` (the only
+searcher) and :mod:`search.export` (other back ends).  A stage imports only
+the stages before it and the shared top-level modules (config, errors,
+numbers, dates, taxonomy); ``tests/test_layout.py`` checks it.
 """
+
+import importlib
+from typing import Any
 
 from .config import Settings, env_name, load_settings
 from .errors import (
@@ -25,9 +35,26 @@ from .export import ExportSummary, export_opensearch
 from .index import FACET_FIELDS, IndexHealth, IndexSummary, check_index, update_index
 from .ingest import ParagraphDoc
 from .numbers import parse_whole_number
-from .pull import PullSummary, pull
 from .query import SORTS, FacetValue, Hit, Report, SearchIndex, SearchPage, search
 from .taxonomy import Taxonomy, load_taxonomy
+
+# The fetch stage imports http.client, urllib.request and XML parsers (about
+# 4 MB and 90 modules) that searching and indexing never need: its names load
+# on first use (PEP 562), so a server or an index run does not carry them.
+_LAZY = {"pull": "search.fetch", "PullSummary": "search.fetch"}
+
+
+def __getattr__(name: str) -> Any:
+    """Load :func:`pull` and :class:`PullSummary` from :mod:`search.fetch` when first asked for.
+
+    :raises AttributeError: ``name`` is not a name of this package.
+    """
+    if name not in _LAZY:
+        raise AttributeError(f"module 'search' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FACET_FIELDS",

@@ -136,8 +136,8 @@ def test_ingest_imports_neither_whoosh_nor_the_later_stages():
     assert offending("search.ingest", ("whoosh", "search.index", "search.query", "search.export", "search.cli", "web")) == []
 
 
-def test_pull_imports_only_what_comes_before_ingest():
-    assert offending("search.pull", ("whoosh", "search.index", "search.query", "search.export", "search.cli", "web")) == []
+def test_fetch_imports_only_what_comes_before_ingest():
+    assert offending("search.fetch", ("whoosh", "search.index", "search.query", "search.export", "search.cli", "web")) == []
 
 
 def test_index_never_imports_the_query_stage():

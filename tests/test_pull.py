@@ -21,7 +21,7 @@ import pytest
 from search import BadInput, load_settings, search
 from search.cli import cli
 from search.errors import PullError
-from search.pull import LOCK_NAME, MANIFEST_NAME, TEMP_PREFIX, feed_links, pull, pulled_file_name, pulled_urls
+from search.fetch import LOCK_NAME, MANIFEST_NAME, TEMP_PREFIX, feed_links, pull, pulled_file_name, pulled_urls
 
 KURSK = b"""<!doctype html><html><head><title>Kursk brief, December 14</title>
 <meta property="article:published_time" content="2024-12-14"></head>

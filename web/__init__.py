@@ -1,7 +1,8 @@
 """The Flask app: a search page and a JSON API over :mod:`search`.
 
-Views only read request parameters, call the engine and render; the web
-package never imports whoosh.
+Views only read request parameters, call the engine and render.  May
+import: flask, werkzeug and the names :mod:`search` exports (never its
+modules, and never whoosh); ``tests/test_layout.py`` checks it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from ..config import Settings
 from ..errors import BadInput, PullError
 from ..ingest import file_hash
 from .feeds import _declared_feed, _starts_like_xml, feed_links
-from .fetch import FetchFailed, Fetcher, describe_failure
+from .client import FetchFailed, Fetcher, describe_failure
 from .files import (
     Manifest,
     TEXT_SUFFIXES,

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urldefrag, urlsplit, urlunsplit
 from ..errors import BadInput, PullError
 from ..ingest import slug
 from .feeds import UNTYPED
-from .fetch import FetchFailed, Response
+from .client import FetchFailed, Response
 
 MANIFEST_NAME = ".sitrep-pulled.json"
 LOCK_NAME = ".sitrep-pulled.lock"

@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree
 
-from .fetch import FetchFailed
+from .client import FetchFailed
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml")
 # Servers that send no useful type: the URL's own suffix decides.

@@ -26,7 +26,7 @@ Rules:
   folder and renamed into place, and the manifest likewise.
 * One failed URL never stops the others; each is reported with its reason.
 
-Modules: :mod:`.run` (the run), :mod:`.fetch` (HTTP), :mod:`.feeds`
+Modules: :mod:`.run` (the run), :mod:`.client` (HTTP), :mod:`.feeds`
 (feeds and their links), :mod:`.files` (file names, the manifest, writes).
 
 May import: the top-level modules of ``search`` (config, errors) and
@@ -35,7 +35,7 @@ whoosh, ``search.index``, ``search.query``, flask or click.
 """
 
 from .feeds import feed_links
-from .fetch import MAX_REDIRECTS, FetchFailed
+from .client import MAX_REDIRECTS, FetchFailed
 from .files import LOCK_NAME, MANIFEST_NAME, TEMP_PREFIX, normalise_url, pulled_file_name, pulled_urls
 from .run import PullSummary, pull
 
