@@ -387,3 +387,19 @@ def test_region_labels_table_row_labels_and_contact_lines_are_not_records(tmp_pa
     report.line(56, y + 80, "For more information: www.example-agency.org, desk@example-agency.org")
     kinds = blocks(report.write(tmp_path / "outlook.pdf"))
     assert [text[:20] for kind, text in kinds if kind != "chrome"] == ["Seasonal Outlook", "Rainfall is expected"]
+
+
+def test_a_key_figure_and_its_label_are_one_record(tmp_path):
+    # Situation reports lead with boxes of figures, each a large number over its label.
+    report = Report().page()
+    report.line(56, 60, "Regional Situation Report", size=16, bold=True)
+    y = report.lines(56, 100, ["The recovery is under way, but the needs of people in the hardest-hit areas",
+                               "remain urgent, and many health centres are still closed."])
+    report.line(56, y + 20, "1.86 million", size=20, bold=True)
+    report.line(56, y + 46, "People targeted w/ SRH services")
+    report.line(300, y + 20, "814,000", size=20, bold=True)
+    report.line(300, y + 46, "People targeted w/ GBV programmes")
+    records = [text for kind, text in blocks(report.write(tmp_path / "figures.pdf")) if kind == "paragraph"]
+    assert "1.86 million People targeted w/ SRH services" in records
+    assert "814,000 People targeted w/ GBV programmes" in records
+    assert not [text for text in records if text in ("1.86 million", "814,000")]

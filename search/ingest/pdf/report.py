@@ -23,6 +23,7 @@ from .patterns import (
     _PDF_DATE,
     _PERIOD,
     _SECTION_TITLE,
+    _WORDY,
 )
 
 
@@ -66,11 +67,35 @@ def _report_page(pages: list[PageLines], metadata: dict[str, str]) -> ReportPage
             kind = "chrome"
         if text:
             blocks.append(Block(kind, text, draft.lines[0].page + 1))
+    blocks = _key_figures(blocks)
     page_date, basis = _report_date(first_page, metadata)
     # A PDF is one report: a map credit ("OCHA") or a date further down
     # starts no other report.
     return ReportPage(blocks=blocks, title=title, date=page_date, date_basis=basis, endnotes=endnotes,
                       single_report=True)
+
+
+_FIGURE = re.compile(r"^(?:USD\s*|US\$\s*|\$)?[\d][\d.,]*\s*(?:%|[KkMB]\b|million|billion|thousand)?\+?\*?$",
+                     re.IGNORECASE)
+
+
+def _key_figures(blocks: list[Block]) -> list[Block]:
+    """A figure and the label under it ("1.86 million" / "People targeted w/ SRH services") as one paragraph.
+
+    Situation reports lead with boxes of key figures: apart, the number is
+    no text and the label says nothing; together they are what an analyst
+    searches for ("1.86 million People targeted w/ SRH services").
+    """
+    out: list[Block] = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if (previous is not None and previous.kind == "chrome" and _FIGURE.match(previous.text)
+                and block.kind in ("paragraph", "chrome") and len(block.text.split()) <= 15
+                and _WORDY.search(block.text) and not _FIGURE.match(block.text)):
+            out[-1] = Block("paragraph", f"{previous.text} {block.text}", previous.line)
+            continue
+        out.append(block)
+    return out
 
 
 def _join_across_pages(drafts: list[_Draft]) -> list[_Draft]:
