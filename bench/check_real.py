@@ -584,9 +584,10 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int | None]] = [
         r"^\S(?:.{0,120}\S)?\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip)$", re.I), 25),
     ("endnote text", re.compile(r"^\[\d{1,4}\]|^\^?\d{1,3}\s+https?://", re.I), None),
     ("endnote text", re.compile(r"\b\w+ dot (?:com|org|net|ru|ua|by|gov|info|su|me|io)\b", re.I), 60),
-    # "For more information contact x@agency.org": a document's contact line.
+    # "For more information contact x@agency.org", "FEWS NET Haiti haiti@fews.net fews.net/…": a contact line.
     ("contact line", re.compile(r"\b(?:for (?:more|further) information|for more informations|pour plus d.informations)\b"
                                 r".{0,120}(?:@|www\.|https?://)", re.I), 40),
+    ("contact line", re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), 15),
     # A cookie banner says so in its first words, however long it runs on.
     ("legal or cookie notice", re.compile(r"^(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b", re.I), None),
     ("legal or cookie notice", re.compile(
@@ -652,7 +653,8 @@ def chrome_reason(text: str, headings: set[str] | None = None) -> str | None:
         return "navigation"
     if headings and normalise(stripped) in headings:
         return "table of contents"
-    if len(words) <= 3 and not re.search(r"[.!?:;]$", stripped):
+    # "1,250,000 people affected" is a key figure, not a menu entry.
+    if len(words) <= 3 and not re.search(r"[.!?:;]$", stripped) and not re.match(r"^[$€£]?\d", stripped):
         return "navigation"
     return None
 
@@ -853,7 +855,7 @@ def coverage(reference: list[str], label: str, records: list["Record"]) -> Cover
     result = Coverage(label)
     records = sorted(records, key=lambda r: (r.report_id, r.position))
     texts = [normalise(r.text) for r in records]
-    extras = [normalise(t) for r in records for t in (r.heading or "", r.title) if t]
+    extras = [normalise(t) for r in records for t in (r.heading or "", r.title, *r.notes) if t]
     joined = " | ".join(texts + extras)
     grams = _stream_grams(texts) | set().union(*(ngrams(t.split()) for t in extras))
     ref_texts = []
@@ -932,6 +934,9 @@ class Record:
     text: str
     path: str
     url: str | None
+    # The endnotes the record's markers resolve to: kept and shown with it,
+    # so a reference paragraph that is an endnote is found, not missed.
+    notes: tuple[str, ...] = ()
 
 
 def run_index(paths: list[Path], index_dir: Path) -> IndexRun:
@@ -972,7 +977,8 @@ def read_records(index_dir: Path) -> list[Record]:
         return []
     return [
         Record(h.id, h.report_id, h.title, h.source, h.date, h.date_basis, h.section, h.heading, h.kind,
-               h.position, h.text, str(Path(h.path).resolve()) if h.path else "", h.report_url)
+               h.position, h.text, str(Path(h.path).resolve()) if h.path else "", h.report_url,
+               tuple(note.get("text", "") for note in (h.footnotes or []) if note.get("text")))
         for h in hits
     ]
 
