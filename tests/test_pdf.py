@@ -385,6 +385,7 @@ def test_region_labels_table_row_labels_and_contact_lines_are_not_records(tmp_pa
     report.line(56, y + 20, "(SUD south)")
     report.line(56, y + 50, "# of volunteers equipped with PPE")
     report.line(56, y + 80, "For more information: www.example-agency.org, desk@example-agency.org")
+    report.line(56, y + 110, "Jane Example Representative Country Office Tel: +509 0000 0000 Email: jexample@agency.org")
     kinds = blocks(report.write(tmp_path / "outlook.pdf"))
     assert [text[:20] for kind, text in kinds if kind != "chrome"] == ["Seasonal Outlook", "Rainfall is expected"]
 

@@ -173,10 +173,13 @@ def _kind(draft: _Draft, text: str, body_size: float, body_bold: bool) -> str:
         return "chrome"  # a map's region label in brackets ("(SUD south)", "(Northwest)")
     if len(words) <= 12 and re.match(r"^(?:#|no\.|number) of\b", text, re.IGNORECASE) and not text.endswith(TERMINAL):
         return "chrome"  # a table's row label ("# of volunteers equipped with PPE") without its figures
-    if _CONTACT.search(text) and len(words) <= 40:
-        return "chrome"  # "For more information: www.unocha.org, x@ocha.org": who to ask, not what happened
+    if (_CONTACT.search(text) and len(words) <= 40) or (_EMAIL.search(text) and len(words) <= 25):
+        # "For more information: www.unocha.org", "… Tel: +509 3996 4478 Email:
+        # name@unicef.org": who to ask, not what happened
+        return "chrome"
     return "paragraph"
 
 
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _CONTACT = re.compile(r"\b(?:for (?:more|further) informations?|pour plus d.informations)\b.{0,120}?(?:@|www\.|https?://)",
                       re.IGNORECASE)
