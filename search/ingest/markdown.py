@@ -225,7 +225,7 @@ def read_markdown(text: str) -> ReportPage:
         # A rendered page's text starts with its <title> ("Story | Site"),
         # often after a few menu words ("Skip links", "Close").
         headings = [b.text for b in blocks if b.kind in ("heading", "paragraph")][:80]
-        titled = next((split_site_suffix(h)[0] for h in headings if split_site_suffix(h)[1]), None)
+        titled = next((own for own, site in map(split_site_suffix, headings) if site), None)
         title = titled or next((h for h in headings if len(h.split()) >= 4), None)
     if listed_meta and title:  # the page's own title again, as its heading or its <title> line
         blocks = [Block("chrome", b.text, b.line) if b.kind in ("paragraph", "bullet") and

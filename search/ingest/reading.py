@@ -90,9 +90,10 @@ def _apply_reading_rules(pages: list[ReportPage], path: Path, digest: str, taxon
     parts: list[DraftPart] = []
     file_date: PartialDate | None = None
     for page in pages:
-        if not page.date and page.url and date_in_url(page.url):
+        in_url = date_in_url(page.url) if not page.date and page.url else None
+        if in_url:
             # Every format's address counts, after what the page itself prints.
-            page.date, page.date_basis = date_in_url(page.url), "URL"
+            page.date, page.date_basis = in_url, "URL"
         # "2025-02-24T15:00:00Z" from page metadata reads like "2025-02-24 15:00".
         page_date = find_heading_date(page.date.replace("T", " ")) if page.date else None
         if page_date is not None and file_date is None:

@@ -96,7 +96,7 @@ def read_html(text: str) -> ReportPage:
                 kind == "paragraph" or "," in block_text
                 or (" and " in block_text and not any(b.kind == "paragraph" for b in blocks))):
             kind = "chrome"
-        elif kind != "bullet" and SUBMITTED_LINE.match(block_text) and parse_date_line(block_text) is None:
+        elif _is_submitted_line(kind, block_text):
             kind = "chrome"
             submitted = submitted or block_text
         elif CHROME.match(block_text) or FILE_NAME.match(block_text) or (
@@ -111,13 +111,13 @@ def read_html(text: str) -> ReportPage:
                 and number < len(found) and found[number].kind == "bullet":
             kind = "heading"  # "Observed indicators for the MDCOA in the past 24 hours:" over its list
         blocks.append(Block(kind, block_text, number))
-    submitted = submitted or next(
-        (f.text for f in reader.found if f.kind != "bullet" and SUBMITTED_LINE.match(f.text)
-         and parse_date_line(f.text) is None), None)
+    # A submitted line outside the article (Drupal's) still dates the page.
+    submitted = submitted or next((f.text for f in reader.found if _is_submitted_line(f.kind, f.text)), None)
     date, basis = _page_date(reader.meta, title, submitted)
     url = _page_url(reader)
-    if date is None and url and date_in_url(url):
-        date, basis = date_in_url(url), "URL"
+    if date is None and url:
+        date = date_in_url(url)
+        basis = "URL"
     return ReportPage(
         blocks=blocks,
         title=title,
@@ -245,6 +245,11 @@ def _names(item: set[str], heading: set[str]) -> bool:
         return False
     common = len(item & heading)
     return common >= 0.6 * len(heading) or common >= 0.6 * len(item)
+
+
+def _is_submitted_line(kind: str, text: str) -> bool:
+    """ "Jan 6, 2023 - Press ISW": who posted the page and when, not a dateline and not body text."""
+    return kind != "bullet" and bool(SUBMITTED_LINE.match(text)) and parse_date_line(text) is None
 
 
 def _page_date(meta: dict[str, str], title: str | None, submitted: str | None) -> tuple[str | None, str]:
