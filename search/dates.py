@@ -50,10 +50,11 @@ DAY_MONTH = re.compile(rf"\b{_DAY},?\s+(?:of\s+)?{_MONTH}(?!\w)(?:,?\s+{_YEAR}\b
 ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
 # "27/02/2026 09:20", "10/28/2025": read only where day and month cannot be swapped.
 NUMERIC_DATE = re.compile(r"(?<![\d/.])(?P<first>\d{1,2})[/.](?P<second>\d{1,2})[/.](?P<year>(?:19|20)\d\d)(?![\d/.])")
-# What may stand around a date on a line of its own: a weekday, a time, a zone.
+# What may stand around a date on a line of its own: a weekday, a time, a zone,
+# and the dash or bar before the time ("Friday 27 February 2026 - 08:01").
 _DATELINE_REST = re.compile(
     r"^[\s,.\-–—|]*(?:(?:date|dated|published|posted|updated|as\s+of)\s*:?)?[\s,]*"
-    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?)?[\s,]*"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?)?[\s,.\-–—|]*"
     r"(?:(?:\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)\s*(?:[A-Z]{2,4})?)?[\s,.\-–—|]*$",
     re.IGNORECASE,
 )

@@ -36,6 +36,7 @@ TODAY = date(2025, 1, 10)
         ("Thursday, 23 Oct. 2025", PartialDate(10, 23, 2025)),
         ("27th, OCTOBER, 2025", PartialDate(10, 27, 2025)),
         ("14 December", PartialDate(12, 14)),
+        ("Friday 27 February 2026 - 08:01", PartialDate(2, 27, 2026)),  # a dash before the time (#12)
     ],
 )
 def test_parse_date_line_reads_datelines(line, expected):
