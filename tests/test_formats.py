@@ -13,6 +13,8 @@ from search.ingest.jsonl import read_json_records
 from search.ingest.markdown import read_markdown
 
 FORMATS = Path(__file__).parent / "data" / "formats"
+# Converted pages whose dates and titles compete (#12), apart from FORMATS, which is indexed whole.
+CONVERTED_PAGES = Path(__file__).parent / "data" / "converted"
 PAGE = FORMATS / "isw-assessment.html"
 
 
@@ -290,6 +292,87 @@ def test_a_converted_page_is_one_report_dated_by_its_page(tmp_path, settings):
     assert {hit.date for hit in page.hits} == {"2026-02-27"}
     assert page.hits[0].url.startswith("/reports/")
     assert {hit.section for hit in page.hits} >= {"What the ministry said"}
+
+
+# Converted pages that print other dates before their own (invented text, real
+# shapes, #12): a news feed's day ("27 February") above the article, and a
+# site's clock ("28 February 2026") in the header above "Friday 27 February
+# 2026 - 08:01" over the title.
+@pytest.mark.parametrize(
+    ("name", "title", "date"),
+    [
+        ("feed-page.md", "Invented ferry service resumes on the northern lake", "Saturday, 28 February 2026, 00:34"),
+        ("clock-page.md", "Will the Invented Valley Recover This Year?", "Friday 27 February 2026 - 08:01"),
+    ],
+)
+def test_the_dateline_by_the_title_dates_a_converted_page(name, title, date):
+    page = read_markdown((CONVERTED_PAGES / name).read_text(encoding="utf-8"))
+    assert (page.title, page.date, page.date_basis) == (title, date, "dateline")
+
+
+def test_a_date_in_the_title_beats_the_dateline_by_it():
+    text = (CONVERTED_PAGES / "feed-page.md").read_text(encoding="utf-8").replace(
+        "Invented ferry service resumes on the northern lake", "Invented lake report February 27 2026")
+    page = read_markdown(text)
+    assert (page.date, page.date_basis) == ("Invented lake report February 27 2026", "title")
+
+
+# A country page with no date of its own but a timeline of events and a
+# "last updated" footer; its h1 is the country's name alone.
+COUNTRY = CONVERTED_PAGES / "country-page.md"
+
+
+def test_a_page_without_its_own_date_is_dated_by_its_last_updated_line():
+    page = read_markdown(COUNTRY.read_text(encoding="utf-8"))
+    assert (page.date, page.date_basis) == ("24 February 2026", "last-updated line")
+    assert "This page was last updated on 24 February 2026" not in [
+        b.text for b in page.blocks if b.kind in ("paragraph", "bullet")]
+
+
+def test_an_address_with_a_date_beats_the_last_updated_line():
+    text = COUNTRY.read_text(encoding="utf-8").replace("/where/europe/lakeland_en", "/2026/02/20/lakeland")
+    page = read_markdown(text)
+    assert page.date is None and page.url.endswith("/2026/02/20/lakeland")
+
+
+def test_a_one_word_title_takes_the_pages_title_line():
+    page = read_markdown(COUNTRY.read_text(encoding="utf-8"))
+    assert page.title == "Lakeland - Example Union Civil Protection and Aid Operations"
+
+
+# A video post whose <title> is the post's text, over two lines, the site's
+# name after the second.
+POST = CONVERTED_PAGES / "post-page.md"
+POST_TITLE = "An invented ferry captain was honoured for rescuing twelve passengers from the frozen northern lake."
+
+
+@pytest.mark.parametrize("outline", [None, "Video", "Make a Monthly Gift"])
+def test_a_post_is_titled_by_its_first_sentence_not_a_section_or_widget_h1(outline):
+    text = POST.read_text(encoding="utf-8")
+    if outline:
+        text = text.replace("## Content", f"## Page Structure\n\n- # {outline}\n  - ## Comments\n\n## Content")
+    assert read_markdown(text).title == POST_TITLE
+
+
+def test_an_h1_that_tells_the_story_of_the_title_line_stays_the_title():
+    text = (CONVERTED_PAGES / "clock-page.md").read_text(encoding="utf-8").replace(
+        "- # Will the Invented Valley Recover This Year?", "- # The invented valley waits for its dams")
+    assert read_markdown(text).title == "The invented valley waits for its dams"
+
+
+def test_converted_pages_index_with_their_own_dates(tmp_path, settings):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("feed-page.md", "clock-page.md", "country-page.md"):
+        (reports / name).write_bytes((CONVERTED_PAGES / name).read_bytes())
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        page = index.search("", per_page=100)
+    dates = {(hit.report_id, hit.date, hit.date_basis) for hit in page.hits}
+    assert dates == {("feed-page", "2026-02-28", "dateline"), ("clock-page", "2026-02-27", "dateline"),
+                     ("country-page", "2026-02-24", "last-updated line")}
+    assert {hit.title for hit in page.hits if hit.report_id == "country-page"} == {
+        "Lakeland - Example Union Civil Protection and Aid Operations"}
 
 
 def test_an_error_page_in_markdown_is_skipped(tmp_path, taxonomy):

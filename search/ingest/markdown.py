@@ -8,6 +8,13 @@ marks are removed and ``[text](url)`` becomes ``text``.  Simple front matter
 (``---`` then ``key: value`` lines), or a list of ``**Key**: value`` items as
 page converters write it, gives the title, date, source and URL; a first
 ``# Title`` gives the title otherwise, unless it is only the site's host name.
+On a converted page, an outline h1 that shares no word with the page's
+``<title>`` line ("Make a Monthly Gift", "Video") gives way to that line, and
+a one-word title ("Ukraine") to the whole line with the site's name.  Its
+date is, in order: front matter or metadata, a date in its title, the date
+line nearest a repetition of its title (not a feed's day or a site's clock
+further off), its URL's (applied later), and a "This page was last updated
+on …" line.
 A list whose items are headings is the page's outline, not bullets, and a
 paragraph of many lines or of very long ones is a rendered page's text, read
 line by line as plain text is.  Footnote definitions
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from ..dates import date_in_url, find_heading_date, parse_date_line
 from .notes import URL, endnote_from_text, is_address_list
 from .page import Endnote, ReportPage
 from .text import CAPTION, CAPTION_WORDS, CHROME, ERROR_TITLE, Block, clean_text, split_blocks, split_site_suffix
@@ -218,20 +226,38 @@ def read_markdown(text: str) -> ReportPage:
         meta.setdefault(key, value)
     if title is not None and HOST_NAME.match(title):
         title = None  # "# www.aljazeera.com": the site, not the report
+    from_outline = not meta.get("title") and title is None and bool(outline)
     # Of the outline's top headings ("News", "Zelensky says …"), the report's is the fullest.
     title = meta.get("title") or title or max(outline, key=lambda h: len(h.split()), default=None)
     described = bool(listed_meta or outline or meta)
+    shown = _shown_title([b.text for b in blocks if b.kind in ("heading", "paragraph")][:80], outline) if described else None
     if title is None and described:
-        # A rendered page's text starts with its <title> ("Story | Site"),
-        # often after a few menu words ("Skip links", "Close").
         headings = [b.text for b in blocks if b.kind in ("heading", "paragraph")][:80]
-        titled = next((own for own, site in map(split_site_suffix, headings) if site), None)
-        title = titled or next((h for h in headings if len(h.split()) >= 4), None)
+        title = shown[0] if shown else next((h for h in headings if len(h.split()) >= 4), None)
+    elif from_outline and shown and len(shown[0].split()) >= 3 and not _content_words(title) & _content_words(shown[0]):
+        # An h1 that shares no word with the page's <title> heads a widget or a
+        # section ("Make a Monthly Gift", "Video"), not the report (#12).
+        title = shown[0]
+    if (title and shown and not meta.get("title") and len(title.split()) == 1 and _fold(shown[0]) == _fold(title)
+            and shown[1] != shown[0]):
+        # "Ukraine" alone is a section's or a place's name: the <title> line
+        # "Ukraine - European Civil Protection …" says whose page it is (#12).
+        title = shown[1]
     if listed_meta and title:  # the page's own title again, as its heading or its <title> line
         blocks = [Block("chrome", b.text, b.line) if b.kind in ("paragraph", "bullet") and
-                  split_site_suffix(b.text)[0] == title else b for b in blocks]
+                  title in (split_site_suffix(b.text)[0], b.text) else b for b in blocks]
     url = meta.get("url") or meta.get("link") or None
     date, basis = meta.get("date") or None, "front matter" if meta.get("date") else ""
+    if date is None and title and find_heading_date(title) is not None:
+        date, basis = title, "title"  # "Ukraine frontline update February 26 2026" is that day's report
+    if date is None and title and described:
+        date = _dateline_by_the_title(blocks, title)
+        basis = "dateline" if date else ""
+    if date is None and not (url and date_in_url(url)):
+        # A page that prints no date of its own but says when it was last
+        # updated: that, not an event in its timeline, dates it (#12).
+        blocks, date = _last_updated(blocks)
+        basis = "last-updated line" if date else ""
     return ReportPage(
         blocks=blocks,
         title=title,
@@ -280,6 +306,73 @@ def _as_rendered_page(block: Block) -> Block:
     if not _SENTENCE.search(text) and words <= (3 if block.kind == "bullet" else 6):
         return Block("chrome" if block.kind == "bullet" else "heading", text, block.line)
     return block
+
+
+_SMALL_WORDS = {"the", "and", "for", "with", "from", "that", "this", "its", "are", "was", "has", "how", "why",
+                "what", "who", "not", "but", "into", "over", "after", "about"}
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _content_words(text: str) -> set[str]:
+    """The words that say what a title is about: "Putin’s war" -> {"putin", "war"}."""
+    words = (re.sub(r"[’']s$", "", word) for word in re.findall(r"[\w’']+", text.casefold()))
+    return {word for word in words if len(word) >= 3 and word not in _SMALL_WORDS}
+
+
+def _shown_title(texts: list[str], outline: list[str]) -> tuple[str, str] | None:
+    """The rendered page's <title> line: (the title without the site's name, the line as written).
+
+    A rendered page's text starts with its <title> ("Story | Site", or an
+    outline heading as it is), often after a few menu words ("Skip links",
+    "Close").  A <title> written over several lines (a post's text, as a
+    video page gives it) starts at the first sentence before the line that
+    ends with the site's name.
+    """
+    if texts and split_site_suffix(texts[0])[1]:
+        return split_site_suffix(texts[0])[0], texts[0]
+    # The <title> run together with the icon names after it ("Story | Site bars bin close").
+    heading = next((h for h in outline if texts and _fold(texts[0]).startswith(_fold(h))), None)
+    if heading:
+        return heading, heading
+    for index, text in enumerate(texts):
+        own, site = split_site_suffix(text)
+        if site:
+            start = next((t for t in texts[:index] if len(t.split()) >= 4 and _SENTENCE.search(t)), None)
+            return (start, start) if start else (own, text)
+    return None
+
+
+# A page's own date stands next to its title, above or below it, maybe past a
+# byline; a news feed's day ("27 February") or a site's clock stands elsewhere.
+BY_THE_TITLE = 12
+
+
+def _dateline_by_the_title(blocks: list[Block], title: str) -> str | None:
+    """The date line nearest to a repetition of the page's title, within :data:`BY_THE_TITLE` blocks."""
+    key = _fold(title)
+    spots = [i for i, b in enumerate(blocks) if key in (_fold(b.text), _fold(split_site_suffix(b.text)[0]))]
+    dated = [i for i, b in enumerate(blocks) if b.kind != "bullet" and parse_date_line(b.text) is not None]
+    pairs = [(abs(i - spot), i) for spot in spots for i in dated if 0 < abs(i - spot) <= BY_THE_TITLE]
+    return blocks[min(pairs)[1]].text if pairs else None
+
+
+LAST_UPDATED = re.compile(
+    r"^(?:this\s+(?:page|article|report)\s+was\s+|page\s+)?last\s+(?:updated|modified|reviewed)"
+    r"(?:\s+on)?\s*:?\s*(?P<date>[^.]{4,40}?)\.?$", re.IGNORECASE)
+
+
+def _last_updated(blocks: list[Block]) -> tuple[list[Block], str | None]:
+    """The date of a "This page was last updated on 24 February 2026" line, which then is no record."""
+    for number, block in enumerate(blocks):
+        match = LAST_UPDATED.match(block.text) if block.kind != "chrome" else None
+        if match and find_heading_date(match.group("date")) is not None:
+            out = list(blocks)
+            out[number] = Block("chrome", block.text, block.line)
+            return out, match.group("date")
+    return blocks, None
 
 
 def _lists_that_describe_the_page(blocks: list[Block], listed: dict[int, str]) -> tuple[list[Block], dict[str, str], list[str]]:

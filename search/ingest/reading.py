@@ -176,6 +176,10 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
             section = canonical_section(heading)
             section_date = find_heading_date(block.text)
             first_date = first_date or section_date
+            if page.single_report and part_date is not None:
+                # A dated web page is one report: "EU assistance (since 24 February 2022)"
+                # names an event's day, not its section's (#12).
+                section_date = None
             if part.source is None:
                 part.source = taxonomy.source_mentioned(block.text)
             if part.title is None and not part.paragraphs:
