@@ -15,10 +15,12 @@ per input folder and overall:
   examples;
 * reports whose date differs from the date the page prints, found by this
   script's own reading of the file (never ``search.ingest``): the title,
-  the page's metadata, a "submitted" line, a dateline, the URL and, weakest,
-  the file name;
+  the page's metadata, a "submitted" line, the dateline nearest a line that
+  is the page's title, the URL, a "last updated" line, any other dateline
+  (a timeline's, a related story's) and, weakest, the file name;
 * titles equal to a site-wide name, and titles that are none of the page's
-  own titles;
+  own titles (a one-word h1 such as "Ukraine" or "Video", or an h1 sharing
+  no word with the page's <title>, counts only when the page has no other);
 * records whose section is a dateline or a caption;
 * with ``--reference trafilatura``: coverage against an independent
   extractor, as the share of its body paragraphs found among Sitrep's
@@ -103,8 +105,11 @@ DATELINE_REST = re.compile(
 )
 SUBMITTED = re.compile(r"^(?:submitted|published|posted|date)\b|^\S.{0,40}?\d{4}\s+(?:-|–|\||by)\s+\S", re.I)
 
-# Priority of page evidence, strongest first; "file name" is the fallback.
-TIERS = ("title", "metadata", "submitted line", "dateline", "first page", "url", "file name")
+# Priority of page evidence, strongest first: what the page prints as its own date,
+# then its address, then a "last updated" line, then any dateline (a timeline's, a
+# related item's), and the file name as the fallback (#12).
+TIERS = ("title", "metadata", "submitted line", "dateline by the title", "first page", "url", "last updated",
+         "dateline", "file name")
 
 
 def _date_of(match: re.Match[str]) -> date | None:
@@ -360,23 +365,39 @@ def html_evidence(path: Path, markup: str) -> FileEvidence:
     return evidence
 
 
+# A page's own date stands next to its title (above or below, maybe past a byline);
+# a feed's day or a site's clock stands elsewhere.
+BY_THE_TITLE = 12
+# "This page was last updated on 24 February 2026": the page's own date when it prints no other.
+LAST_UPDATED = re.compile(r"^(?:this\s+(?:page|article|report)\s+was\s+|page\s+)?last\s+(?:updated|modified|reviewed)\b", re.I)
+
+
 def _line_dates(evidence: FileEvidence, lines: Iterable[str]) -> None:
-    """The first submitted line ("Jan 6, 2023 - Press ISW") and the first dateline among ``lines``."""
-    found = set()
-    for line in lines:
-        if len(found) == 2:
-            break
+    """Dates from the page's lines: the first submitted line ("Jan 6, 2023 - Press ISW"), the
+    dateline nearest a line that is the page's title, the first "last updated" line and the
+    first dateline anywhere."""
+    lines = list(lines)
+    titles = {normalise(t) for t in evidence.titles if normalise(t)}
+    spots = [i for i, line in enumerate(lines)
+             if titles & {normalise(line), normalise(_split_title(line)[0])}]
+    found: dict[str, tuple[int, date, str]] = {}
+    for number, line in enumerate(lines):
         if len(line) > 120:
             continue
         days = dates_in_text(line)
         if not days:
             continue
-        if "dateline" not in found and is_dateline(line):
-            found.add("dateline")
-            evidence.dates.append(DateEvidence("dateline", days[0], _short(line)))
-        elif "submitted line" not in found and SUBMITTED.search(line) and not line.lower().startswith("updated"):
-            found.add("submitted line")
-            evidence.dates.append(DateEvidence("submitted line", days[0], _short(line)))
+        if LAST_UPDATED.match(line):
+            found.setdefault("last updated", (0, days[0], line))
+        elif is_dateline(line):
+            found.setdefault("dateline", (0, days[0], line))
+            distance = min((abs(number - spot) for spot in spots), default=BY_THE_TITLE + 1)
+            if 0 < distance <= BY_THE_TITLE and distance < found.get("dateline by the title", (distance + 1,))[0]:
+                found["dateline by the title"] = (distance, days[0], line)
+        elif SUBMITTED.search(line) and not line.lower().startswith("updated"):
+            found.setdefault("submitted line", (0, days[0], line))
+    for tier, (_, day, line) in found.items():
+        evidence.dates.append(DateEvidence(tier, day, _short(line)))
 
 
 # Scraper dumps ("# host", "## Metadata", "## Page Structure", "## Content", "## Links"): only
@@ -1277,11 +1298,27 @@ def _is_own_title(title: str, seen: FileEvidence) -> bool | None:
     candidates = [normalise(t) for t in seen.titles if normalise(t)]
     if not candidates:
         return None
+    # A one-word title ("Ukraine", "Video") or one that shares no word with the page's other
+    # titles (a box's "Make a Monthly Gift") heads a section or a widget: it is the report's
+    # own only when the page has nothing more specific (#12).
+    candidates = [c for c in candidates if not _is_generic_title(c, candidates)] or candidates
     for other in candidates:
         shorter, longer = sorted((mine, other), key=len)
         if mine == other or (shorter and shorter in longer and len(shorter) >= 0.6 * len(longer)):
             return True
     return False
+
+
+def _is_generic_title(title: str, titles: list[str]) -> bool:
+    """True for a normalised title of one word when the page has a longer one, or for a later
+    title (an h1) sharing no word of three letters or more with the page's first (its <title>)."""
+    if len(title.split()) == 1 and any(len(other.split()) > 1 for other in titles):
+        return True
+
+    def words(text: str) -> set[str]:
+        return {word for word in text.split() if len(word) >= 3}
+
+    return title != titles[0] and not words(title) & words(titles[0])
 
 
 def _spread(values: list[int]) -> dict[str, float] | None:

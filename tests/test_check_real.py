@@ -92,6 +92,46 @@ def test_the_page_evidence_is_read_from_the_file_itself(corpus):
     assert evidence.titles[0] == "Daily Update, March 3, 2021"
 
 
+CONVERTED_PAGES = Path(__file__).resolve().parent / "data" / "converted"
+
+
+@pytest.mark.parametrize(
+    ("name", "tier", "day"),
+    [
+        # The site's clock ("28 February 2026") is the first dateline; the one by the title is the page's.
+        ("clock-page.md", "dateline by the title", date(2026, 2, 27)),
+        ("feed-page.md", "dateline by the title", date(2026, 2, 28)),
+        # No date by the title: the "last updated" line beats the timeline's first dateline.
+        ("country-page.md", "last updated", date(2026, 2, 24)),
+    ],
+)
+def test_the_date_a_converted_page_prints_as_its_own(name, tier, day):
+    evidence = check_real.file_evidence(CONVERTED_PAGES / name)
+    printed = evidence.printed_date()
+    assert (printed.tier, printed.day) == (tier, day)
+
+
+@pytest.mark.parametrize(
+    ("name", "outline", "title", "own"),
+    [
+        ("country-page.md", None, "Lakeland", False),  # the country's name alone, the page has more
+        ("country-page.md", None, "Lakeland - Example Union Civil Protection and Aid Operations", True),
+        ("post-page.md", "Video", "Video", False),
+        ("post-page.md", "Make a Monthly Gift", "Make a Monthly Gift", False),  # a box's h1, no word of the title
+        ("post-page.md", "Video", "An invented ferry captain was honoured for rescuing twelve passengers "
+                                  "from the frozen northern lake.", True),
+        ("clock-page.md", None, "Will the Invented Valley Recover This Year?", True),
+    ],
+)
+def test_a_generic_h1_is_not_the_reports_own_title(tmp_path, name, outline, title, own):
+    text = (CONVERTED_PAGES / name).read_text(encoding="utf-8")
+    if outline:
+        text = text.replace("## Content", f"## Page Structure\n\n- # {outline}\n\n## Content")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert check_real._is_own_title(title, check_real.file_evidence(path)) is own
+
+
 @pytest.mark.parametrize(
     ("name", "day"),
     [
