@@ -291,6 +291,47 @@ def test_records_carry_the_pdf_date_and_title(tmp_path, taxonomy):
         "HAITI: Hurricane Melissa FLASH UPDATE No. 5", "2025-11-10", "first page")
 
 
+
+FACTSHEET_BODY = [
+    "During the reporting period, mobile clinics in the northern camps treated four hundred",
+    "patients for diarrhoea, and the water committee repaired two of the three broken pumps.",
+]
+
+
+def test_a_headline_that_says_more_than_the_pdf_title_is_the_title(tmp_path):
+    # The /Title is the template's name; the page's headline names the crisis it covers.
+    report = Report()
+    report.pdf.set_title("Thematic Factsheet - Water - 3 March 2025")
+    report.page().line(300, 30, "NORTHERN FLOODS RESPONSE - LAKELAND", size=12, bold=True)
+    report.line(400, 46, "WATER FACTSHEET", size=13, bold=True)
+    report.line(400, 64, "3 March 2025", size=10)
+    report.line(LEFT, 300, "Highlights", size=14, bold=True)
+    y = report.lines(LEFT, 320, FACTSHEET_BODY)
+    # A section heading below the first body text, larger than the headline: not the title.
+    report.line(LEFT, y + 20, "Response & Challenges", size=14, bold=True)
+    report.lines(LEFT, y + 40, FACTSHEET_BODY)
+    page, _ = read_pdf(report.write(tmp_path / "factsheet.pdf").read_bytes())
+    assert page.title == "NORTHERN FLOODS RESPONSE - LAKELAND WATER FACTSHEET"
+
+
+@pytest.mark.parametrize(
+    ("first_heading", "title"),
+    [
+        # A generic section name is no title: the file's name of words is.
+        ("Operational Context", "Agency Lakeland Country Brief March 2025"),
+        ("Flood Response, Lakeland Situation Report #2", "Flood Response, Lakeland Situation Report #2"),
+    ],
+)
+def test_a_pdf_whose_title_is_a_picture_is_titled_by_its_first_heading_or_file_name(
+        tmp_path, taxonomy, first_heading, title):
+    report = Report().page()
+    report.pdf.rect(LEFT, 30, 200, 60, style="F")  # the banner with the title, a picture
+    report.line(LEFT, 120, first_heading, bold=True)
+    report.lines(LEFT, 136, FACTSHEET_BODY)
+    path = report.write(tmp_path / "1234567_AgencyLakelandCountryBrief-March2025.pdf")
+    docs = paragraph_docs(read_report_file(path, taxonomy), taxonomy)
+    assert {doc.title for doc in docs} == {title}
+
 def test_a_pdf_without_a_text_layer_is_skipped(tmp_path):
     report = Report().page()
     report.pdf.rect(56, 56, 300, 200, style="F")  # a scan is pictures and shapes, no characters

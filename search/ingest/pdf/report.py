@@ -11,7 +11,7 @@ from ..page import Endnote, ReportPage
 from ..text import TERMINAL, Block
 from .blocks import _blocks, _Draft, _item_text, _join_lines, _kind, _line_pitch
 from .furniture import _drop_furniture, _split_footnotes
-from .lines import PageLines
+from .lines import Line, PageLines
 from .order import _reading_order
 from .patterns import (
     _DATE_LABEL,
@@ -37,7 +37,7 @@ def _body_size(pages: list[PageLines]) -> tuple[float, bool]:
     return sizes.most_common(1)[0][0], bold[True] > bold[False]
 
 
-def _report_page(pages: list[PageLines], metadata: dict[str, str]) -> ReportPage:
+def _report_page(pages: list[PageLines], metadata: dict[str, str], file_name: str = "") -> ReportPage:
     body_size, body_bold = _body_size(pages)
     first_page = PageLines(pages[0].number, pages[0].width, pages[0].height, list(pages[0].lines))
     title = _title(metadata, pages[0], body_size)
@@ -68,6 +68,8 @@ def _report_page(pages: list[PageLines], metadata: dict[str, str]) -> ReportPage
         if text:
             blocks.append(Block(kind, text, draft.lines[0].page + 1))
     blocks = _key_figures(blocks)
+    if title is None:
+        title = _untitled_page_title(blocks, file_name)
     page_date, basis = _report_date(first_page, metadata)
     # A PDF is one report: a map credit ("OCHA") or a date further down
     # starts no other report.
@@ -121,19 +123,84 @@ def _join_across_pages(drafts: list[_Draft]) -> list[_Draft]:
 def _title(metadata: dict[str, str], first_page: PageLines, body_size: float) -> str | None:
     """The report's title: a /Title that names it, else the largest text on the first page.
 
-    The largest line is joined by the lines drawn right after it in a
-    headline size, so a title set over several lines in falling sizes
-    ("Haiti" / "Tropical Storm Melissa" / "Flash Update No. 1") is read whole.
+    A /Title is taken when the first page bears it out and its headline
+    says no more: "Thematic Factsheet - Health" over a page headed "South
+    Sudan Emergency Response - Ethiopia Health Factsheet" is a template's
+    name, and the page's headline is the report's.
     """
     words = set(re.findall(r"\w+", " ".join(line.text for line in first_page.lines).lower()))
     meta_title = " ".join(metadata.get("Title", "").split())
-    if _meaningful_title(meta_title, words):
+    headline = _headline(first_page, body_size)
+    if _meaningful_title(meta_title, words) and (headline is None or _says_no_more(headline, meta_title)):
         return meta_title
+    return headline
+
+
+def _says_no_more(headline: str, title: str) -> bool:
+    """True when ``title`` holds most words of ``headline`` ("FLASH UPDATE No. 5" and "Flash Update 5")."""
+    said = _title_words(headline)
+    return not said or sum(word in set(_title_words(title)) for word in said) >= 0.8 * len(said)
+
+
+def _title_words(text: str) -> list[str]:
+    return [word for word in re.findall(r"\w+", _MARKER.sub("", text).lower()) if len(word) > 1 or word.isdigit()]
+
+
+def _untitled_page_title(blocks: list[Block], file_name: str) -> str | None:
+    """The title of a report whose first page prints none as text (its title is a picture, a logo banner).
+
+    The reading rules title it by its first heading; when that heading is a
+    generic section name ("Operational Context") or the text starts
+    without one, a file name of words ("WFPHaitiCountryBrief-December2025")
+    names the report better.
+    """
+    first = next((block for block in blocks if block.kind != "chrome"), None)
+    if first is not None and first.kind == "heading" and not _SECTION_TITLE.match(first.text):
+        return None
+    return _file_title(file_name)
+
+
+# A publisher's id before the name ("4196311_"), and words that say which copy a file is.
+_FILE_ID = re.compile(r"^\d{4,}[_\-\s]+")
+_COPY_WORDS = re.compile(r"^(?:final|draft|v\d+|copy|rev\d*)$", re.IGNORECASE)
+
+
+def _file_title(file_name: str) -> str | None:
+    """A title from a file name of words: "4196311_WFPHaitiCountryBrief-December2025" -> "WFP Haiti Country Brief December 2025".
+
+    None for a name that is an id or a code ("4189284_MDRET039do", "ht-fso-2025-10-1763170499").
+    """
+    name = _FILE_ID.sub("", file_name)
+    # Split "WFPHaitiCountryBrief" at its capitals and "December2025" between letters and digits.
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", name)
+    tokens = [token for token in re.split(r"[\s_\-.]+", name) if token and not _COPY_WORDS.match(token)]
+    wordy = [token for token in tokens if token.isalpha() and len(token) >= 3 and not token.isupper()]
+    if len(wordy) < 3 or any(token.isdigit() and len(token) > 4 for token in tokens):
+        return None
+    return " ".join(tokens)
+
+
+_BODY_LINE_CHARS = 50  # a line of body text, not a label or a key figure
+
+
+def _headline(first_page: PageLines, body_size: float) -> str | None:
+    """The largest text in the top half of the first page, with the lines under it in a headline size.
+
+    The largest line is joined by the lines drawn right after it in a
+    headline size, so a title set over several lines in falling sizes
+    ("Haiti" / "Tropical Storm Melissa" / "Flash Update No. 1") is read whole.
+    Only text above the first line of body text counts: a title comes
+    before the text it names, a section heading ("Response & Challenges")
+    in a larger size further down does not name the report.
+    """
+    body_tops = [line.top for line in first_page.lines
+                 if abs(line.size - body_size) < 0.5 and len(line.text) >= _BODY_LINE_CHARS]
+    above = min([first_page.height * 0.5, *(top + 1 for top in body_tops)])
     drawn = sorted(
         (
             line
             for line in first_page.lines
-            if line.top < first_page.height * 0.5
+            if line.top < above
             and sum(c.isalpha() for c in line.text) >= 3
             and not _SECTION_TITLE.match(line.text)
         ),
@@ -145,19 +212,28 @@ def _title(metadata: dict[str, str], first_page: PageLines, body_size: float) ->
     if largest < body_size * 1.3:
         return None
     start = next(i for i, line in enumerate(drawn) if line.size >= largest * 0.95)
+    headline_size = max(largest * 0.55, body_size * 1.2)
+    # "SOUTH SUDAN EMERGENCY RESPONSE - ETHIOPIA" drawn over a larger "HEALTH FACTSHEET".
+    while start > 0 and _headline_line(drawn[start - 1], drawn[start], headline_size):
+        start -= 1
     chosen = [drawn[start]]
     for line in drawn[start + 1 :]:
-        previous = chosen[-1]
-        if line.size < max(largest * 0.55, body_size * 1.2) or not 0 < line.top - previous.top <= 2.5 * previous.size:
+        if not _headline_line(chosen[-1], line, headline_size):
             break
-        if parse_date_line(line.text) is not None or _DATE_LABEL.match(line.text):
-            break  # "As of 10 November 2025" under the title dates the report; it is not its title
         chosen.append(line)
     text = " ".join(line.text for line in chosen)
     words_in = text.split()
     if len(words_in) > 30:
         text = " ".join(words_in[:30]) + "…"
     return " ".join(_MARKER.sub("", text).split()) or None
+
+
+def _headline_line(upper: Line, lower: Line, headline_size: float) -> bool:
+    """True when ``upper`` and ``lower``, drawn one after the other, are two lines of one headline."""
+    if min(upper.size, lower.size) < headline_size or not 0 < lower.top - upper.top <= 2.5 * upper.size:
+        return False
+    # "As of 10 November 2025" under the title dates the report; it is not its title
+    return not any(parse_date_line(line.text) is not None or _DATE_LABEL.match(line.text) for line in (upper, lower))
 
 
 def _meaningful_title(title: str, first_page_words: set[str]) -> bool:
