@@ -1334,9 +1334,15 @@ def _is_own_title(title: str, seen: FileEvidence) -> bool | None:
     """True when ``title`` is one of the page's own titles (or, for a PDF, on its first page); None when the page has none."""
     mine = normalise(title)
     if seen.fmt == "pdf":
+        # A PDF's own names: what its first page prints (spaces aside, as
+        # extractors guess them) and the name its publisher gave the file
+        # (after a numeric id: "4196311_WFPHaitiCountryBrief-December2025"),
+        # for a report whose title is a picture.
         if not seen.first_page:
             return None
-        return bool(mine) and mine in normalise(seen.first_page)
+        flat = squeeze(title)
+        file_name = squeeze(re.sub(r"^\d{4,}[_\-\s]+", "", Path(seen.path).stem))
+        return bool(flat) and (flat in squeeze(seen.first_page) or flat in file_name)
     candidates = [normalise(t) for t in seen.titles if normalise(t)]
     if not candidates:
         return None
