@@ -203,6 +203,53 @@ def test_labels_of_maps_and_figures_are_not_records(tmp_path):
     ]
 
 
+
+def test_short_list_items_are_one_list_a_heading_or_a_label(tmp_path):
+    report = Report().page()
+    report.lines(LEFT, 60, ["The partners below support the response in the three districts that the floods hit."])
+    # Names: one record of the list.
+    y = 90
+    for name in ("Ministry of Health", "Regional Health Office", "Lakeland Red Cross"):
+        report.line(LEFT, y, "\u2022").line(LEFT + 14, y, name)
+        y += 13
+    y = report.lines(LEFT, y + 20, ["Each partner reports to the district office once a week on what it delivered."])
+    # A bulleted sub-heading over a paragraph.
+    report.line(LEFT, y + 20, "\u2022").line(LEFT + 14, y + 20, "WASH")
+    y = report.lines(LEFT, y + 40, ["Teams repaired two boreholes and chlorinated the wells of the upper villages."])
+    # A short item over long items heads them.
+    report.line(LEFT, y + 20, "\u2022").line(LEFT + 14, y + 20, "Surveillance")
+    report.line(LEFT, y + 33, "\u2022").line(LEFT + 14, y + 33, "Train two hundred volunteers to report suspected cases within a day.")
+    report.line(LEFT, y + 46, "\u2022").line(LEFT + 14, y + 46, "Support airtime so that volunteers can report alerts from remote areas.")
+    y = report.lines(LEFT, y + 70, ["The district office will review the plan at the end of the month with partners."])
+    # A stray cell read as a bullet.
+    report.line(LEFT, y + 20, "- Urban")
+    assert blocks(report.write(tmp_path / "lists.pdf")) == [
+        ("paragraph", "The partners below support the response in the three districts that the floods hit."),
+        ("bullet", "Ministry of Health; Regional Health Office; Lakeland Red Cross"),
+        ("paragraph", "Each partner reports to the district office once a week on what it delivered."),
+        ("heading", "WASH"),
+        ("paragraph", "Teams repaired two boreholes and chlorinated the wells of the upper villages."),
+        ("heading", "Surveillance"),
+        ("bullet", "Train two hundred volunteers to report suspected cases within a day."),
+        ("bullet", "Support airtime so that volunteers can report alerts from remote areas."),
+        ("paragraph", "The district office will review the plan at the end of the month with partners."),
+    ]
+
+
+def test_a_month_a_date_label_and_the_title_again_are_not_records(tmp_path):
+    report = Report().page()
+    report.line(LEFT, 40, "Lakeland Food Security Outlook", size=20, bold=True)
+    report.lines(LEFT, 100, ["Harvests in the lowlands were below average after the late start of the rains."])
+    report.line(LEFT, 140, "Outlook Published: 27-11-2025")
+    report.line(LEFT, 400, "November 2025")  # a running header of one page
+    report.page().line(LEFT, 70, "Lakeland Food Security Outlook", size=10)  # the title as the next page's header
+    report.lines(LEFT, 100, ["Prices of maize rose for the third month in a row in the markets of the capital."])
+    assert blocks(report.write(tmp_path / "outlook.pdf")) == [
+        ("heading", "Lakeland Food Security Outlook"),
+        ("paragraph", "Harvests in the lowlands were below average after the late start of the rains."),
+        ("paragraph", "Prices of maize rose for the third month in a row in the markets of the capital."),
+    ]
+
 def footnoted_report() -> Report:
     report = Report().page()
     report.line(LEFT, 100, "Over 1.4 million people were affected by the storm.")
@@ -427,6 +474,11 @@ def test_region_labels_table_row_labels_and_contact_lines_are_not_records(tmp_pa
     report.line(56, y + 50, "# of volunteers equipped with PPE")
     report.line(56, y + 80, "For more information: www.example-agency.org, desk@example-agency.org")
     report.line(56, y + 110, "Jane Example Representative Country Office Tel: +509 0000 0000 Email: jexample@agency.org")
+    # A results table's indicator column, the figures far to the right, and a bulleted contact.
+    report.line(56, y + 140, "# feedback channels established")
+    report.line(56, y + 170, "% of feedback collected and addressed")
+    report.line(56, y + 200, "# of inclusive leaflets developed and distributed.")
+    report.line(56, y + 230, "\u2022").line(70, y + 230, "Reports Officer: Jane Example (jane.example@agency.org)")
     kinds = blocks(report.write(tmp_path / "outlook.pdf"))
     assert [text[:20] for kind, text in kinds if kind != "chrome"] == ["Seasonal Outlook", "Rainfall is expected"]
 

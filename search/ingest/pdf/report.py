@@ -61,15 +61,22 @@ def _report_page(pages: list[PageLines], metadata: dict[str, str], file_name: st
         kind = _kind(draft, text, body_size, body_bold)
         if draft.bullet:
             text = _item_text(text) if kind == "bullet" else text
-        if parse_date_line(text) is not None or (_DATE_LABEL.match(text) and len(text.split()) <= 8 and _line_date(text)):
-            # "As of 10 November 2025": the first page's date is the report's
-            # (ReportPage.date); a date alone further on is a table cell.
+        labelled = (_DATE_LABEL.match(text) or _ISSUE_LABEL.search(text)) and len(text.split()) <= 8
+        if parse_date_line(text) is not None or _MONTH_YEAR.match(text) or (labelled and _line_date(text)):
+            # "As of 10 November 2025", "DREF Published: 27-11-2025": the first
+            # page's date is the report's (ReportPage.date); a date alone further
+            # on is a table cell; "November 2025" alone is a running header.
             kind = "chrome"
         if text:
             blocks.append(Block(kind, text, draft.lines[0].page + 1))
-    blocks = _key_figures(blocks)
+    blocks = _short_items(_key_figures(blocks))
     if title is None:
         title = _untitled_page_title(blocks, file_name)
+    if title:
+        # The title again further on (a second page's header): not text of the report.
+        own = " ".join(re.findall(r"\w+", title.lower()))
+        blocks = [Block("chrome", b.text, b.line) if b.kind != "heading" and " ".join(re.findall(r"\w+", b.text.lower())) == own
+                  else b for b in blocks]
     page_date, basis = _report_date(first_page, metadata)
     # A PDF is one report: a map credit ("OCHA") or a date further down
     # starts no other report.
@@ -97,6 +104,63 @@ def _key_figures(blocks: list[Block]) -> list[Block]:
             out[-1] = Block("paragraph", f"{previous.text} {block.text}", previous.line)
             continue
         out.append(block)
+    return out
+
+
+_MONTH_YEAR = re.compile(rf"^(?:{'|'.join(_MONTH_NAMES)})\s+(?:19|20)\d\d$", re.IGNORECASE)
+SHORT_ITEM_WORDS = 4  # a list item this short without a sentence's end is a name or a label
+
+
+def _short_item(block: Block) -> bool:
+    words = block.text.split()
+    return (block.kind == "bullet" and len(words) <= SHORT_ITEM_WORDS and not block.text.endswith(TERMINAL)
+            and not re.search(r"\d", block.text))
+
+
+def _short_items(blocks: list[Block]) -> list[Block]:
+    """Bulleted names and labels: a sub-heading, one record of the list, or a stray label.
+
+    * "• WASH" over a paragraph (and under no list) is that paragraph's heading;
+    * a list of mostly short items ("• Ministry of Health • WHO Afro •
+      Africa CDC", a donor list) is one record, its items joined by "; ":
+      one name alone says nothing, the list says who is involved;
+    * in a list of sentences, a short item over a long one ("• CBS", then
+      "• Conduct CBS training for 200 volunteers …") heads the items after it;
+    * a short item alone ("• Urban", a table cell read as a bullet) is a label.
+    """
+    body = [b for b in blocks if b.kind != "chrome"]
+    after = {id(a): b for a, b in zip(body, body[1:])}
+    before = {id(b): a for a, b in zip(body, body[1:])}
+    out: list[Block] = []
+    run: list[Block] = []
+
+    def flush() -> None:
+        if len(run) >= 2 and sum(_short_item(item) for item in run) * 2 >= len(run):
+            out.append(Block("bullet", "; ".join(item.text.rstrip(",;") for item in run), run[0].line))
+        elif len(run) == 1 and _short_item(run[0]):
+            out.append(Block("chrome", run[0].text, run[0].line))
+        else:
+            for item, following in zip(run, [*run[1:], None]):
+                heads = _short_item(item) and following is not None and len(following.text.split()) >= 8
+                out.append(Block("heading", item.text.rstrip(","), item.line) if heads else item)
+        run.clear()
+
+    for block in blocks:
+        if block.kind == "chrome":
+            out.append(block)  # not a record: it neither ends a list nor needs its place in one
+            continue
+        following, preceding = after.get(id(block)), before.get(id(block))
+        if (_short_item(block) and following is not None and following.kind == "paragraph"
+                and (preceding is None or preceding.kind != "bullet")):
+            flush()
+            out.append(Block("heading", block.text, block.line))
+            continue
+        if block.kind == "bullet":
+            run.append(block)
+            continue
+        flush()
+        out.append(block)
+    flush()
     return out
 
 
