@@ -623,6 +623,9 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int | None]] = [
         r"^(?:photo|image|map|source|credit|illustrative photo|figure \d+|graphic)\s*[:.]|"
         r"\((?:photo|image)s?\s*(?:by|:|credit)|via getty images|/\s?afp\b|\breuters/\w", re.I), 80),
     ("table of contents", re.compile(r"^(?:jump to|table of contents|contents|in this (?:report|article))\b", re.I), 30),
+    # A results table's indicator column without its figures ("No. of volunteers trained in CBS"):
+    # trafilatura leaves tables out of the HTML reference, and pdfminer cannot tell a cell from a line.
+    ("table row label", re.compile(r"^(?:#\.?|%|no\.?|number)\s+of\b(?!.*\d)(?!.*[.!?:;]$)", re.I), 15),
 ]
 # "Karolina Hird, Riley Bailey, and Frederick W. Kagan": names only, no sentence.
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’-]*\.?|[A-Z]\.|and|&|of|de|van|von|der|la|al|bin|el)$")

@@ -121,6 +121,8 @@ def test_file_names_give_their_date(name, day):
         ("Share", "navigation"),
         ("Home > Research > Ukraine", "navigation"),
         ("February 27, 2026 6:40 pm", "dateline"),
+        ("No. of volunteers trained in community surveillance", "table row label"),
+        ("Number of displaced families rose to 5,000 in March.", None),
         ("By the end of January, invented forces had advanced to the outskirts of Lakeview.", None),
         ("Middle East and Northern Africa regional offices reported new arrivals at every crossing point.", None),
         (BODY[0], None),
