@@ -93,6 +93,24 @@ def test_a_two_column_page_is_read_column_by_column(tmp_path, drawn):
     ]
 
 
+
+def test_a_table_cell_wrapped_over_two_lines_stays_one_record(tmp_path):
+    # A form's question column and answer column, drawn row by row: the answer
+    # comes between the two lines of its question, so the page is read by columns.
+    report = Report().page()
+    wide = ("The district office answered the preparedness questions below in the week before the rains, "
+            "with its partners.")
+    report.line(LEFT, 60, wide, size=8)
+    questions = [("Does the district have a written plan for", "floods and landslides?", "Yes"),
+                 ("Does the district keep a stock of hygiene", "kits for displaced families?", "No"),
+                 ("Does the district train volunteers in first", "aid every year?", "Yes")]
+    y = 100.0
+    for first, second, answer in questions:
+        report.line(LEFT, y, first, size=8).line(300, y, answer, size=8).line(LEFT, y + 12, second, size=8)
+        y += 36
+    records = [text for kind, text in blocks(report.write(tmp_path / "form.pdf")) if kind == "paragraph"]
+    assert records == [wide] + [f"{first} {second}" for first, second, _ in questions]
+
 def test_running_headers_footers_and_page_numbers_are_dropped(tmp_path):
     report = Report()
     bodies = [
