@@ -24,6 +24,16 @@ per input folder and overall:
   extractor, as the share of its body paragraphs found among Sitrep's
   records and the share of Sitrep's records it does not have.
 
+PDFs are compared with pdfminer.six's text (:func:`pdf_pages`), read so
+that its own artifacts do not count as Sitrep's misses, the same way for
+every file: text inside form objects laid out (``all_texts``), justified
+lines kept whole (``char_margin`` 4), words matched with spaces removed
+but in order (:func:`coverage`, ``spaceless``), text spelled one letter a
+word (rotated map labels) left out as unreadable, and a table's indicator
+labels without figures ("No. of volunteers trained") not body text, as
+trafilatura leaves tables out of the HTML reference.  A PDF's own titles
+are what its first page prints and the name its publisher gave the file.
+
 Nothing here is asserted: the script prints figures and the goals next to
 them; ``--json FILE`` writes the same figures for a machine.
 """
