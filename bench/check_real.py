@@ -26,6 +26,16 @@ per input folder and overall:
   extractor, as the share of its body paragraphs found among Sitrep's
   records and the share of Sitrep's records it does not have.
 
+PDFs are compared with pdfminer.six's text (:func:`pdf_pages`), read so
+that its own artifacts do not count as Sitrep's misses, the same way for
+every file: text inside form objects laid out (``all_texts``), justified
+lines kept whole (``char_margin`` 4), words matched with spaces removed
+but in order (:func:`coverage`, ``spaceless``), text spelled one letter a
+word (rotated map labels) left out as unreadable, and a table's indicator
+labels without figures ("No. of volunteers trained") not body text, as
+trafilatura leaves tables out of the HTML reference.  A PDF's own titles
+are what its first page prints and the name its publisher gave the file.
+
 Nothing here is asserted: the script prints figures and the goals next to
 them; ``--json FILE`` writes the same figures for a machine.
 """
@@ -59,6 +69,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 MIN_REFERENCE_WORDS = 8  # shorter reference paragraphs are captions, labels and menu items
 FOUND_SHARE = 0.9  # of a paragraph's word 3-grams, for it to count as found in the other side
+CHAR_GRAM = 15  # characters of a spaceless gram: about as long as three words without their spaces
 MERGED = 3  # a record holding this many whole reference paragraphs is several paragraphs run together
 EXAMPLES = 3
 SNIPPET = 140
@@ -470,15 +481,32 @@ def pdf_pages(path: Path) -> list[str] | None:
     """The text of each page, by pdfminer.six or else pypdfium2; None when neither is installed.
 
     pdfminer.six comes first because Sitrep's own PDF reader uses pypdfium2:
-    a second extractor makes an independent reference.
+    a second extractor makes an independent reference.  pdfminer lays out
+    the text of a page's form objects (figures) only with ``all_texts``:
+    without it, the characters of a form come out in drawing order with no
+    spaces or line breaks at all ("strucksouthern Haiti, unleashing
+    widespread disruptionacross"), and design tools such as Canva put all
+    of a page's text in forms.
+
+    ``char_margin`` 4 (pdfminer's default is 2): pdfminer keeps two glyphs
+    on one line while the gap between them is under that many glyph
+    widths.  At 2 the wide word gaps of justified text cut a line into
+    pieces, which pdfminer then stacks into boxes of their own and reads
+    box by box, so a paragraph's words come out shuffled ("a well-defined
+    to undergo is expected eye.  Melissa not eyewall").  At 4 a justified
+    line stays whole.  A wider reach cannot hide a miss: Sitrep cuts lines
+    at gaps of 1.5 font sizes, so where pdfminer now joins two columns
+    that Sitrep keeps apart, the joined reference paragraph counts as
+    missed, not found.
     """
     try:
         import logging
 
         from pdfminer.high_level import extract_text
+        from pdfminer.layout import LAParams
 
         logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns about every odd font
-        return extract_text(str(path)).split("\f")
+        return extract_text(str(path), laparams=LAParams(all_texts=True, char_margin=4.0)).split("\f")
     except ImportError:
         pass
     try:
@@ -626,6 +654,9 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int | None]] = [
         r"^(?:photo|image|map|source|credit|illustrative photo|figure \d+|graphic)\s*[:.]|"
         r"\((?:photo|image)s?\s*(?:by|:|credit)|via getty images|/\s?afp\b|\breuters/\w", re.I), 80),
     ("table of contents", re.compile(r"^(?:jump to|table of contents|contents|in this (?:report|article))\b", re.I), 30),
+    # A results table's indicator column without its figures ("No. of volunteers trained in CBS"):
+    # trafilatura leaves tables out of the HTML reference, and pdfminer cannot tell a cell from a line.
+    ("table row label", re.compile(r"^(?:#\.?|%|no\.?|number)\s+of\b(?!.*\d)(?!.*[.!?:;]$)", re.I), 15),
 ]
 # "Karolina Hird, Riley Bailey, and Frederick W. Kagan": names only, no sentence.
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’-]*\.?|[A-Z]\.|and|&|of|de|van|von|der|la|al|bin|el)$")
@@ -864,7 +895,48 @@ def _stream_grams(texts: Iterable[str]) -> set[tuple[str, ...]]:
     return ngrams(words)
 
 
-def coverage(reference: list[str], label: str, records: list["Record"]) -> Coverage:
+def squeeze(text: str) -> str:
+    """:func:`normalise`'s text with no spaces at all: "flood-prone", "floodprone" and "flood prone" are one."""
+    return normalise(text).replace(" ", "")
+
+
+def char_grams(text: str, n: int = CHAR_GRAM) -> set[str]:
+    """The character n-grams of ``text`` (all of it as one gram when it is shorter than ``n``)."""
+    if len(text) < n:
+        return {text} if text else set()
+    return {text[i: i + n] for i in range(len(text) - n + 1)}
+
+
+def letter_spelled(words: list[str]) -> bool:
+    """True when most words are one letter: text set up a map's margin, which an extractor spells out ("a i l a m o S")."""
+    return len(words) >= MIN_REFERENCE_WORDS and sum(len(w) == 1 and w.isalpha() for w in words) >= 0.5 * len(words)
+
+
+class _Matcher:
+    """The records of one file (and their headings, titles and notes) to look a text up in."""
+
+    def __init__(self, texts: list[str], extras: list[str], spaceless: bool) -> None:
+        self.joined = " | ".join(texts + extras)
+        self.grams = _stream_grams(texts) | set().union(*(ngrams(t.split()) for t in extras))
+        self.spaceless = spaceless
+        if spaceless:
+            self.squeezed = "|".join(t.replace(" ", "") for t in texts + extras)
+            self.char_grams = char_grams("".join(t.replace(" ", "") for t in texts)).union(
+                *(char_grams(t.replace(" ", "")) for t in extras))
+
+    def has(self, text: str) -> bool:
+        """True when normalised ``text`` is inside one of the texts, or :data:`FOUND_SHARE` of its grams are."""
+        mine = ngrams(text.split())
+        if text and (text in self.joined or len(mine & self.grams) >= FOUND_SHARE * len(mine)):
+            return True
+        if not self.spaceless or not text:
+            return False
+        flat = text.replace(" ", "")
+        flat_grams = char_grams(flat)
+        return flat in self.squeezed or len(flat_grams & self.char_grams) >= FOUND_SHARE * len(flat_grams)
+
+
+def coverage(reference: list[str], label: str, records: list["Record"], spaceless: bool = False) -> Coverage:
     """Match one file's reference paragraphs against its records, both ways, by word 3-grams.
 
     A reference paragraph is found when its normalised text is inside one
@@ -872,13 +944,20 @@ def coverage(reference: list[str], label: str, records: list["Record"]) -> Cover
     are kept), or when at least :data:`FOUND_SHARE` of its 3-grams occur in
     the file's records (read in order as one stream); a record is in the
     reference by the same rules the other way round.
+
+    ``spaceless`` (PDFs) also matches with every space removed, by
+    character :data:`CHAR_GRAM`-grams under the same rules: a PDF holds
+    glyphs and gaps, not spaces, so each extractor guesses its own word
+    breaks, and pdfminer joins a word broken at a line end whether the
+    hyphen was a break or part of a compound ("floodprone" for
+    "flood-prone", "outof-pocket").  Words read in another order still
+    fail, so a paragraph whose lines are out of order is still missed.
     """
     result = Coverage(label)
     records = sorted(records, key=lambda r: (r.report_id, r.position))
     texts = [normalise(r.text) for r in records]
     extras = [normalise(t) for r in records for t in (r.heading or "", r.title, *r.notes) if t]
-    joined = " | ".join(texts + extras)
-    grams = _stream_grams(texts) | set().union(*(ngrams(t.split()) for t in extras))
+    matcher = _Matcher(texts, extras, spaceless)
     ref_texts = []
     found_inside: list[list[int]] = []  # for each found body paragraph, the records holding all of it
     for paragraph in reference:
@@ -890,11 +969,10 @@ def coverage(reference: list[str], label: str, records: list["Record"]) -> Cover
         if chrome_reason(paragraph) is not None:
             result.chrome += 1
             continue
-        if max(map(len, words)) > 40:  # "FoodSecurityCrisisDeepens…": the extractor lost the spaces
+        if max(map(len, words)) > 40 or letter_spelled(words):  # "FoodSecurityCrisisDeepens…": the extractor lost the spaces
             result.unreadable += 1
             continue
-        mine = ngrams(words)
-        found = " ".join(words) in joined or len(mine & grams) >= FOUND_SHARE * len(mine)
+        found = matcher.has(" ".join(words))
         if is_heading_like(paragraph):
             result.headings += 1
             result.headings_found += found
@@ -909,12 +987,10 @@ def coverage(reference: list[str], label: str, records: list["Record"]) -> Cover
     merged = {n for n, count in held.items() if count >= MERGED}
     result.merged_records = len(merged)
     result.found_in_merged = sum(1 for holders in found_inside if holders and set(holders) <= merged)
-    ref_joined = " | ".join(ref_texts)
-    ref_grams = _stream_grams(ref_texts)
+    in_reference = _Matcher(ref_texts, [], spaceless)
     for record, text in zip(records, texts):
         result.records += 1
-        mine = ngrams(text.split())
-        if text and (text in ref_joined or len(mine & ref_grams) >= FOUND_SHARE * len(mine)):
+        if in_reference.has(text):
             continue
         result.extra += 1
         if len(result.extra_examples) < EXAMPLES:
@@ -1132,7 +1208,7 @@ def analyse(
         key = str(path)
         ref = references.get(key)
         if ref is not None and (key in by_file or key not in skipped):
-            coverages[key] = coverage(ref[0], ref[1], by_file.get(key, []))
+            coverages[key] = coverage(ref[0], ref[1], by_file.get(key, []), spaceless=path.suffix.lower() in PDF_SUFFIXES)
 
     chrome_numbers_by_file: dict[str, list[int]] = defaultdict(list)
     for number, record in enumerate(records):
@@ -1292,9 +1368,15 @@ def _is_own_title(title: str, seen: FileEvidence) -> bool | None:
     """True when ``title`` is one of the page's own titles (or, for a PDF, on its first page); None when the page has none."""
     mine = normalise(title)
     if seen.fmt == "pdf":
+        # A PDF's own names: what its first page prints (spaces aside, as
+        # extractors guess them) and the name its publisher gave the file
+        # (after a numeric id: "4196311_WFPHaitiCountryBrief-December2025"),
+        # for a report whose title is a picture.
         if not seen.first_page:
             return None
-        return bool(mine) and mine in normalise(seen.first_page)
+        flat = squeeze(title)
+        file_name = squeeze(re.sub(r"^\d{4,}[_\-\s]+", "", Path(seen.path).stem))
+        return bool(flat) and (flat in squeeze(seen.first_page) or flat in file_name)
     candidates = [normalise(t) for t in seen.titles if normalise(t)]
     if not candidates:
         return None

@@ -161,6 +161,8 @@ def test_file_names_give_their_date(name, day):
         ("Share", "navigation"),
         ("Home > Research > Ukraine", "navigation"),
         ("February 27, 2026 6:40 pm", "dateline"),
+        ("No. of volunteers trained in community surveillance", "table row label"),
+        ("Number of displaced families rose to 5,000 in March.", None),
         ("By the end of January, invented forces had advanced to the outskirts of Lakeview.", None),
         ("Middle East and Northern Africa regional offices reported new arrivals at every crossing point.", None),
         (BODY[0], None),
@@ -234,6 +236,36 @@ def test_a_trafilatura_reference_counts_found_and_missed_paragraphs(corpus):
     assert result.missed_examples == [BODY[1]]
     assert result.chrome == 1  # the byline, which trafilatura keeps, is not a body paragraph
 
+
+
+PDF_BODY = ("Mobile teams reached the flood-prone villages of the lower valley and handed out "
+            "hygiene kits to four hundred families.")
+
+
+@pytest.mark.parametrize(
+    ("reference", "spaceless", "found"),
+    [
+        # pdfminer joins a line-end hyphen and runs words together; the words are all there.
+        ("Mobile teams reached the floodprone villages of the lower valley and handed out hygiene"
+         "kits to four hundred families.", True, 1),
+        ("Mobile teams reached the floodprone villages of the lower valley and handed out hygiene"
+         "kits to four hundred families.", False, 0),
+        # The same words in another order are still a miss, spaces or not.
+        ("Mobile teams reached the hygiene kits of the lower valley and handed out flood-prone "
+         "villages to four hundred families.", True, 0),
+    ],
+)
+def test_a_pdf_reference_matches_without_spaces_but_in_order(tmp_path, reference, spaceless, found):
+    report = tmp_path / "report.pdf"
+    result = check_real.coverage([reference], "pdfminer.six", [record(report, PDF_BODY, 1)], spaceless=spaceless)
+    assert (result.found, result.body) == (found, 1)
+
+
+def test_text_spelled_letter_by_letter_is_unreadable_not_missed(tmp_path):
+    # A country name set up a map's margin comes out one letter a word.
+    result = check_real.coverage(["Hot days (North) a i l a m o S n a d u S"], "pdfminer.six",
+                                 [record(tmp_path / "report.pdf", PDF_BODY, 1)], spaceless=True)
+    assert (result.body, result.unreadable) == (0, 1)
 
 def test_the_harness_runs_the_real_index_end_to_end(corpus, tmp_path):
     out = tmp_path / "summary.json"

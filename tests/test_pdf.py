@@ -93,6 +93,24 @@ def test_a_two_column_page_is_read_column_by_column(tmp_path, drawn):
     ]
 
 
+
+def test_a_table_cell_wrapped_over_two_lines_stays_one_record(tmp_path):
+    # A form's question column and answer column, drawn row by row: the answer
+    # comes between the two lines of its question, so the page is read by columns.
+    report = Report().page()
+    wide = ("The district office answered the preparedness questions below in the week before the rains, "
+            "with its partners.")
+    report.line(LEFT, 60, wide, size=8)
+    questions = [("Does the district have a written plan for", "floods and landslides?", "Yes"),
+                 ("Does the district keep a stock of hygiene", "kits for displaced families?", "No"),
+                 ("Does the district train volunteers in first", "aid every year?", "Yes")]
+    y = 100.0
+    for first, second, answer in questions:
+        report.line(LEFT, y, first, size=8).line(300, y, answer, size=8).line(LEFT, y + 12, second, size=8)
+        y += 36
+    records = [text for kind, text in blocks(report.write(tmp_path / "form.pdf")) if kind == "paragraph"]
+    assert records == [wide] + [f"{first} {second}" for first, second, _ in questions]
+
 def test_running_headers_footers_and_page_numbers_are_dropped(tmp_path):
     report = Report()
     bodies = [
@@ -203,6 +221,53 @@ def test_labels_of_maps_and_figures_are_not_records(tmp_path):
     ]
 
 
+
+def test_short_list_items_are_one_list_a_heading_or_a_label(tmp_path):
+    report = Report().page()
+    report.lines(LEFT, 60, ["The partners below support the response in the three districts that the floods hit."])
+    # Names: one record of the list.
+    y = 90
+    for name in ("Ministry of Health", "Regional Health Office", "Lakeland Red Cross"):
+        report.line(LEFT, y, "\u2022").line(LEFT + 14, y, name)
+        y += 13
+    y = report.lines(LEFT, y + 20, ["Each partner reports to the district office once a week on what it delivered."])
+    # A bulleted sub-heading over a paragraph.
+    report.line(LEFT, y + 20, "\u2022").line(LEFT + 14, y + 20, "WASH")
+    y = report.lines(LEFT, y + 40, ["Teams repaired two boreholes and chlorinated the wells of the upper villages."])
+    # A short item over long items heads them.
+    report.line(LEFT, y + 20, "\u2022").line(LEFT + 14, y + 20, "Surveillance")
+    report.line(LEFT, y + 33, "\u2022").line(LEFT + 14, y + 33, "Train two hundred volunteers to report suspected cases within a day.")
+    report.line(LEFT, y + 46, "\u2022").line(LEFT + 14, y + 46, "Support airtime so that volunteers can report alerts from remote areas.")
+    y = report.lines(LEFT, y + 70, ["The district office will review the plan at the end of the month with partners."])
+    # A stray cell read as a bullet.
+    report.line(LEFT, y + 20, "- Urban")
+    assert blocks(report.write(tmp_path / "lists.pdf")) == [
+        ("paragraph", "The partners below support the response in the three districts that the floods hit."),
+        ("bullet", "Ministry of Health; Regional Health Office; Lakeland Red Cross"),
+        ("paragraph", "Each partner reports to the district office once a week on what it delivered."),
+        ("heading", "WASH"),
+        ("paragraph", "Teams repaired two boreholes and chlorinated the wells of the upper villages."),
+        ("heading", "Surveillance"),
+        ("bullet", "Train two hundred volunteers to report suspected cases within a day."),
+        ("bullet", "Support airtime so that volunteers can report alerts from remote areas."),
+        ("paragraph", "The district office will review the plan at the end of the month with partners."),
+    ]
+
+
+def test_a_month_a_date_label_and_the_title_again_are_not_records(tmp_path):
+    report = Report().page()
+    report.line(LEFT, 40, "Lakeland Food Security Outlook", size=20, bold=True)
+    report.lines(LEFT, 100, ["Harvests in the lowlands were below average after the late start of the rains."])
+    report.line(LEFT, 140, "Outlook Published: 27-11-2025")
+    report.line(LEFT, 400, "November 2025")  # a running header of one page
+    report.page().line(LEFT, 70, "Lakeland Food Security Outlook", size=10)  # the title as the next page's header
+    report.lines(LEFT, 100, ["Prices of maize rose for the third month in a row in the markets of the capital."])
+    assert blocks(report.write(tmp_path / "outlook.pdf")) == [
+        ("heading", "Lakeland Food Security Outlook"),
+        ("paragraph", "Harvests in the lowlands were below average after the late start of the rains."),
+        ("paragraph", "Prices of maize rose for the third month in a row in the markets of the capital."),
+    ]
+
 def footnoted_report() -> Report:
     report = Report().page()
     report.line(LEFT, 100, "Over 1.4 million people were affected by the storm.")
@@ -290,6 +355,47 @@ def test_records_carry_the_pdf_date_and_title(tmp_path, taxonomy):
     assert (doc.title, doc.date.isoformat(), doc.date_basis) == (
         "HAITI: Hurricane Melissa FLASH UPDATE No. 5", "2025-11-10", "first page")
 
+
+
+FACTSHEET_BODY = [
+    "During the reporting period, mobile clinics in the northern camps treated four hundred",
+    "patients for diarrhoea, and the water committee repaired two of the three broken pumps.",
+]
+
+
+def test_a_headline_that_says_more_than_the_pdf_title_is_the_title(tmp_path):
+    # The /Title is the template's name; the page's headline names the crisis it covers.
+    report = Report()
+    report.pdf.set_title("Thematic Factsheet - Water - 3 March 2025")
+    report.page().line(300, 30, "NORTHERN FLOODS RESPONSE - LAKELAND", size=12, bold=True)
+    report.line(400, 46, "WATER FACTSHEET", size=13, bold=True)
+    report.line(400, 64, "3 March 2025", size=10)
+    report.line(LEFT, 300, "Highlights", size=14, bold=True)
+    y = report.lines(LEFT, 320, FACTSHEET_BODY)
+    # A section heading below the first body text, larger than the headline: not the title.
+    report.line(LEFT, y + 20, "Response & Challenges", size=14, bold=True)
+    report.lines(LEFT, y + 40, FACTSHEET_BODY)
+    page, _ = read_pdf(report.write(tmp_path / "factsheet.pdf").read_bytes())
+    assert page.title == "NORTHERN FLOODS RESPONSE - LAKELAND WATER FACTSHEET"
+
+
+@pytest.mark.parametrize(
+    ("first_heading", "title"),
+    [
+        # A generic section name is no title: the file's name of words is.
+        ("Operational Context", "Agency Lakeland Country Brief March 2025"),
+        ("Flood Response, Lakeland Situation Report #2", "Flood Response, Lakeland Situation Report #2"),
+    ],
+)
+def test_a_pdf_whose_title_is_a_picture_is_titled_by_its_first_heading_or_file_name(
+        tmp_path, taxonomy, first_heading, title):
+    report = Report().page()
+    report.pdf.rect(LEFT, 30, 200, 60, style="F")  # the banner with the title, a picture
+    report.line(LEFT, 120, first_heading, bold=True)
+    report.lines(LEFT, 136, FACTSHEET_BODY)
+    path = report.write(tmp_path / "1234567_AgencyLakelandCountryBrief-March2025.pdf")
+    docs = paragraph_docs(read_report_file(path, taxonomy), taxonomy)
+    assert {doc.title for doc in docs} == {title}
 
 def test_a_pdf_without_a_text_layer_is_skipped(tmp_path):
     report = Report().page()
@@ -386,6 +492,11 @@ def test_region_labels_table_row_labels_and_contact_lines_are_not_records(tmp_pa
     report.line(56, y + 50, "# of volunteers equipped with PPE")
     report.line(56, y + 80, "For more information: www.example-agency.org, desk@example-agency.org")
     report.line(56, y + 110, "Jane Example Representative Country Office Tel: +509 0000 0000 Email: jexample@agency.org")
+    # A results table's indicator column, the figures far to the right, and a bulleted contact.
+    report.line(56, y + 140, "# feedback channels established")
+    report.line(56, y + 170, "% of feedback collected and addressed")
+    report.line(56, y + 200, "# of inclusive leaflets developed and distributed.")
+    report.line(56, y + 230, "\u2022").line(70, y + 230, "Reports Officer: Jane Example (jane.example@agency.org)")
     kinds = blocks(report.write(tmp_path / "outlook.pdf"))
     assert [text[:20] for kind, text in kinds if kind != "chrome"] == ["Seasonal Outlook", "Rainfall is expected"]
 

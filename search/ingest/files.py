@@ -112,7 +112,7 @@ def read_report_file(path: Path, taxonomy: Taxonomy, name: str | None = None) ->
     if suffix == ".pdf":  # a PDF is read from its bytes, not decoded as text
         from .pdf import read_pdf
 
-        page, pdf_warnings = read_pdf(data)
+        page, pdf_warnings = read_pdf(data, path.stem)
         draft = draft_from_pages([page], path, file_hash(data), taxonomy)
         draft.warnings.extend(pdf_warnings)
         draft.report_name = name or path.stem

@@ -21,9 +21,15 @@ this module rebuilds what a reader sees from them:
 * **footnotes**: small numbered lines at the bottom of a page become
   endnotes, and raised (superscript) numbers in the text become ``[n]``
   markers that point to them;
-* **title and date**: the document's /Title when it names the report, else
-  the first page's largest text; the first date printed on the first page,
-  else the document's creation date.
+* **lists and labels**: a list of short items (partners, donors) is one
+  record; a short item over a paragraph or over long items is a heading;
+  a table's indicator labels without figures, contact lines, a month
+  alone and the title repeated further on are not records;
+* **title and date**: the document's /Title when the first page bears it
+  out and its headline says no more, else the first page's largest text
+  above its body text, else (a title that is a picture) the file's name
+  when it has words; the first date printed on the first page, else the
+  document's creation date.
 
 Modules, in the order a PDF goes through them: :mod:`.reader` (open it),
 :mod:`.lines`, :mod:`.furniture`, :mod:`.order`, :mod:`.blocks`,

@@ -165,19 +165,29 @@ def _kind(draft: _Draft, text: str, body_size: float, body_bold: bool) -> str:
     figure = re.match(r"^[\d.,]+%?\s+[a-z]", text) is not None
     if short and (size >= body_size * 1.15 or (bold and not body_bold)) and not draft.bullet and not figure:
         return "heading"
+    if (_CONTACT.search(text) and len(words) <= 40) or (_EMAIL.search(text) and len(words) <= 25):
+        # "For more information: www.unocha.org", "… Tel: +509 3996 4478 Email:
+        # name@unicef.org", "• Reports Officer: Jane Roe (jane.roe@wfp.org)":
+        # who to ask, not what happened, bulleted or not
+        return "chrome"
+    if ((_INDICATOR.match(text) or (_COUNT_LABEL.match(text) and not text.endswith(TERMINAL)))
+            and len(words) <= 15 and not re.search(r"\d", text)):
+        # A results table's row label ("# of volunteers equipped with PPE",
+        # "% of feedback collected and addressed") without its figures
+        return "chrome"
     if draft.bullet:
         return "bullet"
     if len(words) <= 3 and not re.search(r"\d", text) and not text.endswith(TERMINAL):
         return "chrome"  # a label from a map, chart or table ("Caribbean Sea", "Amber alert"), not a sentence
     if len(words) <= 6 and text.startswith("(") and text.endswith(")"):
         return "chrome"  # a map's region label in brackets ("(SUD south)", "(Northwest)")
-    if len(words) <= 12 and re.match(r"^(?:#|no\.|number) of\b", text, re.IGNORECASE) and not text.endswith(TERMINAL):
-        return "chrome"  # a table's row label ("# of volunteers equipped with PPE") without its figures
-    if (_CONTACT.search(text) and len(words) <= 40) or (_EMAIL.search(text) and len(words) <= 25):
-        # "For more information: www.unocha.org", "… Tel: +509 3996 4478 Email:
-        # name@unicef.org": who to ask, not what happened
-        return "chrome"
     return "paragraph"
+
+
+# The indicator column of a results table: "# of …", "#. of …", "# feedback channels", "% of …";
+# "No. of …" and "Number of …" only without a sentence's end ("Number of arrivals fell.").
+_INDICATOR = re.compile(r"^(?:#\.?\s|%\s+of\b)")
+_COUNT_LABEL = re.compile(r"^(?:no\.?|number)\s+of\b", re.IGNORECASE)
 
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")

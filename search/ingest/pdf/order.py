@@ -7,6 +7,8 @@ from statistics import median
 from .lines import Line
 from .patterns import _BULLET, SEGMENT_JOIN_GAP
 
+BAND_GAP = 0.6  # of a line's height: the most space under a line that its paragraph's line spacing leaves
+
 
 def _x_overlap(a: Line, b: Line) -> bool:
     return a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1
@@ -96,14 +98,23 @@ def _split_columns(lines: list[Line]) -> list[list[Line]]:
 
 
 def _split_bands(lines: list[Line]) -> list[list[Line]]:
+    """Cut ``lines`` into bands at horizontal gaps no line crosses.
+
+    A gap narrower than :data:`BAND_GAP` line heights under a line is its
+    paragraph's line spacing, not a gap between blocks: a table cell's
+    wrapped lines ("Does your National Society have anti-fraud and
+    corruption" / "policy?") stay in their row's band.
+    """
     ordered = sorted(lines, key=lambda line: line.top)
     bands: list[list[Line]] = [[ordered[0]]]
     reach = ordered[0].bottom
+    spacing = BAND_GAP * ordered[0].height
     for line in ordered[1:]:
-        if line.top > reach:
+        if line.top > reach + spacing:
             bands.append([])
         bands[-1].append(line)
-        reach = max(reach, line.bottom)
+        if line.bottom >= reach:
+            reach, spacing = line.bottom, BAND_GAP * line.height
     return bands
 
 

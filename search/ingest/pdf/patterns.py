@@ -50,7 +50,8 @@ _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 # Section names that head a first page in large type but do not name the report.
 _SECTION_TITLE = re.compile(
     r"^(?:highlights|key (?:messages|figures|facts|highlights)|situation (?:overview|update|summary)|"
-    r"summary|executive summary|contents|table of contents|in numbers|fast facts|overview|background)\s*:?$",
+    r"summary|executive summary|contents|table of contents|in numbers|fast facts|overview|background|"
+    r"(?:operational )?context|operational updates?)\s*:?$",
     re.IGNORECASE,
 )
 _CAPTION = re.compile(

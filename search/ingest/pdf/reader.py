@@ -11,8 +11,11 @@ from .lines import _page_lines
 from .report import _report_page
 
 
-def read_pdf(data: bytes) -> tuple[ReportPage, list[str]]:
+def read_pdf(data: bytes, file_name: str = "") -> tuple[ReportPage, list[str]]:
     """Read a PDF report into a :class:`ReportPage`, with warnings about it.
+
+    ``file_name`` (without its suffix) titles a report whose first page
+    prints no title as text.
 
     :raises SkipFile: the bytes are not a PDF PDFium can open, the PDF needs a
         password, or no page has a text layer (a scan).
@@ -39,4 +42,4 @@ def read_pdf(data: bytes) -> tuple[ReportPage, list[str]]:
     blank = sum(1 for page in pages if not page.lines)
     if blank:
         warnings.append(f"{blank} of {len(pages)} pages have no text layer (scanned?) and were not read")
-    return _report_page(pages, metadata), warnings
+    return _report_page(pages, metadata, file_name), warnings

@@ -11,7 +11,7 @@ from ..page import Endnote, ReportPage
 from ..text import TERMINAL, Block
 from .blocks import _blocks, _Draft, _item_text, _join_lines, _kind, _line_pitch
 from .furniture import _drop_furniture, _split_footnotes
-from .lines import PageLines
+from .lines import Line, PageLines
 from .order import _reading_order
 from .patterns import (
     _DATE_LABEL,
@@ -37,7 +37,7 @@ def _body_size(pages: list[PageLines]) -> tuple[float, bool]:
     return sizes.most_common(1)[0][0], bold[True] > bold[False]
 
 
-def _report_page(pages: list[PageLines], metadata: dict[str, str]) -> ReportPage:
+def _report_page(pages: list[PageLines], metadata: dict[str, str], file_name: str = "") -> ReportPage:
     body_size, body_bold = _body_size(pages)
     first_page = PageLines(pages[0].number, pages[0].width, pages[0].height, list(pages[0].lines))
     title = _title(metadata, pages[0], body_size)
@@ -61,13 +61,22 @@ def _report_page(pages: list[PageLines], metadata: dict[str, str]) -> ReportPage
         kind = _kind(draft, text, body_size, body_bold)
         if draft.bullet:
             text = _item_text(text) if kind == "bullet" else text
-        if parse_date_line(text) is not None or (_DATE_LABEL.match(text) and len(text.split()) <= 8 and _line_date(text)):
-            # "As of 10 November 2025": the first page's date is the report's
-            # (ReportPage.date); a date alone further on is a table cell.
+        labelled = (_DATE_LABEL.match(text) or _ISSUE_LABEL.search(text)) and len(text.split()) <= 8
+        if parse_date_line(text) is not None or _MONTH_YEAR.match(text) or (labelled and _line_date(text)):
+            # "As of 10 November 2025", "DREF Published: 27-11-2025": the first
+            # page's date is the report's (ReportPage.date); a date alone further
+            # on is a table cell; "November 2025" alone is a running header.
             kind = "chrome"
         if text:
             blocks.append(Block(kind, text, draft.lines[0].page + 1))
-    blocks = _key_figures(blocks)
+    blocks = _short_items(_key_figures(blocks))
+    if title is None:
+        title = _untitled_page_title(blocks, file_name)
+    if title:
+        # The title again further on (a second page's header): not text of the report.
+        own = " ".join(re.findall(r"\w+", title.lower()))
+        blocks = [Block("chrome", b.text, b.line) if b.kind != "heading" and " ".join(re.findall(r"\w+", b.text.lower())) == own
+                  else b for b in blocks]
     page_date, basis = _report_date(first_page, metadata)
     # A PDF is one report: a map credit ("OCHA") or a date further down
     # starts no other report.
@@ -98,6 +107,63 @@ def _key_figures(blocks: list[Block]) -> list[Block]:
     return out
 
 
+_MONTH_YEAR = re.compile(rf"^(?:{'|'.join(_MONTH_NAMES)})\s+(?:19|20)\d\d$", re.IGNORECASE)
+SHORT_ITEM_WORDS = 4  # a list item this short without a sentence's end is a name or a label
+
+
+def _short_item(block: Block) -> bool:
+    words = block.text.split()
+    return (block.kind == "bullet" and len(words) <= SHORT_ITEM_WORDS and not block.text.endswith(TERMINAL)
+            and not re.search(r"\d", block.text))
+
+
+def _short_items(blocks: list[Block]) -> list[Block]:
+    """Bulleted names and labels: a sub-heading, one record of the list, or a stray label.
+
+    * "• WASH" over a paragraph (and under no list) is that paragraph's heading;
+    * a list of mostly short items ("• Ministry of Health • WHO Afro •
+      Africa CDC", a donor list) is one record, its items joined by "; ":
+      one name alone says nothing, the list says who is involved;
+    * in a list of sentences, a short item over a long one ("• CBS", then
+      "• Conduct CBS training for 200 volunteers …") heads the items after it;
+    * a short item alone ("• Urban", a table cell read as a bullet) is a label.
+    """
+    body = [b for b in blocks if b.kind != "chrome"]
+    after = {id(a): b for a, b in zip(body, body[1:])}
+    before = {id(b): a for a, b in zip(body, body[1:])}
+    out: list[Block] = []
+    run: list[Block] = []
+
+    def flush() -> None:
+        if len(run) >= 2 and sum(_short_item(item) for item in run) * 2 >= len(run):
+            out.append(Block("bullet", "; ".join(item.text.rstrip(",;") for item in run), run[0].line))
+        elif len(run) == 1 and _short_item(run[0]):
+            out.append(Block("chrome", run[0].text, run[0].line))
+        else:
+            for item, following in zip(run, [*run[1:], None]):
+                heads = _short_item(item) and following is not None and len(following.text.split()) >= 8
+                out.append(Block("heading", item.text.rstrip(","), item.line) if heads else item)
+        run.clear()
+
+    for block in blocks:
+        if block.kind == "chrome":
+            out.append(block)  # not a record: it neither ends a list nor needs its place in one
+            continue
+        following, preceding = after.get(id(block)), before.get(id(block))
+        if (_short_item(block) and following is not None and following.kind == "paragraph"
+                and (preceding is None or preceding.kind != "bullet")):
+            flush()
+            out.append(Block("heading", block.text, block.line))
+            continue
+        if block.kind == "bullet":
+            run.append(block)
+            continue
+        flush()
+        out.append(block)
+    flush()
+    return out
+
+
 def _join_across_pages(drafts: list[_Draft]) -> list[_Draft]:
     """Join a paragraph a page break cut in two (it ends mid-sentence, the next starts in lower case)."""
     joined: list[_Draft] = []
@@ -121,19 +187,84 @@ def _join_across_pages(drafts: list[_Draft]) -> list[_Draft]:
 def _title(metadata: dict[str, str], first_page: PageLines, body_size: float) -> str | None:
     """The report's title: a /Title that names it, else the largest text on the first page.
 
-    The largest line is joined by the lines drawn right after it in a
-    headline size, so a title set over several lines in falling sizes
-    ("Haiti" / "Tropical Storm Melissa" / "Flash Update No. 1") is read whole.
+    A /Title is taken when the first page bears it out and its headline
+    says no more: "Thematic Factsheet - Health" over a page headed "South
+    Sudan Emergency Response - Ethiopia Health Factsheet" is a template's
+    name, and the page's headline is the report's.
     """
     words = set(re.findall(r"\w+", " ".join(line.text for line in first_page.lines).lower()))
     meta_title = " ".join(metadata.get("Title", "").split())
-    if _meaningful_title(meta_title, words):
+    headline = _headline(first_page, body_size)
+    if _meaningful_title(meta_title, words) and (headline is None or _says_no_more(headline, meta_title)):
         return meta_title
+    return headline
+
+
+def _says_no_more(headline: str, title: str) -> bool:
+    """True when ``title`` holds most words of ``headline`` ("FLASH UPDATE No. 5" and "Flash Update 5")."""
+    said = _title_words(headline)
+    return not said or sum(word in set(_title_words(title)) for word in said) >= 0.8 * len(said)
+
+
+def _title_words(text: str) -> list[str]:
+    return [word for word in re.findall(r"\w+", _MARKER.sub("", text).lower()) if len(word) > 1 or word.isdigit()]
+
+
+def _untitled_page_title(blocks: list[Block], file_name: str) -> str | None:
+    """The title of a report whose first page prints none as text (its title is a picture, a logo banner).
+
+    The reading rules title it by its first heading; when that heading is a
+    generic section name ("Operational Context") or the text starts
+    without one, a file name of words ("WFPHaitiCountryBrief-December2025")
+    names the report better.
+    """
+    first = next((block for block in blocks if block.kind != "chrome"), None)
+    if first is not None and first.kind == "heading" and not _SECTION_TITLE.match(first.text):
+        return None
+    return _file_title(file_name)
+
+
+# A publisher's id before the name ("4196311_"), and words that say which copy a file is.
+_FILE_ID = re.compile(r"^\d{4,}[_\-\s]+")
+_COPY_WORDS = re.compile(r"^(?:final|draft|v\d+|copy|rev\d*)$", re.IGNORECASE)
+
+
+def _file_title(file_name: str) -> str | None:
+    """A title from a file name of words: "4196311_WFPHaitiCountryBrief-December2025" -> "WFP Haiti Country Brief December 2025".
+
+    None for a name that is an id or a code ("4189284_MDRET039do", "ht-fso-2025-10-1763170499").
+    """
+    name = _FILE_ID.sub("", file_name)
+    # Split "WFPHaitiCountryBrief" at its capitals and "December2025" between letters and digits.
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", name)
+    tokens = [token for token in re.split(r"[\s_\-.]+", name) if token and not _COPY_WORDS.match(token)]
+    wordy = [token for token in tokens if token.isalpha() and len(token) >= 3 and not token.isupper()]
+    if len(wordy) < 3 or any(token.isdigit() and len(token) > 4 for token in tokens):
+        return None
+    return " ".join(tokens)
+
+
+_BODY_LINE_CHARS = 50  # a line of body text, not a label or a key figure
+
+
+def _headline(first_page: PageLines, body_size: float) -> str | None:
+    """The largest text in the top half of the first page, with the lines under it in a headline size.
+
+    The largest line is joined by the lines drawn right after it in a
+    headline size, so a title set over several lines in falling sizes
+    ("Haiti" / "Tropical Storm Melissa" / "Flash Update No. 1") is read whole.
+    Only text above the first line of body text counts: a title comes
+    before the text it names, a section heading ("Response & Challenges")
+    in a larger size further down does not name the report.
+    """
+    body_tops = [line.top for line in first_page.lines
+                 if abs(line.size - body_size) < 0.5 and len(line.text) >= _BODY_LINE_CHARS]
+    above = min([first_page.height * 0.5, *(top + 1 for top in body_tops)])
     drawn = sorted(
         (
             line
             for line in first_page.lines
-            if line.top < first_page.height * 0.5
+            if line.top < above
             and sum(c.isalpha() for c in line.text) >= 3
             and not _SECTION_TITLE.match(line.text)
         ),
@@ -145,19 +276,28 @@ def _title(metadata: dict[str, str], first_page: PageLines, body_size: float) ->
     if largest < body_size * 1.3:
         return None
     start = next(i for i, line in enumerate(drawn) if line.size >= largest * 0.95)
+    headline_size = max(largest * 0.55, body_size * 1.2)
+    # "SOUTH SUDAN EMERGENCY RESPONSE - ETHIOPIA" drawn over a larger "HEALTH FACTSHEET".
+    while start > 0 and _headline_line(drawn[start - 1], drawn[start], headline_size):
+        start -= 1
     chosen = [drawn[start]]
     for line in drawn[start + 1 :]:
-        previous = chosen[-1]
-        if line.size < max(largest * 0.55, body_size * 1.2) or not 0 < line.top - previous.top <= 2.5 * previous.size:
+        if not _headline_line(chosen[-1], line, headline_size):
             break
-        if parse_date_line(line.text) is not None or _DATE_LABEL.match(line.text):
-            break  # "As of 10 November 2025" under the title dates the report; it is not its title
         chosen.append(line)
     text = " ".join(line.text for line in chosen)
     words_in = text.split()
     if len(words_in) > 30:
         text = " ".join(words_in[:30]) + "…"
     return " ".join(_MARKER.sub("", text).split()) or None
+
+
+def _headline_line(upper: Line, lower: Line, headline_size: float) -> bool:
+    """True when ``upper`` and ``lower``, drawn one after the other, are two lines of one headline."""
+    if min(upper.size, lower.size) < headline_size or not 0 < lower.top - upper.top <= 2.5 * upper.size:
+        return False
+    # "As of 10 November 2025" under the title dates the report; it is not its title
+    return not any(parse_date_line(line.text) is not None or _DATE_LABEL.match(line.text) for line in (upper, lower))
 
 
 def _meaningful_title(title: str, first_page_words: set[str]) -> bool:
