@@ -15,6 +15,7 @@ from whoosh.index import Index
 from whoosh.query import Query
 
 from ..index import FACET_FIELDS
+from ..sections import canonical_section
 from .facets import FacetPostings
 from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
 from .results import SearchPage
@@ -88,8 +89,20 @@ class _Generation:
             return self._facets[fieldname]
 
     def canonical(self, fieldname: str, value: str) -> str:
-        """The indexed spelling of a facet value typed in any case."""
-        return self.facet(fieldname).canonical(value)
+        """The indexed spelling of a facet value typed in any case.
+
+        A section may also be typed as a report wrote its heading ("Key ISW
+        takeaways as of December 14"): it is the canonical section ingest
+        gave that heading ("Key Takeaways"), unless the heading is itself an
+        indexed section.
+        """
+        facet = self.facet(fieldname)
+        found = facet.canonical(value)
+        if fieldname == "section" and found not in facet.index:
+            # The same rule as ingest's, so the heading as written finds what
+            # its paragraphs were filed under instead of nothing (#15).
+            found = facet.canonical(canonical_section(value))
+        return found
 
     def groups(self) -> np.ndarray:
         """Each document's repeat group as a number."""
