@@ -24,8 +24,15 @@ from .snippets import snippet_html
 from .suggest import did_you_mean
 
 
-def result_page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: int, collapse: bool) -> SearchPage:
+def result_page(
+    plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: int, collapse: bool, suggest_max_hits: int = 10,
+) -> SearchPage:
     """One page of ``plan``'s hits, in ``sort`` order, with facet counts over all its matches.
+
+    "Did you mean" is worked out for at most ``suggest_max_hits`` hits (past
+    that only for words the index does not know), never for a literal
+    search or one whose names were corrected: a page never both corrects
+    and suggests.
 
     :raises BadInput: ``page`` is past the last page.
     """
@@ -92,8 +99,30 @@ def result_page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: 
         event_from=event_start.isoformat() if event_start else None,
         event_to=event_end.isoformat() if event_end else None,
         collapse=collapse,
-        did_you_mean=did_you_mean(gen, q) if q.strip() else None,
+        did_you_mean=_suggestion(plan, taxonomy, total, suggest_max_hits),
+        **_rewrite_fields(plan),
     )
+
+
+def _suggestion(plan: Plan, taxonomy: Taxonomy, total: int, suggest_max_hits: int) -> str | None:
+    rewritten = plan.rewritten
+    if not plan.q.strip() or rewritten is None or rewritten.corrected:
+        return None
+    leave = frozenset(word.casefold() for r in rewritten.rewrites for word in r.typed.split())
+    return did_you_mean(plan.gen, plan.q, taxonomy, only_unknown=total > suggest_max_hits, leave=leave)
+
+
+def _rewrite_fields(plan: Plan) -> dict:
+    """The SearchPage fields that say how the query's names were rewritten."""
+    rewritten = plan.rewritten
+    if rewritten is None or not rewritten.rewrites:
+        return {"literal": plan.rewritten is None}
+    return {
+        "showing_results_for": rewritten.shown,
+        "search_instead_for": plan.q,
+        "rewrites": [r.to_json() for r in rewritten.rewrites],
+        "corrected": rewritten.corrected,
+    }
 
 
 def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, float | None]]:
