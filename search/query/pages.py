@@ -20,7 +20,7 @@ from .generation import DATE_FACETS, _Generation
 from .parse import parse_query
 from .plan import Plan, highlight_words
 from .results import Hit, Report, SearchPage, also_in, hit_from_fields
-from .snippets import snippet_html
+from .snippets import Marker
 from .suggest import did_you_mean
 
 
@@ -79,8 +79,9 @@ def result_page(
                 collapse=collapse_facet, collapse_limit=1,
             )
             ranked = [(hit.fields(), hit.score) for hit in results[(page - 1) * per_page : page * per_page]]
+        marker = Marker(text_query, extra)  # the query read once for the whole page
         for fields, score in ranked:
-            found = hit_from_fields(fields, snippet_html(searcher, text_query, fields["text"], extra=extra), score if sort == "relevance" else None)
+            found = hit_from_fields(fields, marker.snippet(fields["text"]), score if sort == "relevance" else None)
             if collapse:
                 listed, count = also_in(searcher, found)
                 found = replace(found, also_in=listed, also_in_count=count)
@@ -157,7 +158,8 @@ def report_page(gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_
     except QuerySyntaxError:
         mark = Every()  # a query that cannot mark anything still shows the report
     extra = highlight_words(taxonomy, mark)
-    paragraphs = [hit_from_fields(d, snippet_html(searcher, mark, d["text"], whole=True, extra=extra), None) for d in docs]
+    marker = Marker(mark, extra)
+    paragraphs = [hit_from_fields(d, marker.snippet(d["text"], whole=True), None) for d in docs]
     first = paragraphs[0]
     return Report(
         report_id=report_id,

@@ -32,12 +32,20 @@ class SuggestionTerms:
 
     @classmethod
     def from_reader(cls, reader: Any, floor: int) -> "SuggestionTerms":
-        """Read every ``text`` term of ``reader`` once, keeping those in ``floor`` paragraphs or more."""
-        counts = {}
-        for term, info in reader.iter_field("text"):
-            frequency = info.doc_frequency()
-            if frequency >= floor:
-                counts[term.decode("utf-8") if isinstance(term, bytes) else term] = frequency
+        """Read every ``text`` term of ``reader`` once, keeping those in ``floor`` paragraphs or more.
+
+        Segment by segment: a multi-segment reader merges the segments'
+        term lists one term at a time, 40 times slower (3.4 s against 88 ms
+        for 7,000 real paragraphs in three segments).  Counts include
+        deleted paragraphs until their segment is merged, which only makes
+        a word look a little more frequent.
+        """
+        counts: dict[str, int] = {}
+        leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+        for leaf, _ in leaves:
+            for term, info in leaf.iter_field("text"):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                counts[word] = counts.get(word, 0) + info.doc_frequency()
         return cls.from_counts(counts, floor)
 
     @classmethod
@@ -62,9 +70,17 @@ class SuggestionTerms:
         best: tuple[int, str] | None = None
         first = word[:1]
         limit = 1 if len(word) <= 5 else self.MAX_EDITS
+        letters = set(word)
         for length in range(max(1, len(word) - limit), len(word) + limit + 1):
             for term, frequency in self._buckets.get((first, length), ()):
-                if term != word and (best is None or frequency > best[0]) and edits_within(word, term, limit):
+                if term == word or (best is not None and frequency <= best[0]):
+                    continue
+                # Each edit brings in or takes out at most one letter of each
+                # word: a cheap test that turns away most terms before the
+                # edit distance is worked out.
+                if len(letters.symmetric_difference(term)) > 2 * limit:
+                    continue
+                if edits_within(word, term, limit):
                     best = (frequency, term)
         return best
 
@@ -72,8 +88,9 @@ class SuggestionTerms:
 def edits_within(a: str, b: str, limit: int) -> bool:
     """True when ``a`` becomes ``b`` in at most ``limit`` edits (insert, delete, substitute, swap neighbours).
 
-    Optimal string alignment distance, one row at a time, stopping as soon
-    as every cell of a row is past ``limit``.
+    Optimal string alignment distance, one row at a time and only within
+    ``limit`` cells of the diagonal, stopping as soon as every cell of a
+    row is past ``limit``.
 
     >>> edits_within("torestk", "toretsk", 1), edits_within("china", "chang", 1)
     (True, False)
@@ -82,9 +99,10 @@ def edits_within(a: str, b: str, limit: int) -> bool:
         return False
     before: list[int] | None = None
     previous = list(range(len(b) + 1))
+    outside = limit + 1  # any cell off the band |i - j| <= limit is past the limit
     for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
+        current = [i] + [outside] * len(b)
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
             cost = a[i - 1] != b[j - 1]
             value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if before is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
