@@ -70,13 +70,13 @@ FILLER = [
 
 @pytest.fixture(scope="module")
 def named(tmp_path_factory):
-    """An index where "Russian" is in most paragraphs, Toretsk in many and "Torestk" in one."""
+    """An index where "Russian" is in 60 of 82 paragraphs, Toretsk in many and "Torestk" in one."""
     from search import load_settings
 
     root = tmp_path_factory.mktemp("names")
     reports = root / "reports"
     reports.mkdir()
-    paragraphs = [template.format(n=n) for n in range(10) for template in FILLER]
+    paragraphs = [template.format(n=n) for n in range(20) for template in FILLER]
     paragraphs += [f"Fighting continued near Toretsk, where assault group {n} advanced." for n in range(12)]
     paragraphs += [
         "Ukrainian defenders repelled an assault near Torestk on Tuesday.",
@@ -87,6 +87,8 @@ def named(tmp_path_factory):
         "Officials in Russia discussed the budget; the Kremlin stayed quiet.",
         "Drones struck Kyiv overnight.",
         "Older reports spelled the capital Kiev.",
+        "Shelling hit Dnipropetrovsk Oblast again.",
+        "Missiles struck Dnipro overnight.",
     ]
     (reports / "names.txt").write_text("March 20, 2025\n\n" + "\n\n".join(paragraphs) + "\n")
     settings = load_settings(environ={}, index_dir=root / "index")
@@ -130,14 +132,14 @@ def test_a_quoted_name_and_a_literal_search_are_taken_as_written(named_index):
 
 
 def test_a_common_adjective_does_not_flood_its_name(named_index):
-    # "Russian" is in 30 of 50 paragraphs: above name_form_max_percent (25 %).
+    # "Russian" is in 60 of 82 paragraphs: more than 50, and above name_form_max_percent (10 %).
     page = named_index.search("Russia")
     assert texts(page) == ["Officials in Russia discussed the budget; the Kremlin stayed quiet."]
     assert page.rewrites == []
-    assert named_index.search("Russian").total == 30  # nor the reverse
+    assert named_index.search("Russian").total == 60  # nor the reverse
 
 
-@pytest.mark.parametrize(("percent", "total"), [(100, 31), (0, 1)])
+@pytest.mark.parametrize(("percent", "total"), [(100, 61), (80, 61), (70, 1), (0, 1)])
 def test_name_form_max_percent_decides_which_forms_join(named, percent, total):
     from search import load_settings
 
@@ -153,6 +155,17 @@ def test_place_spellings_are_ranked_by_text_not_a_constant(named_index):
     scores = [hit.score for hit in page.hits]
     assert all(score > 0 for score in scores) and len(set(scores)) == 2
     assert page.rewrites == [{"typed": "Kiev", "searched": ["Kiev", "Kyiv"], "kind": "name"}]
+
+
+def test_other_spellings_rank_but_the_tag_decides_what_names_the_place(named_index):
+    # "Dnipropetrovsk" is a spelling of the city of Dnipro, but in "Dnipropetrovsk
+    # Oblast" it names the oblast: the tagger knows, so the search does too.
+    page = named_index.search("Dnipro")
+    assert texts(page) == ["Missiles struck Dnipro overnight."]
+    assert "Dnipropetrovsk" in page.showing_results_for
+    # Typed, the word itself matches too (as it always did), and ranks first.
+    typed = named_index.search("Dnipropetrovsk")
+    assert [h.text for h in typed.hits] == ["Shelling hit Dnipropetrovsk Oblast again.", "Missiles struck Dnipro overnight."]
 
 
 def test_a_misspelt_place_is_corrected_even_when_the_misspelling_is_indexed(named_index):

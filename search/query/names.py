@@ -27,6 +27,10 @@ from ..taxonomy import Name, Taxonomy
 RARE_DOCS = 2
 SUGGEST_RATIO = 10
 MAX_NAME_WORDS = 6  # "Democratic People's Republic of Korea"
+# A form in at most this many paragraphs never floods a search, whatever
+# share of a small index that is (the seeds: "North Korean" is in 6 of 32).
+FEW_DOCS = 50
+OTHER_FORM_BOOST = 0.5  # measured on bench/data's ISW judgements, see _forms_query
 
 _BARE_WORD = re.compile(r"(?<![\w:*?~'’-])([^\W\d_][\w'’-]*)(?![\w*?~:'’-])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -66,10 +70,11 @@ def rewrite_names(text: str, taxonomy: Taxonomy, reader: Any, max_percent: int =
 
     ``reader`` is the generation's index reader (document frequencies
     decide which forms are worth searching).  An adjectival form joins a
-    search for the name, and the name one for the adjective, only when it
-    is in at most ``max_percent`` % of all paragraphs: in ISW's reports
-    "Russian" is in nine paragraphs of ten, and would flood a search for
-    Russia.  Never raises: text the parser will refuse comes back as it was.
+    search for the name, and the name one for the adjective, only when
+    neither is in more than ``max_percent`` % of all paragraphs (and more
+    than :data:`FEW_DOCS`; 0 %: never): in ISW's reports "Russian" is in
+    nine paragraphs of ten, and would flood a search for Russia.  Never
+    raises: text the parser will refuse comes back as it was.
     """
     stats = _Stats(reader, max_percent)
     rewrites: list[Rewrite] = []
@@ -95,8 +100,14 @@ class _Stats:
 
     def __init__(self, reader: Any, max_percent: int) -> None:
         self.reader = reader
+        self.max_percent = max_percent
         self.limit = reader.doc_count() * max_percent / 100
         self._seen: dict[str, int] = {}
+
+    def floods(self, form: str) -> bool:
+        """True when ``form`` is too common to join a search for another form of its name."""
+        docs = self.docs(form)
+        return not self.max_percent or (docs > FEW_DOCS and docs > self.limit)
 
     def docs(self, form: str) -> int:
         """Paragraphs holding ``form`` (for a phrase, its rarest word pair: an upper bound)."""
@@ -164,18 +175,25 @@ def _name_rewrite(typed: str, name: Name, adjective: bool, stats: _Stats) -> tup
     # for Russia, and a form as common as "Russian" itself is no name
     # anyone needs more recall for.
     added = []
-    for form in other if stats.docs(typed) <= stats.limit else ():
-        if 0 < stats.docs(form) <= stats.limit and form.casefold() not in known:
+    for form in () if stats.floods(typed) else other:
+        if stats.docs(form) and not stats.floods(form) and form.casefold() not in known:
             added.append(form)
             known.add(form.casefold())
     forms.extend(added)
-    # A paragraph tagged with the place matches (it may spell it in a way
-    # no form here has), but only text scores rank.  Not for an adjective
-    # whose name is too common to add: the tag would flood as the name would.
-    tagged = name.is_place and (not adjective or bool(added) or not other) and stats.place_docs(name.label) > 0
+    # A paragraph tagged with the place matches: the tagger reads each
+    # spelling where it names the place ("Dnipropetrovsk" in "Dnipropetrovsk
+    # Oblast" is the oblast, not the city of Dnipro), so the place's other
+    # spellings only score what matches, while adjectives, which never tag,
+    # match as text.  Not for an adjective whose name is too common to add:
+    # the tag would flood as the name would.
+    tagged = name.is_place and (not adjective or bool(added)) and stats.place_docs(name.label) > 0
     if forms == [typed] and not tagged:
         return None
-    return _forms_query(forms, name.label if tagged else None), _shown(forms), Rewrite(typed, tuple(forms), "name")
+    spellings = {s.casefold() for s in name.spellings} if tagged else set()
+    matching = [f for f in forms if f == typed or f.casefold() not in spellings]
+    scoring = [f for f in forms if f != typed and f.casefold() in spellings]
+    query = _forms_query(matching, scoring, name.label if tagged else None)
+    return query, _shown(forms), Rewrite(typed, tuple(forms), "name")
 
 
 def _spelling_rewrite(typed: str, taxonomy: Taxonomy, stats: _Stats) -> tuple[str, str, Rewrite] | None:
@@ -195,8 +213,10 @@ def _spelling_rewrite(typed: str, taxonomy: Taxonomy, stats: _Stats) -> tuple[st
         worth = max([place_docs, *map(stats.docs, forms)]) >= SUGGEST_RATIO * seen
     if not worth:
         return None
-    forms = forms or [place]
-    return _forms_query(forms, place if place_docs else None), _shown(forms), Rewrite(typed, tuple(forms), "spelling")
+    shown = forms or [place]
+    # The tag finds the place where the tagger read it; its spellings rank.
+    query = _forms_query([], forms, place, boost=1.0) if place_docs else _forms_query(shown, [], None)
+    return query, _shown(shown), Rewrite(typed, tuple(shown), "spelling")
 
 
 def _quoted(form: str) -> str:
@@ -207,12 +227,24 @@ def _quoted(form: str) -> str:
     return '"' + form.replace('"', "") + '"'
 
 
-def _forms_query(forms: list[str], place: str | None) -> str:
-    parts = [_quoted(f) for f in forms]
+def _forms_query(matching: list[str], scoring: list[str], place: str | None, boost: float = 0.0) -> str:
+    """``((typed OR adjective OR place tag) ANDMAYBE (other spellings))``: what matches, and what only scores.
+
+    Forms other than the one typed count :data:`OTHER_FORM_BOOST` as much
+    (or ``boost``: a correction's forms are what was meant): the word typed
+    is the surest sign of what was meant.
+    """
+    boost = boost or OTHER_FORM_BOOST
+    parts = [_quoted(f) if i == 0 else f"{_quoted(f)}^{boost}" for i, f in enumerate(matching)]
     if place is not None:
-        # Grouped: Whoosh reads a boost after a quoted field value only so.
+        # Grouped: Whoosh reads a boost after a quoted field value only so;
+        # boost 0: the tag matches, only words score.
         parts.append(f'(place:"{place}")^0')
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    query = parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    if scoring:
+        ranked = " OR ".join(_quoted(f) for f in scoring)
+        query = f"({query} ANDMAYBE ({ranked})^{boost})"
+    return query
 
 
 def _shown(forms: list[str]) -> str:
