@@ -61,8 +61,8 @@ class Settings:
     )
     name_form_max_percent: int = _help(
         "A query for a name also searches its adjectival form and the reverse (North Korea, "
-        "North Korean) unless either is in more than this percentage of all paragraphs and in "
-        "more than 50 (0: never).", default=10
+        "North Korean) unless either is in more than this percentage of all paragraphs "
+        "(0: never).", default=20
     )
     suggest_max_hits: int = _help(
         "\"Did you mean\" is worked out only for searches with at most this many hits, or with "

@@ -132,7 +132,7 @@ def test_a_quoted_name_and_a_literal_search_are_taken_as_written(named_index):
 
 
 def test_a_common_adjective_does_not_flood_its_name(named_index):
-    # "Russian" is in 60 of 82 paragraphs: more than 50, and above name_form_max_percent (10 %).
+    # "Russian" is in 60 of 82 paragraphs: above name_form_max_percent (20 %).
     page = named_index.search("Russia")
     assert texts(page) == ["Officials in Russia discussed the budget; the Kremlin stayed quiet."]
     assert page.rewrites == []

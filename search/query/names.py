@@ -27,9 +27,6 @@ from ..taxonomy import Name, Taxonomy
 RARE_DOCS = 2
 SUGGEST_RATIO = 10
 MAX_NAME_WORDS = 6  # "Democratic People's Republic of Korea"
-# A form in at most this many paragraphs never floods a search, whatever
-# share of a small index that is (the seeds: "North Korean" is in 6 of 32).
-FEW_DOCS = 50
 OTHER_FORM_BOOST = 0.5  # measured on bench/data's ISW judgements, see _forms_query
 
 _BARE_WORD = re.compile(r"(?<![\w:*?~'’-])([^\W\d_][\w'’-]*)(?![\w*?~:'’-])")
@@ -71,10 +68,10 @@ def rewrite_names(text: str, taxonomy: Taxonomy, reader: Any, max_percent: int =
     ``reader`` is the generation's index reader (document frequencies
     decide which forms are worth searching).  An adjectival form joins a
     search for the name, and the name one for the adjective, only when
-    neither is in more than ``max_percent`` % of all paragraphs (and more
-    than :data:`FEW_DOCS`; 0 %: never): in ISW's reports "Russian" is in
-    nine paragraphs of ten, and would flood a search for Russia.  Never
-    raises: text the parser will refuse comes back as it was.
+    neither is in more than ``max_percent`` % of all paragraphs (0 %:
+    never): in ISW's reports "Russian" is in nine paragraphs of ten, and
+    would flood a search for Russia.  Never raises: text the parser will
+    refuse comes back as it was.
     """
     stats = _Stats(reader, max_percent)
     rewrites: list[Rewrite] = []
@@ -107,7 +104,7 @@ class _Stats:
     def floods(self, form: str) -> bool:
         """True when ``form`` is too common to join a search for another form of its name."""
         docs = self.docs(form)
-        return not self.max_percent or (docs > FEW_DOCS and docs > self.limit)
+        return not self.max_percent or docs > self.limit
 
     def docs(self, form: str) -> int:
         """Paragraphs holding ``form`` (for a phrase, its rarest word pair: an upper bound)."""
