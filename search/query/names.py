@@ -2,14 +2,16 @@
 
 A query's words (outside quotes, brackets and field values) that spell a
 name of the gazetteer or of a taxonomy entity, in any spelling or as its
-adjective ("Kiev", "DPRK", "North Korean"), are searched as every form of
-the name the index holds, as text, so hits are ranked by BM25 like any
-word; the paragraphs tagged with the place count as matches too, with no
-score of their own (a misspelling the indexer recognised, a list of
-oblasts).  A word one edit from a place that the index does not know, or
-holds in a few paragraphs only while the place is in many ("Torestk"), is
-corrected to the place.  Every rewrite is returned, so the page and the
-JSON say what was searched and link to the query taken literally (#15).
+adjective ("Kiev", "DPRK", "North Korean"), find every form of the name:
+the words typed and the name's adjectives match as text, the paragraphs
+tagged with the place match through the tag (the tagger reads a spelling
+as the place only where it names it, and knows misspellings and lists of
+oblasts), and the place's other spellings rank what matches.  Every hit is
+scored by BM25 over the words it holds, never a constant.  A word one edit
+from a place that the index does not know, or holds in a few paragraphs
+only while the place is in many ("Torestk"), is corrected to the place.
+Every rewrite is returned, so the page and the JSON say what was searched
+and link to the query taken literally (#15).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class Rewritten:
         return any(r.kind == "spelling" for r in self.rewrites)
 
 
-def rewrite_names(text: str, taxonomy: Taxonomy, reader: Any, max_percent: int = 25) -> Rewritten:
+def rewrite_names(text: str, taxonomy: Taxonomy, reader: Any, max_percent: int = 20) -> Rewritten:
     """Rewrite the names in ``text`` (see the module docstring); ``text`` unchanged when there are none.
 
     ``reader`` is the generation's index reader (document frequencies
