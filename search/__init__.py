@@ -8,7 +8,7 @@ pages into the reports folder), :mod:`search.ingest` (files -> records),
 :mod:`search.index` (the only writer), :mod:`search.query` (the only
 searcher) and :mod:`search.export` (other back ends).  A stage imports only
 the stages before it and the shared top-level modules (config, errors,
-numbers, dates, taxonomy); ``tests/test_layout.py`` checks it.
+numbers, dates, sections, taxonomy); ``tests/test_layout.py`` checks it.
 """
 
 import importlib

@@ -172,6 +172,7 @@ def pull_command(settings: Settings, urls: tuple[str, ...], into: Path | None, r
 @click.option("--event-from", help="Earliest date the paragraph mentions (\"on December 13\"), same forms.")
 @click.option("--event-to", help="Latest date the paragraph mentions, same forms.")
 @click.option("--collapse", is_flag=True, help="One hit per repeated paragraph, with the other reports listed.")
+@click.option("--literal", is_flag=True, help="Search the words as typed: no other spellings or forms of names, no corrections.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order.")
 @click.option("--page", type=WholeNumber(), default=1, show_default=True, help="Result page to show.")
 @click.option("--per-page", type=WholeNumber(), default=None, help="Hits per page [default 10].")
@@ -191,6 +192,7 @@ def search_command(
     event_from: str | None,
     event_to: str | None,
     collapse: bool,
+    literal: bool,
     sort: str,
     page: int,
     per_page: int | None,
@@ -204,7 +206,7 @@ def search_command(
         result = index.search(
             query, filters=filters, date_from=date_from, date_to=date_to,
             sort=sort, page=page, per_page=per_page,
-            event_from=event_from, event_to=event_to, collapse=collapse,
+            event_from=event_from, event_to=event_to, collapse=collapse, literal=literal,
         )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -225,6 +227,11 @@ def format_page(page: SearchPage) -> str:
     """A result page as text for the terminal."""
     noun = "paragraph" if page.total == 1 else "paragraphs"
     lines = [f"{page.total} {noun} match; page {page.page} of {page.pages}"]
+    if page.showing_results_for is not None:
+        lead, instead = ("Showing results for", "instead") if page.corrected else ("Also searched as", "only")
+        lines.append(f"{lead} {page.showing_results_for}; search {instead} for {page.search_instead_for} with --literal")
+    if page.did_you_mean:
+        lines.append(f"Did you mean: {page.did_you_mean}")
     for number, hit in enumerate(page.hits, start=(page.page - 1) * page.per_page + 1):
         date = (hit.date or "undated") + (" (inferred)" if hit.date_inferred else "")
         lines.append("")

@@ -59,6 +59,15 @@ class Settings:
     postings_cache_mb: int = _help(
         "Megabytes of decoded term postings kept per server process.", default=256
     )
+    name_form_max_percent: int = _help(
+        "A query for a name also searches its adjectival form and the reverse (North Korea, "
+        "North Korean) unless either is in more than this percentage of all paragraphs "
+        "(0: never).", default=20
+    )
+    suggest_max_hits: int = _help(
+        "\"Did you mean\" is worked out only for searches with at most this many hits, or with "
+        "a word the index does not know (0: only then).", default=10
+    )
     pull_timeout: int = _help(
         "Seconds `sitrep pull` waits for a server to connect or to send its next bytes.", default=30
     )
@@ -114,6 +123,9 @@ def _base_url(value: str) -> str:
     return url
 
 
+ZERO_ALLOWED = ("port", "result_cache", "pull_delay", "name_form_max_percent", "suggest_max_hits")
+
+
 def _coerce(name: str, kind: Any, value: Any) -> Any:
     """Turn a string (from the environment) or a loose value into the field's type."""
     if value is None:
@@ -131,9 +143,11 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
                 raise ValueError(value)  # int() also reads "٢٥", "２５" and "2_5" (#13)
             number = int(value)
             # Port 0 asks the system for a free port, a cache of 0 is no
-            # cache, a delay of 0 none; other settings start at 1.
-            lowest = 0 if name in ("port", "result_cache", "pull_delay") else 1
-            if number < lowest or (name == "port" and number > 65535):
+            # cache, a delay of 0 none, 0 % never adds a name's other forms,
+            # and 0 hits suggests only for unknown words; others start at 1.
+            lowest = 0 if name in ZERO_ALLOWED else 1
+            highest = {"port": 65535, "name_form_max_percent": 100}.get(name)
+            if number < lowest or (highest is not None and number > highest):
                 raise ValueError(value)
             return number
     except (TypeError, ValueError):

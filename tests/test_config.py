@@ -46,6 +46,8 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("pull_timeout", "5", 5),
         ("pull_delay", "0", 0),
         ("pull_contact", "mailto:desk@example.org", "mailto:desk@example.org"),
+        ("name_form_max_percent", "0", 0),
+        ("suggest_max_hits", "0", 0),
         ("base_url", "https://sitrep.example.org/desk/", "https://sitrep.example.org/desk"),
     ],
 )
@@ -58,8 +60,16 @@ def test_every_field_is_covered_by_the_environment_test():
     # Keeps the parametrised test above complete when a setting is added.
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
                "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb",
-               "pull_timeout", "pull_delay", "pull_contact", "base_url"}
+               "pull_timeout", "pull_delay", "pull_contact", "base_url", "name_form_max_percent",
+               "suggest_max_hits"}
     assert {f.name for f in dataclasses.fields(Settings)} == covered
+
+
+@pytest.mark.parametrize(("name", "raw"), [("name_form_max_percent", "101"), ("name_form_max_percent", "-1"),
+                                          ("suggest_max_hits", "-1"), ("suggest_max_hits", "ten")])
+def test_out_of_range_name_and_suggestion_settings_are_refused(name, raw):
+    with pytest.raises(BadInput, match=name):
+        load_settings(environ={env_name(name): raw})
 
 
 def test_env_name():

@@ -16,7 +16,7 @@ def settings(tmp_path_factory):
     reports = root / "reports"
     reports.mkdir()
     common = [f"Russian forces shelled Kherson City and the Dnipro river bank, officials said ({n})." for n in range(12)]
-    rare = ["A single report misspells the city as Khersom after the strike."]
+    rare = ["A single report misspells the city as Khersom after the strike.", "Offiicials gave no figure."]
     drones = [
         "Ukrainian drones struck the Novoshakhtinsk oil refinery in Rostov Oblast overnight.",
         "Ukrainian drones struck an oil refinery in Rostov Oblast again, causing a fire.",
@@ -49,9 +49,22 @@ def test_did_you_mean(index, q, suggestion):
 
 
 def test_did_you_mean_is_in_the_result(index):
-    assert index.search("Khersom").did_you_mean == "Kherson"
-    assert index.search("Khersom").to_json()["did_you_mean"] == "Kherson"
+    assert index.search("Offiicials").did_you_mean == "officials"
+    assert index.search("Offiicials").to_json()["did_you_mean"] == "officials"
     assert index.search("").did_you_mean is None
+    # A misspelt place is corrected instead, which a suggestion would repeat (#15).
+    corrected = index.search("Khersom")
+    assert corrected.showing_results_for is not None and corrected.did_you_mean is None
+    assert index.search("Khersom", literal=True).did_you_mean is None
+
+
+@pytest.mark.parametrize(("most", "suggestion"), [(10, "officials"), (1, "officials"), (0, None)])
+def test_did_you_mean_only_for_few_hits_or_unknown_words(settings, most, suggestion):
+    # "Offiicials" is in one paragraph: suggested while 1 hit is "few", not with suggest_max_hits 0.
+    with SearchIndex(load_settings(environ={}, index_dir=settings.index_dir, suggest_max_hits=most)) as index:
+        assert index.search("Offiicials").did_you_mean == suggestion
+        # A word the index does not know is always worth a suggestion.
+        assert index.search("shelled OR Oficials").did_you_mean == "shelled OR officials"
 
 
 def test_more_like_this_ranks_the_similar_paragraph_first(index):
@@ -71,8 +84,10 @@ def client(settings):
 
 
 def test_pages_offer_did_you_mean_more_like_this_and_cite(client):
-    html = client.get("/?q=Khersom").get_data(as_text=True)
-    assert 'Did you mean <a href="/?q=Kherson">Kherson</a>?' in html
+    html = client.get("/?q=Offiicials").get_data(as_text=True)
+    assert 'Did you mean <a href="/?q=officials">officials</a>?' in html
+    corrected = client.get("/?q=Khersom").get_data(as_text=True)
+    assert "Showing results for" in corrected and "Did you mean" not in corrected
     (hit,) = client.get("/api/search?q=Novoshakhtinsk").get_json()["hits"]
     similar = client.get(f"/api/paragraphs/{hit['id']}/similar").get_json()
     assert similar["hits"][0]["text"].startswith("Ukrainian drones struck an oil refinery")
@@ -83,3 +98,42 @@ def test_pages_offer_did_you_mean_more_like_this_and_cite(client):
     assert citation.endswith(f'paragraph {hit["position"]}. http://127.0.0.1:5000/reports/a?p={hit["position"]}#p{hit["position"]}')
     more = client.get(f"/more/{hit['id']}").get_data(as_text=True)
     assert "similar paragraph" in more and "Ukrainian drones struck an oil refinery" in more
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "limit", "close"),
+    [
+        ("torestk", "toretsk", 1, True),  # two neighbours swapped
+        ("pokrovks", "pokrovsk", 1, True),
+        ("offiici", "offici", 1, True),  # a letter dropped
+        ("khersom", "kherson", 1, True),  # changed
+        ("china", "chang", 1, False),
+        ("china", "chang", 2, True),
+        ("abcdef", "badcfe", 2, False),  # three swaps
+        ("kursk", "kurskiy", 2, True),
+        ("kursk", "kurskiyy", 2, False),
+    ],
+)
+def test_edit_distance_bound(a, b, limit, close):
+    from search.query.spelling import edits_within
+
+    assert edits_within(a, b, limit) is close
+    assert edits_within(b, a, limit) is close
+
+
+def test_suggestion_terms_keep_frequent_terms_and_pick_the_most_frequent_close_one():
+    from search.query.spelling import SuggestionTerms
+
+    terms = SuggestionTerms.from_counts({"kherson": 40, "khersan": 12, "kharkiv": 90, "khersom": 1, "ker": 50}, floor=10)
+    assert terms.size == 4  # "khersom" is below the floor: never suggested
+    assert terms.closest("khersom") == (40, "kherson")
+    assert terms.closest("kherson") == (12, "khersan")  # never the word itself
+    assert terms.closest("chang") is None  # another first letter
+    assert terms.closest("kurs") is None
+
+
+def test_suggestion_terms_are_read_from_the_index(index):
+    gen = index.generation()
+    terms = gen.suggestion_terms(10)
+    assert terms is gen.suggestion_terms(10)  # once per generation
+    assert terms.closest("offiici") == (12, "offici")

@@ -16,8 +16,15 @@ def test_search_from_the_box(page, live_server):
     page.fill("#q", "North Korea")
     page.press("#q", "Enter")
     page.wait_for_url("**/?q=North+Korea**")
-    assert page.locator(".hit").count() == 2
+    # The seeds' 7 paragraphs about North Korea, North Korean troops included (#15).
+    assert page.locator(".hit").count() == 7
     assert page.locator(".hit mark").first.inner_text() == "North"
+    notice = page.locator(".rewritten")
+    assert notice.inner_text().startswith('Also searched as ("North Korea" OR DPRK OR "North Korean")')
+    notice.locator("a", has_text="North Korea").click()
+    page.wait_for_url("**literal=1**")
+    assert page.locator(".hit").count() == 2  # the words as typed
+    assert page.locator(".rewritten").count() == 0
 
 
 def test_facets_filter_and_chips_unfilter(page, live_server):

@@ -74,7 +74,8 @@ def matching(index, q: str = "", **options):
         ("Pokrovsk AND Kursk", lambda t: has(t, "Pokrovsk") and has(t, "Kursk")),
         ('"Time of Heroes"', lambda t: "Time of Heroes" in t),
         ('"North Korean" soldiers', lambda t: "North Korean" in t and has(t, "soldiers?")),
-        ("Syria OR Georgian", lambda t: has(t, "Syria") or has(t, "Georgian")),
+        # Names are searched in their adjectival forms too (search/query/names.py).
+        ("Syria OR Georgian", lambda t: has(t, "Syrian?") or has(t, "Georgian?")),
         ("Pokrovsk NOT Kursk", lambda t: has(t, "Pokrovsk") and not has(t, "Kursk")),
         ("Kursk NOT Pokrovsk", lambda t: has(t, "Kursk") and not has(t, "Pokrovsk")),
         ("Kursk -Pokrovsk", lambda t: has(t, "Kursk") and not has(t, "Pokrovsk")),
@@ -421,6 +422,29 @@ def test_snippet_reaching_the_end_has_no_trailing_ellipsis(html_index):
     assert hit.snippet.endswith("<mark>drones</mark> arrived near the end.")
 
 
+def test_long_snippet_keeps_the_three_best_fragments_in_text_order(tmp_path, settings):
+    filler = "The weather stayed cold and grey over the steppe for days. " * 4
+    text = (
+        "Drones hit a depot. " + filler + "More drones flew at night. " + filler
+        + "Drones and artillery struck the bridge together. " + filler + "Drones again. " + filler
+        + "A last drone fell."
+    )
+    reports = tmp_path / "long"
+    reports.mkdir()
+    (reports / "a.txt").write_text("December 20, 2024\n\n" + text + "\n")
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        (hit,) = index.search("drones artillery").hits
+    fragments = hit.snippet.split(" … ")
+    assert len(fragments) == 3 and len(hit.snippet) < len(text)
+    # The fragment with both words is kept, and the fragments keep the text's order.
+    assert "<mark>Drones</mark> and <mark>artillery</mark> struck the bridge" in hit.snippet
+    marked = re.findall(r"<mark>(\w+)</mark>", hit.snippet)
+    assert marked[:1] == ["Drones"] and "artillery" in marked
+    assert hit.snippet.index("hit a depot") < hit.snippet.index("struck the bridge")
+    assert "<" not in re.sub(r"</?mark>", "", hit.snippet)
+
+
 def test_seed_snippets_mark_every_hit(index):
     page = matching(index, "Pokrovsk")
     assert all("<mark>Pokrovsk</mark>" in hit.snippet for hit in page.hits)
@@ -542,7 +566,8 @@ def test_search_function_matches_search_index(seed_settings, index):
 def test_to_json_shape(index):
     data = index.search("Kursk", filters={"topic": ["north korea"]}, date_from="Dec 2024").to_json()
     assert {"ok", "query", "total", "page", "per_page", "pages", "sort", "filters", "from", "to",
-            "event_from", "event_to", "collapse", "hits", "facets", "timeline", "did_you_mean"} == set(data)
+            "event_from", "event_to", "collapse", "hits", "facets", "timeline", "did_you_mean",
+            "showing_results_for", "search_instead_for", "rewrites", "literal"} == set(data)
     assert data["filters"] == {"topic": ["North Korea"]}
     assert data["from"] == "2024-12-01" and data["to"] is None
     assert set(data["hits"][0]) == {

@@ -160,6 +160,8 @@ def test_missing_file_names_the_file(tmp_path, topics_file, places_file, which):
         (None, "", "expected [[place]]"),
         (None, '[[place]]\nvariants = ["x"]\n', "every [[place]] needs a name"),
         (None, '[[place]]\nname = "X"\nvariants = [1]\n', "'X' needs a variants list"),
+        (None, '[[place]]\nname = "X"\nvariants = ["X"]\nadjectives = "Xian"\n', "'X' needs a adjectives list"),
+        ('[topics."Syria"]\nterms = ["Syria*"]\nadjectives = [2]\n', None, "'Syria' needs a adjectives list"),
     ],
 )
 def test_wrong_shape_is_a_taxonomy_error(tmp_path, topics_file, places_file, topics, places, words):
@@ -169,6 +171,24 @@ def test_wrong_shape_is_a_taxonomy_error(tmp_path, topics_file, places_file, top
         places_file = write(tmp_path / "shape-places.toml", places)
     with pytest.raises(TaxonomyError, match=words.replace("[", r"\[").replace("]", r"\]")):
         Taxonomy(topics_file, places_file)
+
+
+def test_names_with_adjectives_from_both_files(tmp_path):
+    topics = write(tmp_path / "topics.toml", '[topics."Syria"]\nterms = ["Syria*"]\nadjectives = ["Syrian"]\n'
+                   '[topics."Wagner Group"]\nterms = ["Wagner*"]\nadjectives = ["Wagnerite"]\n')
+    places = write(tmp_path / "places.toml", '[[place]]\nname = "Syria"\nvariants = ["Syria", "Sirija"]\n'
+                   'adjectives = ["Syrian"]\n[[place]]\nname = "Pokrovsk"\nvariants = ["Krasnoarmiisk"]\n')
+    taxonomy = Taxonomy(topics, places)
+    syria, adjective = taxonomy.name_of("syrian")
+    assert adjective and (syria.label, syria.spellings, syria.adjectives, syria.is_place) == (
+        "Syria", ("Syria", "Sirija"), ("Syrian",), True)
+    wagner, adjective = taxonomy.name_of("Wagnerite")
+    assert adjective and (wagner.spellings, wagner.is_place) == (("Wagner Group",), False)
+    assert taxonomy.name_of("wagner group") == (wagner, False)
+    assert taxonomy.name_of("Krasnoarmiisk")[0].label == "Pokrovsk"
+    assert taxonomy.name_of("Qamishli") is None
+    # Adjectives never tag: "Syrian forces" is not a mention of Syria the place.
+    assert taxonomy.tag("Syrian forces withdrew.").places == {}
 
 
 @pytest.mark.parametrize("name", ["Air defense, drones", " "])

@@ -37,6 +37,8 @@ SELECTION = [
     _param("event_from", "Earliest date the paragraph mentions.", {"type": "string"}),
     _param("event_to", "Latest date the paragraph mentions.", {"type": "string"}),
     _param("sort", "Result order.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+    _param("literal", "Search the words as typed: no other spellings or forms of names, no corrections.",
+           {"type": "boolean", "default": False}),
 ]
 PAGING = [
     _param("page", "Result page, in the digits 0-9.", {"type": "integer", "minimum": 1, "default": 1}),
@@ -146,6 +148,11 @@ def openapi_document() -> dict[str, Any]:
                                "from": NULLABLE_STRING, "to": NULLABLE_STRING,
                                "event_from": NULLABLE_STRING, "event_to": NULLABLE_STRING,
                                "collapse": {"type": "boolean"}, "did_you_mean": NULLABLE_STRING,
+                               "showing_results_for": NULLABLE_STRING, "search_instead_for": NULLABLE_STRING,
+                               "literal": {"type": "boolean"},
+                               "rewrites": {"type": "array", "items": {"type": "object", "properties": {
+                                   "typed": {"type": "string"}, "searched": STRING_LIST,
+                                   "kind": {"type": "string", "enum": ["spelling", "name"]}}}},
                                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                                "facets": {"type": "object", "additionalProperties": FACET_VALUES},
                                "timeline": {"type": "object", "properties": {

@@ -102,6 +102,9 @@ def _chips(page: SearchPage, args: MultiDict) -> list[dict[str, str]]:
         chips.append({"label": f"Events to {page.event_to}", "url": state_url(args, event_to=None)})
     if page.collapse:
         chips.append({"label": "Repeats collapsed", "url": state_url(args, collapse=None)})
+    if page.literal:
+        # Not a hidden field of the form: a new query has its names read again.
+        chips.append({"label": "Words as typed", "url": state_url(args, literal=None)})
     return chips
 
 
@@ -180,11 +183,24 @@ def search_page():
         pagination=_pagination(page, args),
         timeline=_timeline_view(page, args),
         did_you_mean={"q": page.did_you_mean, "url": state_url(args, q=page.did_you_mean)} if page.did_you_mean else None,
+        rewritten=_rewritten_view(page, args),
         feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None),
         csv_url=state_url(args, "feeds.export_csv", per_page=None, collapse=None),
         json_url=state_url(args, "feeds.export_json", per_page=None, collapse=None),
         has_query=bool(q.strip()) or bool(page.filters) or bool(page.date_from or page.date_to),
     )
+
+
+def _rewritten_view(page: SearchPage, args: MultiDict) -> dict[str, Any] | None:
+    """ "Showing results for Toretsk — search instead for Torestk": what was searched, and a literal link."""
+    if page.showing_results_for is None:
+        return None
+    return {
+        "corrected": page.corrected,
+        "shown": page.showing_results_for,
+        "typed": page.search_instead_for,
+        "literal_url": state_url(args, literal="1"),
+    }
 
 
 @bp.get("/more/<paragraph_id>")

@@ -3,7 +3,8 @@
 The whole state of a search lives in the query string: ``q``, ``topic``,
 ``source``, ``place``, ``section``, ``label``, ``cited`` (each repeatable;
 repeats are OR-ed), ``from``, ``to``, ``event_from``, ``event_to``,
-``collapse``, ``sort``, ``page`` and ``per_page``.
+``collapse``, ``sort``, ``page``, ``per_page`` and ``literal`` (search the
+words as typed: no other spellings or forms of names, no corrections).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 
 from search import FACET_FIELDS, BadInput, SearchIndex, parse_whole_number
 
-STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page")
+STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page",
+              "literal")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -50,14 +52,18 @@ def search_options(args: MultiDict) -> dict[str, Any]:
     unknown = sorted(set(args) - set(STATE_KEYS))
     if unknown:
         raise BadInput(f"unknown parameter {unknown[0]!r}; use: {', '.join(STATE_KEYS)}")
-    collapse = args.get("collapse", "").strip().lower()
-    if collapse not in _TRUE + _FALSE:
-        raise BadInput(f"collapse must be true or false, not {args.get('collapse')!r}")
+    switches = {}
+    for name in ("collapse", "literal"):
+        value = args.get(name, "").strip().lower()
+        if value not in _TRUE + _FALSE:
+            raise BadInput(f"{name} must be true or false, not {args.get(name)!r}")
+        switches[name] = value in _TRUE
     return {
         "q": args.get("q", ""),
         "event_from": args.get("event_from") or None,
         "event_to": args.get("event_to") or None,
-        "collapse": collapse in _TRUE,
+        "collapse": switches["collapse"],
+        "literal": switches["literal"],
         "filters": {name: args.getlist(name) for name in FACET_FIELDS},
         "date_from": args.get("from") or None,
         "date_to": args.get("to") or None,

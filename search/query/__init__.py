@@ -6,7 +6,7 @@ never a Whoosh ``Results``, which keeps its searcher open.
 
 May import: whoosh, numpy, the read-only names of ``search.index`` (opening
 the index, the schema's fields and analyzer, the damage checks) and the
-top-level modules of ``search`` (config, errors, dates, taxonomy).  Never
+top-level modules of ``search`` (config, errors, dates, sections, taxonomy).  Never
 ``search.ingest`` or anything that writes: no writer, no update, no rebuild.
 """
 

@@ -15,9 +15,11 @@ from whoosh.index import Index
 from whoosh.query import Query
 
 from ..index import FACET_FIELDS
+from ..sections import canonical_section
 from .facets import FacetPostings
 from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
 from .results import SearchPage
+from .spelling import SuggestionTerms
 
 DATE_FACETS = ("month", "day")
 
@@ -37,6 +39,7 @@ class _Generation:
         self._groups = None
         self._day_ordinals = None
         self._arrays: QueryArrays | None = None
+        self._suggestion_terms: SuggestionTerms | None = None
         self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
         self._lock = threading.Lock()
         # Requests reading this generation (SearchIndex._lease), and whether
@@ -49,6 +52,16 @@ class _Generation:
             if self._arrays is None:
                 self._arrays = QueryArrays(self.searcher, self._postings_cache, lambda: self.facet("day"))
             return self._arrays
+
+    def suggestion_terms(self, floor: int) -> SuggestionTerms:
+        """The terms "did you mean" may suggest (in ``floor`` paragraphs or more), read on first use.
+
+        Not warmed when the generation opens: most searches never need it.
+        """
+        with self._lock:
+            if self._suggestion_terms is None:
+                self._suggestion_terms = SuggestionTerms.from_reader(self.searcher.reader(), floor)
+            return self._suggestion_terms
 
     def matches(self, query: Query) -> Matches | None:
         """The matches of ``query`` as arrays, or None when only Whoosh can evaluate it."""
@@ -88,8 +101,20 @@ class _Generation:
             return self._facets[fieldname]
 
     def canonical(self, fieldname: str, value: str) -> str:
-        """The indexed spelling of a facet value typed in any case."""
-        return self.facet(fieldname).canonical(value)
+        """The indexed spelling of a facet value typed in any case.
+
+        A section may also be typed as a report wrote its heading ("Key ISW
+        takeaways as of December 14"): it is the canonical section ingest
+        gave that heading ("Key Takeaways"), unless the heading is itself an
+        indexed section.
+        """
+        facet = self.facet(fieldname)
+        found = facet.canonical(value)
+        if fieldname == "section" and found not in facet.index:
+            # The same rule as ingest's, so the heading as written finds what
+            # its paragraphs were filed under instead of nothing (#15).
+            found = facet.canonical(canonical_section(value))
+        return found
 
     def groups(self) -> np.ndarray:
         """Each document's repeat group as a number."""

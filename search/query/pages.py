@@ -20,12 +20,19 @@ from .generation import DATE_FACETS, _Generation
 from .parse import parse_query
 from .plan import Plan, highlight_words
 from .results import Hit, Report, SearchPage, also_in, hit_from_fields
-from .snippets import snippet_html
+from .snippets import Marker
 from .suggest import did_you_mean
 
 
-def result_page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: int, collapse: bool) -> SearchPage:
+def result_page(
+    plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: int, collapse: bool, suggest_max_hits: int = 10,
+) -> SearchPage:
     """One page of ``plan``'s hits, in ``sort`` order, with facet counts over all its matches.
+
+    "Did you mean" is worked out for at most ``suggest_max_hits`` hits (past
+    that only for words the index does not know), never for a literal
+    search or one whose names were corrected: a page never both corrects
+    and suggests.
 
     :raises BadInput: ``page`` is past the last page.
     """
@@ -72,8 +79,9 @@ def result_page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: 
                 collapse=collapse_facet, collapse_limit=1,
             )
             ranked = [(hit.fields(), hit.score) for hit in results[(page - 1) * per_page : page * per_page]]
+        marker = Marker(text_query, extra)  # the query read once for the whole page
         for fields, score in ranked:
-            found = hit_from_fields(fields, snippet_html(searcher, text_query, fields["text"], extra=extra), score if sort == "relevance" else None)
+            found = hit_from_fields(fields, marker.snippet(fields["text"]), score if sort == "relevance" else None)
             if collapse:
                 listed, count = also_in(searcher, found)
                 found = replace(found, also_in=listed, also_in_count=count)
@@ -92,8 +100,30 @@ def result_page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: 
         event_from=event_start.isoformat() if event_start else None,
         event_to=event_end.isoformat() if event_end else None,
         collapse=collapse,
-        did_you_mean=did_you_mean(gen, q) if q.strip() else None,
+        did_you_mean=_suggestion(plan, taxonomy, total, suggest_max_hits),
+        **_rewrite_fields(plan),
     )
+
+
+def _suggestion(plan: Plan, taxonomy: Taxonomy, total: int, suggest_max_hits: int) -> str | None:
+    rewritten = plan.rewritten
+    if not plan.q.strip() or rewritten is None or rewritten.corrected:
+        return None
+    leave = frozenset(word.casefold() for r in rewritten.rewrites for word in r.typed.split())
+    return did_you_mean(plan.gen, plan.q, taxonomy, only_unknown=total > suggest_max_hits, leave=leave)
+
+
+def _rewrite_fields(plan: Plan) -> dict:
+    """The SearchPage fields that say how the query's names were rewritten."""
+    rewritten = plan.rewritten
+    if rewritten is None or not rewritten.rewrites:
+        return {"literal": plan.rewritten is None}
+    return {
+        "showing_results_for": rewritten.shown,
+        "search_instead_for": plan.q,
+        "rewrites": [r.to_json() for r in rewritten.rewrites],
+        "corrected": rewritten.corrected,
+    }
 
 
 def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, float | None]]:
@@ -128,7 +158,8 @@ def report_page(gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_
     except QuerySyntaxError:
         mark = Every()  # a query that cannot mark anything still shows the report
     extra = highlight_words(taxonomy, mark)
-    paragraphs = [hit_from_fields(d, snippet_html(searcher, mark, d["text"], whole=True, extra=extra), None) for d in docs]
+    marker = Marker(mark, extra)
+    paragraphs = [hit_from_fields(d, marker.snippet(d["text"], whole=True), None) for d in docs]
     first = paragraphs[0]
     return Report(
         report_id=report_id,

@@ -17,9 +17,10 @@ from whoosh.searching import Searcher
 
 from ..dates import parse_date_bound
 from ..errors import BadInput, QuerySyntaxError
-from ..index import FACET_FIELDS, TEXT_ANALYZER
+from ..index import FACET_FIELDS
 from ..taxonomy import Taxonomy
 from .limits import check_expansions
+from .names import rewrite_names
 
 if TYPE_CHECKING:  # annotations only: a generation is passed in, never made here
     from .generation import _Generation
@@ -97,7 +98,8 @@ def parse_query(
         return And([Every(), *date_ranges]) if date_ranges else Every()
     text_for_parser = _FIELD_PREFIX.sub(lambda m: m.group(0).replace(m.group(1), QUERY_FIELDS.get(m.group(1).lower(), m.group(1))), stripped)
     if taxonomy is not None:
-        text_for_parser = _with_place_names(text_for_parser, taxonomy, searcher)
+        # Callers that show what was searched rewrite first (build_plan).
+        text_for_parser = rewrite_names(text_for_parser, taxonomy, searcher.reader()).text
     matched = _parse(text_for_parser, "text", searcher)
     if matched is NullQuery:
         raise QuerySyntaxError("the query has no searchable words (only very common words?)")
@@ -113,45 +115,6 @@ def parse_query(
 
 
 _DATE_TERM = re.compile(r'(?i)(?<![\w-])date:(?:"([^"]*)"|\[([^\]]*)\]|(\S+))')
-
-
-_BARE_WORD = re.compile(r"(?<![\w:*?~'’-])([^\W\d_][\w'’-]*)(?![\w*?~:'’-])")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-
-
-def _with_place_names(text: str, taxonomy: Taxonomy, searcher: Searcher) -> str:
-    """Let a place name in any spelling find the place: ``Kiev`` -> ``(Kiev OR place:"Kyiv")``.
-
-    Paragraphs are tagged with the gazetteer's name for every spelling they
-    use, so the ``place`` term finds "Київ" and "Kyiv" paragraphs alike.  A
-    word the index does not know, one edit from a place name ("Torestk"),
-    finds that place too.  Quoted phrases that are a place name get the same
-    treatment; words inside other phrases and field values are left alone.
-    """
-    reader = searcher.reader()
-
-    def place_for(words: str) -> str | None:
-        name = taxonomy.canonical_place(words)
-        if name is None and " " not in words:
-            analysed = [t.text for t in TEXT_ANALYZER(words)]
-            unknown = all(("text", a) not in reader for a in analysed)
-            name = taxonomy.near_place(words) if unknown else None
-        return name
-
-    def bare(match: re.Match[str]) -> str:
-        word = match.group(1)
-        name = None if word.upper() in _OPERATORS and word.isupper() else place_for(word)
-        return f'({word} OR place:"{name}")' if name else word
-
-    pieces = []
-    for index, piece in enumerate(re.split(r'("[^"]*")', text)):
-        if index % 2:  # a quoted phrase
-            before = pieces[-1] if pieces else ""
-            name = None if re.search(r"\w:$", before) else place_for(piece.strip('"'))
-            pieces.append(f'({piece} OR place:"{name}")' if name and " " in piece.strip() else piece)
-        else:
-            pieces.append(_BARE_WORD.sub(bare, piece))
-    return "".join(pieces)
 
 
 def _extract_dates(text: str) -> tuple[str, list[Query]]:

@@ -18,6 +18,7 @@ from ..errors import BadInput
 from ..index import TEXT_ANALYZER
 from ..taxonomy import Taxonomy
 from .generation import _Generation
+from .names import Rewritten, rewrite_names
 from .parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
 from .snippets import wanted_terms
 
@@ -36,14 +37,18 @@ class Plan:
     end: date | None
     event_start: date | None
     event_end: date | None
+    rewritten: Rewritten | None = None  # the names rewritten (None when searched literally)
 
 
 def build_plan(
     gen: _Generation, settings: Settings, taxonomy: Taxonomy, q: str | None,
     filters: Mapping[str, Iterable[str]] | None, date_from: str | None, date_to: str | None,
-    event_from: str | None, event_to: str | None, sort: str,
+    event_from: str | None, event_to: str | None, sort: str, literal: bool = False,
 ) -> Plan:
     """Check a request and build its queries against the generation ``gen``.
+
+    Names in ``q`` are rewritten (:func:`~search.query.names.rewrite_names`)
+    unless ``literal``.
 
     :raises QuerySyntaxError: the query cannot be parsed.
     :raises BadDate: a date bound is not a date.
@@ -64,7 +69,8 @@ def build_plan(
     if event_start and event_end and event_start > event_end:
         raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
     chosen = {name: [_canonical(gen, taxonomy, name, v) for v in values] for name, values in chosen.items()}
-    text_query = parse_query(q, gen.searcher, gen, taxonomy)
+    rewritten = None if literal else rewrite_names(q, taxonomy, gen.searcher.reader(), settings.name_form_max_percent)
+    text_query = parse_query(rewritten.text if rewritten else q, gen.searcher, gen)
     base = phrases_as_pairs(text_query)  # text_query keeps the phrases, for highlighting
     if start or end:
         base = And([base, date_range(start, end)])
@@ -72,7 +78,7 @@ def build_plan(
         base = And([base, date_range(event_start, event_end, "event_date")])
     facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
     full = And([base, *facet_filters]) if facet_filters else base
-    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end)
+    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten)
 
 
 def highlight_words(taxonomy: Taxonomy, query: Query) -> frozenset[str]:

@@ -164,12 +164,15 @@ class SearchIndex:
         event_from: str | None = None,
         event_to: str | None = None,
         collapse: bool = False,
+        literal: bool = False,
     ) -> SearchPage:
         """Run a query and return one page of hits with facet counts over all matches.
 
         Values within one filter are OR-ed, filters are AND-ed.  A facet's own
         counts ignore that facet's selection, so its alternatives stay visible.
-        An empty ``q`` lists everything the filters allow.
+        An empty ``q`` lists everything the filters allow.  Names in ``q`` are
+        searched in all their forms, and misspelt places corrected, unless
+        ``literal`` (the page says what was searched: ``showing_results_for``).
 
         :raises QuerySyntaxError: the query cannot be parsed.
         :raises BadDate: ``date_from`` or ``date_to`` is not a date.
@@ -185,18 +188,20 @@ class SearchIndex:
             # Deep pages cost a full ranking each; exports give whole result sets.
             raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
         with self._lease() as gen:
-            plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort)
+            plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal)
             key = (gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
-                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse)
+                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse, literal)
             found = self._pages.get(key)
             if found is None:
-                found = result_page(plan, self.taxonomy, sort, page, per_page, collapse)
+                found = result_page(plan, self.taxonomy, sort, page, per_page, collapse, settings.suggest_max_hits)
                 self._pages.put(key, found)
             return found
 
-    def _plan(self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort) -> Plan:
+    def _plan(self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort, literal=False) -> Plan:
         """Check a request and build its queries against the generation ``gen`` (:func:`build_plan`)."""
-        return build_plan(gen, self.settings, self.taxonomy, q, filters, date_from, date_to, event_from, event_to, sort)
+        return build_plan(
+            gen, self.settings, self.taxonomy, q, filters, date_from, date_to, event_from, event_to, sort, literal
+        )
 
     def iter_hits(
         self,
@@ -209,6 +214,7 @@ class SearchIndex:
         event_to: str | None = None,
         sort: str = "relevance",
         limit: int | None = None,
+        literal: bool = False,
     ) -> Iterator[Hit]:
         """Every matching paragraph (or the first ``limit``), in order, without snippets: for exports and feeds.
 
@@ -221,7 +227,7 @@ class SearchIndex:
         gen = self._take()
         try:
             with explain_damage(self.settings.index_dir):
-                plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort)
+                plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal)
                 docnums = hit_numbers(plan, sort, limit)
         except BaseException:
             self._give_back(gen)
@@ -242,11 +248,12 @@ class SearchIndex:
         """A "did you mean" query: rare words replaced by a close, much more frequent word.
 
         A word counts as rare in at most :data:`RARE_DOCS` paragraphs; the
-        replacement is within two edits and in at least :data:`SUGGEST_RATIO`
-        times as many paragraphs.  None when nothing is worth suggesting.
+        replacement is one or two edits away (see :func:`did_you_mean`) and in
+        at least :data:`SUGGEST_RATIO` times as many paragraphs.  None when
+        nothing is worth suggesting.
         """
         with self._lease() as gen:
-            return did_you_mean(gen, q)
+            return did_you_mean(gen, q, self.taxonomy)
 
     def report(self, report_id: str, highlight_query: str = "") -> Report:
         """All paragraphs of one report, in order; matches of ``highlight_query`` marked.

@@ -73,6 +73,13 @@ class SearchPage:
     event_to: str | None = None
     collapse: bool = False
     did_you_mean: str | None = None
+    # What was searched when names were rewritten (search/query/names.py),
+    # and the query as typed, which ``literal`` searches without rewriting.
+    showing_results_for: str | None = None
+    search_instead_for: str | None = None
+    rewrites: list[dict[str, Any]] = field(default_factory=list)
+    corrected: bool = False  # a word was replaced, not only joined by other forms
+    literal: bool = False
 
     @property
     def timeline(self) -> Timeline:
@@ -107,6 +114,10 @@ class SearchPage:
             },
             "timeline": self.timeline.to_json(),
             "did_you_mean": self.did_you_mean,
+            "showing_results_for": self.showing_results_for,
+            "search_instead_for": self.search_instead_for,
+            "rewrites": self.rewrites,
+            "literal": self.literal,
         }
 
 

@@ -6,80 +6,153 @@ import html
 import re
 from typing import Any
 
-from whoosh import highlight
-from whoosh.query import AndNot, Not, Phrase, Query, Term
+from whoosh.query import AndNot, Not, Phrase, Query
 from whoosh.searching import Searcher
+
+from ..index import TEXT_ANALYZER
 
 SNIPPET_CHARS = 400
 _WORD = re.compile(r"\w")
 
 
-class _MarkFormatter(highlight.Formatter):
-    """Escapes all text first, then wraps matched words in ``<mark>``."""
+# The schema analyzer's tokenizer pattern (Whoosh's RegexTokenizer default),
+# so the words found here are the words the index holds.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+FRAGMENT_CHARS = 220  # at most, around the matches of a long paragraph
+SURROUND = 70  # characters of context before the first and after the last match
+FRAGMENTS = 3
+_ANALYSED_WORDS = 100_000  # distinct words remembered before the cache starts afresh
+_analysed: dict[str, str | None] = {}
+_MISSING = object()
 
-    between = " … "
 
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return "<mark>" + html.escape(highlight.get_text(text, token, replace), quote=False) + "</mark>"
-
-    def format(self, fragments: list[Any], replace: bool = False) -> str:
-        # Show where a fragment was cut out of a longer paragraph.
-        formatted = []
-        for fragment in fragments:
-            body = self.format_fragment(fragment, replace=replace).strip()
-            before = fragment.text[: fragment.startchar]
-            after = fragment.text[fragment.endchar :]
-            # Whoosh cuts fragments at tokens, so a fragment that reaches the
-            # paragraph's edge loses only its punctuation: put it back rather
-            # than pretend that text was left out.
-            if _WORD.search(before):
-                body = "… " + body
-            else:
-                body = self._text(before.lstrip()) + body
-            if _WORD.search(after):
-                body += " …"
-            else:
-                body += self._text(after.rstrip())
-            formatted.append(body)
-        return " ".join(formatted).replace("… …", "…")
+def _analysed_word(word: str) -> str | None:
+    """The indexed form of one word ("advancing" -> "advanc"), or None for a stop word; remembered."""
+    found = _analysed.get(word, _MISSING)
+    if found is _MISSING:
+        if len(_analysed) > _ANALYSED_WORDS:
+            _analysed.clear()
+        tokens = [t.text for t in TEXT_ANALYZER(word, mode="query", removestops=True)]
+        found = _analysed[word] = tokens[0] if len(tokens) == 1 else None
+    return found
 
 
 def snippet_html(
     searcher: Searcher, query: Query, text: str, *, whole: bool = False, extra: frozenset[str] = frozenset()
 ) -> str:
-    """An HTML snippet of ``text`` with the words ``query`` matched marked.
+    """An HTML snippet of ``text`` with the words ``query`` matched marked (see :class:`Marker`)."""
+    return Marker(query, extra).snippet(text, whole=whole)
+
+
+class Marker:
+    """Marks what one query matched in paragraph after paragraph: the query is read once.
 
     Short paragraphs (and any paragraph when ``whole``) are shown whole; long
     ones as up to three fragments around the matches.  ``extra`` holds more
     analysed words to mark (other spellings of a place the query names).
+
+    The stored text is cut into words with the analyzer's own pattern and
+    each distinct word is analysed once per process (a dictionary lookup
+    afterwards), instead of running Whoosh's highlighter, which analysed
+    every word of every hit again (#15).
     """
-    phrases = wanted_phrases(query)
-    words = frozenset(
-        t.decode("utf-8") if isinstance(t, bytes) else t for f, t in wanted_terms(query, phrases=False) if f == "text"
-    )
-    text_terms = extra | words
-    if not text_terms and not phrases:
-        return html.escape(text if whole else shorten(text), quote=False)
-    fragmenter = (
-        highlight.WholeFragmenter()
-        if whole or len(text) <= SNIPPET_CHARS
-        else highlight.ContextFragmenter(maxchars=220, surround=70)
-    )
-    analyzer = searcher.schema["text"].analyzer
-    # Phrase-exact: a phrase's words are marked only where they stand as the
-    # phrase; stop words are left out of the comparison as they are left out
-    # of the phrase itself.
-    tokens = analyzer(text, chars=True, mode="query", removestops=True)
-    singles = [Term("text", word) for word in sorted(text_terms)]
-    tokens = highlight.set_matched_filter_phrases(tokens, text, singles, phrases)
-    fragments = highlight.top_fragments(
-        fragmenter.fragment_tokens(text, tokens), 3, highlight.BasicFragmentScorer(), highlight.FIRST, 1
-    )
-    marked = _MarkFormatter()(text, fragments)
-    return marked or html.escape(text if whole else shorten(text), quote=False)
+
+    def __init__(self, query: Query, extra: frozenset[str] = frozenset()) -> None:
+        self.phrases = [
+            [w.decode("utf-8") if isinstance(w, bytes) else w for w in p.words] for p in wanted_phrases(query)
+        ]
+        words = frozenset(
+            t.decode("utf-8") if isinstance(t, bytes) else t for f, t in wanted_terms(query, phrases=False) if f == "text"
+        )
+        self.singles = extra | words
+
+    def snippet(self, text: str, *, whole: bool = False) -> str:
+        """``text`` as escaped HTML with the matches in ``<mark>``, cut around them unless ``whole``."""
+        phrases, singles = self.phrases, self.singles
+        if not singles and not phrases:
+            return html.escape(text if whole else shorten(text), quote=False)
+        tokens = [(m.start(), m.end(), _analysed_word(m.group(0))) for m in _TOKEN.finditer(text)]
+        marked = [analysed in singles for _, _, analysed in tokens]
+        if phrases:
+            # Phrase-exact: a phrase's words are marked only where they stand
+            # as the phrase; stop words are left out of the comparison as they
+            # are left out of the phrase itself.
+            kept = [i for i, (_, _, analysed) in enumerate(tokens) if analysed is not None]
+            sequence = [tokens[i][2] for i in kept]
+            for phrase in phrases:
+                size = len(phrase)
+                if not size:
+                    continue
+                for at in range(len(sequence) - size + 1):
+                    if sequence[at : at + size] == phrase:
+                        for i in kept[at : at + size]:
+                            marked[i] = True
+        matches = [i for i, hit in enumerate(marked) if hit]
+        if not matches:
+            return html.escape(text if whole else shorten(text), quote=False)
+        if whole or len(text) <= SNIPPET_CHARS:
+            return _marked(text, 0, len(text), tokens, matches)
+        fragments = _fragments(tokens, matches)
+        best = sorted(sorted(fragments, key=lambda f: -f[0])[:FRAGMENTS], key=lambda f: f[1])
+        parts = []
+        for _, first, last, inside in best:
+            start, end = tokens[first][0], tokens[last][1]
+            body = _marked(text, start, end, tokens, inside)
+            before, after = text[:start], text[end:]
+            # A fragment that reaches the paragraph's edge loses only its
+            # punctuation: put it back rather than pretend text was left out.
+            body = ("… " + body) if _WORD.search(before) else html.escape(before.lstrip(), quote=False) + body
+            body = (body + " …") if _WORD.search(after) else body + html.escape(after.rstrip(), quote=False)
+            parts.append(body)
+        return " ".join(parts).replace("… …", "…")
+
+
+def _fragments(tokens: list, matches: list[int]) -> list[tuple[float, int, int, list[int]]]:
+    """(score, first token, last token, matched tokens) of each stretch of text around the matches.
+
+    A fragment starts at the first word within :data:`SURROUND` characters
+    before a match, takes the following matches while it stays within
+    :data:`FRAGMENT_CHARS`, and ends :data:`SURROUND` characters after its
+    last match (or at that limit).  Scored as Whoosh's BasicFragmentScorer:
+    matches times 100 per distinct word matched, so fragments with more of
+    the query's words come first.
+    """
+    found = []
+    k = 0
+    previous_last = -1  # fragments never overlap
+    while k < len(matches):
+        first = matches[k]
+        while first - 1 > previous_last and tokens[matches[k]][0] - tokens[first - 1][0] <= SURROUND:
+            first -= 1
+        start = tokens[first][0]
+        inside = [matches[k]]
+        k += 1
+        while k < len(matches) and tokens[matches[k]][1] - start <= FRAGMENT_CHARS:
+            inside.append(matches[k])
+            k += 1
+        last = inside[-1]
+        while last + 1 < len(tokens) and tokens[last + 1][1] - tokens[inside[-1]][1] <= SURROUND \
+                and tokens[last + 1][1] - start <= FRAGMENT_CHARS:
+            last += 1
+        previous_last = last
+        distinct = {tokens[i][2] for i in inside}
+        found.append((len(inside) * len(distinct) * 100.0, first, last, inside))
+    return found
+
+
+def _marked(text: str, start: int, end: int, tokens: list, matches: list[int]) -> str:
+    """``text[start:end]`` escaped, with the tokens ``matches`` in ``<mark>``."""
+    out = []
+    at = start
+    for i in matches:
+        token_start, token_end, _ = tokens[i]
+        if token_start < start or token_end > end:
+            continue
+        out.append(html.escape(text[at:token_start], quote=False))
+        out.append("<mark>" + html.escape(text[token_start:token_end], quote=False) + "</mark>")
+        at = token_end
+    out.append(html.escape(text[at:end], quote=False))
+    return "".join(out)
 
 
 def wanted_phrases(query: Query) -> list[Phrase]:
@@ -119,4 +192,4 @@ def shorten(text: str) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-__all__ = ["SNIPPET_CHARS", "shorten", "snippet_html", "wanted_phrases", "wanted_terms"]
+__all__ = ["SNIPPET_CHARS", "Marker", "shorten", "snippet_html", "wanted_phrases", "wanted_terms"]

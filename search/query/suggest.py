@@ -1,4 +1,8 @@
-"""Did you mean: a query with its rare words replaced by close, much more frequent ones."""
+"""Did you mean: a query with its rare words replaced by close, much more frequent ones.
+
+Candidates come from :class:`~search.query.spelling.SuggestionTerms`, read
+once per generation, never from a walk of the vocabulary per query.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,25 @@ from whoosh.searching import Searcher
 
 from ..errors import SitrepError
 from ..index import TEXT_ANALYZER
+from ..taxonomy import Taxonomy
 from .generation import _Generation
+from .names import RARE_DOCS, SUGGEST_RATIO
 from .parse import parse_query
 
-RARE_DOCS = 2
-SUGGEST_RATIO = 10
 
-
-def did_you_mean(gen: _Generation, q: str) -> str | None:
+def did_you_mean(
+    gen: _Generation, q: str, taxonomy: Taxonomy | None = None, *, only_unknown: bool = False,
+    leave: frozenset[str] = frozenset(),
+) -> str | None:
     """A "did you mean" query for ``q``: rare words replaced by a close, much more frequent word.
 
-    A word counts as rare in at most :data:`RARE_DOCS` paragraphs; the
-    replacement is within two edits and in at least :data:`SUGGEST_RATIO`
-    times as many paragraphs.  None when nothing is worth suggesting.
+    A word counts as rare in at most :data:`RARE_DOCS` paragraphs (with
+    ``only_unknown``, in none: a search with many hits is helped only by
+    fixing a word that finds nothing); the replacement is one edit away (a
+    word of up to five letters) or two, and in at least
+    :data:`SUGGEST_RATIO` times as many paragraphs.  A name the taxonomy
+    knows ("China", "Chinese") and the words in ``leave`` (names already
+    rewritten) are never replaced.  None when nothing is worth suggesting.
     """
     try:
         query = parse_query(q, gen.searcher, gen)
@@ -33,19 +43,16 @@ def did_you_mean(gen: _Generation, q: str) -> str | None:
     for node in _plain_terms(query):
         stem = node.text.decode("utf-8") if isinstance(node.text, bytes) else node.text
         frequency = reader.doc_frequency("text", stem)
-        if frequency > RARE_DOCS or len(stem) < 4:
-            continue
-        candidates = [
-            (reader.doc_frequency("text", other), other)
-            for other in reader.terms_within("text", stem, 2, prefix=1)
-            if other != stem
-        ]
-        best = max(candidates, default=(0, ""))
-        if best[0] < max(1, frequency) * SUGGEST_RATIO:
+        if frequency > (0 if only_unknown else RARE_DOCS) or len(stem) < 4:
             continue
         typed = _typed_word(q, stem)
+        if typed is None or typed.casefold() in leave or (taxonomy is not None and taxonomy.name_of(typed)):
+            continue
+        best = gen.suggestion_terms(SUGGEST_RATIO).closest(stem)
+        if best is None or best[0] < max(1, frequency) * SUGGEST_RATIO:
+            continue
         surface = _surface_word(gen.searcher, best[1])
-        if typed and surface:
+        if surface:
             suggestion = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", surface, suggestion, count=1)
             changed = True
     return suggestion if changed and suggestion != q else None

@@ -14,7 +14,7 @@ query (place names in queries); imports only ``search.config`` and
 """
 
 from .spelling import NearMisses, within_one_edit
-from .tagger import SOURCES_FILE, Place, Tags, Taxonomy, load_taxonomy
+from .tagger import SOURCES_FILE, Name, Place, Tags, Taxonomy, load_taxonomy
 from .vocabulary import Vocabulary
 
-__all__ = ["SOURCES_FILE", "NearMisses", "Place", "Tags", "Taxonomy", "Vocabulary", "load_taxonomy", "within_one_edit"]
+__all__ = ["SOURCES_FILE", "Name", "NearMisses", "Place", "Tags", "Taxonomy", "Vocabulary", "load_taxonomy", "within_one_edit"]

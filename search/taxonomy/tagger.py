@@ -64,6 +64,17 @@ class Place:
     country: str
     within: str | None
     variants: tuple[str, ...]
+    adjectives: tuple[str, ...] = ()  # "North Korean": searched with the name, never tagged
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name people search by (a place or a topic entity): its spellings and adjectival forms."""
+
+    label: str
+    spellings: tuple[str, ...]
+    adjectives: tuple[str, ...]
+    is_place: bool
 
 
 class Taxonomy:
@@ -91,7 +102,27 @@ class Taxonomy:
                 country=str(entry.get("country", "")),
                 within=entry.get("within"),
                 variants=(entry["name"], *variants),
+                adjectives=tuple(_terms(gazetteer_file, entry["name"], entry, key="adjectives"))
+                if "adjectives" in entry else (),
             )
+        # Names a query may use for a place or a topic entity, with their
+        # adjectival forms ("North Korean" for North Korea): searched with the
+        # name at query time (search/query/names.py), never used for tagging,
+        # where "Ukrainian forces" would tag nearly every paragraph Ukraine.
+        self.names: dict[str, Name] = {
+            name: Name(name, tuple(dict.fromkeys(place.variants)), place.adjectives, True)
+            for name, place in self.places.items()
+        }
+        for name, spec in topics.items():
+            if isinstance(spec, dict) and "adjectives" in spec:
+                adjectives = tuple(_terms(taxonomy_file, name, spec, key="adjectives"))
+                known = self.names.get(name)
+                self.names[name] = (
+                    Name(name, known.spellings, tuple(dict.fromkeys(known.adjectives + adjectives)), True)
+                    if known else Name(name, (name,), adjectives, False)
+                )
+        self._names = Vocabulary({name: [*n.spellings, *n.adjectives] for name, n in self.names.items()})
+        self._adjectives = {_normalise(a): name for name, n in self.names.items() for a in n.adjectives}
         sources = _load(SOURCES_FILE)["sources"]
         self.source_names = {name: [name, *spec.get("names", [])] for name, spec in sources.items()}
         self._topics = Vocabulary(self.topic_terms)
@@ -225,6 +256,19 @@ class Taxonomy:
         """The first source named anywhere in ``text`` as a whole word."""
         found = self._sources.find(text)
         return next(iter(found), None)
+
+    def name_of(self, text: str) -> tuple[Name, bool] | None:
+        """The name ``text`` spells (any case, spelling or adjectival form), and whether it is an adjective.
+
+        >>> from search.config import DATA_DIR
+        >>> names = load_taxonomy(DATA_DIR / "taxonomy.toml", DATA_DIR / "places.toml")
+        >>> [(found.label, adjective) for found, adjective in map(names.name_of, ["north korean", "DPRK"])]
+        [('North Korea', True), ('North Korea', False)]
+        """
+        label = self._names.label_of(text)
+        if label is None:
+            return None
+        return self.names[label], self._adjectives.get(_normalise(text)) == label
 
     def canonical_place(self, name: str) -> str | None:
         """The gazetteer name for any spelling variant of a place, or None."""
