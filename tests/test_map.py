@@ -227,3 +227,23 @@ def test_map_is_drawn_and_a_circle_filters_in_chromium(browser, live_server, wid
     tab.wait_for_url(re.compile(r"place=Pokrovsk"))
     assert "Place: Pokrovsk" in tab.locator(".chips").inner_text()
     context.close()
+
+
+@pytest.mark.browser
+def test_map_is_one_tab_stop_with_arrow_keys_between_places(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(live_server + "/?q=Pokrovsk")
+    assert tab.locator('#map a.map-place[tabindex="0"]').count() == 1
+    ranked = tab.eval_on_selector_all(
+        "#map a.map-place", "links => links.sort((a, b) => a.dataset.rank - b.dataset.rank).map(a => a.getAttribute('aria-label'))")
+    assert len(ranked) > 2 and ranked[0].startswith("Pokrovsk,")
+    tab.locator('#map a.map-place[tabindex="0"]').focus()
+    tab.keyboard.press("ArrowRight")
+    assert tab.evaluate("document.activeElement.getAttribute('aria-label')") == ranked[1]
+    tab.keyboard.press("End")
+    assert tab.evaluate("document.activeElement.getAttribute('aria-label')") == ranked[-1]
+    # Tab leaves the map at once: the next stop is outside it.
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("!!document.activeElement.closest('#map')") is False
+    context.close()

@@ -197,6 +197,7 @@ def map_view(place_map: Any, kinds: Mapping[str, str], place_url: Callable[[str]
         action = "remove the filter" if point.selected else "show only these"
         circles.append({
             "place": point.place,
+            "rank": rank,
             "x": round(x, 1), "y": round(y, 1), "r": round(radius, 1),
             "url": place_url(point.place),
             "title": f"{point.place}: {_paragraphs(point.count)}",
@@ -230,7 +231,8 @@ def map_view(place_map: Any, kinds: Mapping[str, str], place_url: Callable[[str]
         "borders": borders,
         "circles": circles,
         "caption": caption,
-        "label": f"Map of {len(shown)} places named by the matching paragraphs; each circle is a link that filters by its place.",
+        "label": f"Map of {len(shown)} places named by the matching paragraphs; each circle is a link that filters "
+                 "by its place; the arrow keys move between places, most named first.",
         "drawn": len(shown),
         "outside": len(outside),
         "unplaced": len(place_map.unplaced),
