@@ -175,6 +175,14 @@ def test_view_fits_the_places_and_leaves_far_countries_to_the_caption():
     assert view["land"], "no country outline near Pokrovsk"
 
 
+def test_areas_are_told_apart_from_towns(client):
+    html = client.get("/?q=Pokrovsk").get_data(as_text=True)
+    figure = re.search(r'<figure class="place-map".*?</figure>', html, re.S).group(0)
+    links = re.findall(r'<a href="[^"]+" aria-label="([^,]+),[^"]*"[^>]*>\s*<title>[^<]*</title>\s*<circle ([^>]*)>', figure)
+    dashed = {place for place, attributes in links if "stroke-dasharray" in attributes}
+    assert "Donetsk Oblast" in dashed and "Pokrovsk" not in dashed
+
+
 def test_only_countries_are_fitted_when_nothing_smaller_is_named():
     places = Places([Point("Russia", 61.7, 99.7, 4), Point("Ukraine", 49.16, 31.25, 3)])
     view = map_view(places, {"Russia": "country", "Ukraine": "country"}, lambda p: "/")

@@ -30,6 +30,7 @@ MIN_SPAN = 1.6  # degrees of latitude: one town alone is not drawn at street lev
 LABELLED = 8  # the most named places get their name written beside the circle
 NAME_CHAR_WIDTH = 6.6  # of 12-unit text, to keep written names apart
 OUTSIDE_KINDS = ("country",)
+AREA_KINDS = ("country", "oblast", "region", "raion")  # drawn as dashed rings: a point stands for an area
 TRIMMED = 0.015  # of the mentions, at each edge of the view, left to the caption
 
 
@@ -203,6 +204,7 @@ def map_view(place_map: Any, kinds: Mapping[str, str], place_url: Callable[[str]
             "title": f"{point.place}: {_paragraphs(point.count)}",
             "label": f"{point.place}, {_paragraphs(point.count)}; {action}",
             "selected": point.selected,
+            "area": kinds.get(point.place) in AREA_KINDS,
             "name": point.place if rank < LABELLED else None,
             "name_x": round(x + radius + 3, 1), "name_y": round(y + 4, 1),
         })
@@ -221,7 +223,8 @@ def map_view(place_map: Any, kinds: Mapping[str, str], place_url: Callable[[str]
         noun = "place has" if len(place_map.unplaced) == 1 else "places have"
         notes.append(f"{len(place_map.unplaced)} {noun} no coordinates yet")
     caption = (f"{len(shown)} place{'' if len(shown) == 1 else 's'} of the matching paragraphs; "
-               "circle area is the number of paragraphs that name the place; click one to filter by it.")
+               "circle area is the number of paragraphs that name the place (dashed: a country, oblast or "
+               "region); click one to filter by it.")
     if notes:
         caption += " Not drawn: " + "; ".join(notes) + " (all are in the Place facet)."
     return {
