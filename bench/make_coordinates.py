@@ -59,7 +59,10 @@ BY_HAND = {
     "Velykyi Potiomkin Island": (46.55, 32.47, "by hand: the island in the Dnipro delta south-west of Kherson"),
     "Tavria": (47.10, 35.00, "by hand: the southern front between Zaporizhzhia and Kherson oblasts"),
     "Siberia": (60.00, 100.00, "by hand: the middle of Siberia"),
+    "Hmeimim": (35.41, 35.95, "by hand: Khmeimim air base, south-east of Latakia (35°24′N 35°57′E)"),
 }
+# Regions no admin-1 area draws, placed at their main town: place -> (GeoNames name, ISO country code).
+BY_TOWN = {"South Ossetia": ("Tskhinvali", "GE")}
 
 GENERIC = re.compile(
     r"\b(oblast'?|oblast|region|province|krai|kray|republic|republic of|autonomous republic of|autonomous okrug|"
@@ -266,6 +269,12 @@ def main() -> int:
         if len(candidates) > 1:
             note += f", best of {len(candidates)} by " + ("the oblast's outline, " if rings else "") + "rank and population"
         found[name] = (best[0], best[1], note)
+
+    for name, (town, code) in BY_TOWN.items():
+        rows = towns.get((code, norm(town)))
+        if rows and name not in found and any(p["name"] == name for p in places):
+            best = max(rows, key=lambda row: row[3])
+            found[name] = (best[0], best[1], f"GeoNames {best[4]} ({best[5]}), its main town")
 
     donetsk, luhansk = found.get("Donetsk Oblast"), found.get("Luhansk Oblast")
     for name, (lat, lon, why) in BY_HAND.items():
