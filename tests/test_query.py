@@ -566,7 +566,7 @@ def test_search_function_matches_search_index(seed_settings, index):
 def test_to_json_shape(index):
     data = index.search("Kursk", filters={"topic": ["north korea"]}, date_from="Dec 2024").to_json()
     assert {"ok", "query", "total", "page", "per_page", "pages", "sort", "filters", "from", "to",
-            "event_from", "event_to", "collapse", "hits", "facets", "timeline", "did_you_mean",
+            "event_from", "event_to", "collapse", "hits", "facets", "timeline", "map", "did_you_mean",
             "showing_results_for", "search_instead_for", "rewrites", "literal"} == set(data)
     assert data["filters"] == {"topic": ["North Korea"]}
     assert data["from"] == "2024-12-01" and data["to"] is None

@@ -160,6 +160,9 @@ def openapi_document() -> dict[str, Any]:
                                    "bars": {"type": "array", "items": {"type": "object", "properties": {
                                        "start": {"type": "string"}, "end": {"type": "string"},
                                        "count": {"type": "integer"}}}}}},
+                               "map": {"type": "array", "items": {"type": "object", "required": ["place", "lat", "lon", "count"],
+                                       "properties": {"place": {"type": "string"}, "lat": {"type": "number"},
+                                                      "lon": {"type": "number"}, "count": {"type": "integer"}}}},
                            }},
             "Report": {"type": "object", "properties": {
                 "report_id": {"type": "string"}, "title": {"type": "string"}, "source": {"type": "string"},

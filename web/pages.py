@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from search import FACET_FIELDS, Hit, SearchPage
 
+from .map import map_view
 from .params import absolute_url, search_index, search_options, state_url, toggle_url
 
 bp = Blueprint("pages", __name__)
@@ -182,6 +183,8 @@ def search_page():
         clear_url=url_for("pages.search_page", q=q or None),
         pagination=_pagination(page, args),
         timeline=_timeline_view(page, args),
+        place_map=map_view(page.places_map, {name: p.kind for name, p in search_index().taxonomy.places.items()},
+                           lambda place: toggle_url(args, "place", place) + "#map"),
         did_you_mean={"q": page.did_you_mean, "url": state_url(args, q=page.did_you_mean)} if page.did_you_mean else None,
         rewritten=_rewritten_view(page, args),
         feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None),

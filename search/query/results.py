@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from whoosh.searching import Searcher
 
 from .facets import FacetValue
+from .mapping import PlaceMap, place_map
 from .timeline import Timeline, date_histogram
 
 
@@ -87,6 +88,11 @@ class SearchPage:
         return date_histogram((v.value, v.count) for v in self.facets.get("day", []))
 
     @property
+    def places_map(self) -> PlaceMap:
+        """The place facet's places with their coordinates (:mod:`search.query.mapping`)."""
+        return place_map(self.facets.get("place", []))
+
+    @property
     def pages(self) -> int:
         """The number of result pages."""
         return max(1, math.ceil(self.total / self.per_page))
@@ -113,6 +119,7 @@ class SearchPage:
                 for name, values in self.facets.items()
             },
             "timeline": self.timeline.to_json(),
+            "map": self.places_map.to_json(),
             "did_you_mean": self.did_you_mean,
             "showing_results_for": self.showing_results_for,
             "search_instead_for": self.search_instead_for,
