@@ -18,6 +18,7 @@ from ..index import FACET_FIELDS
 from .facets import FacetPostings
 from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
 from .results import SearchPage
+from .scoring import Bm25fParameters, Bm25fWeighting
 
 DATE_FACETS = ("month", "day")
 
@@ -26,12 +27,14 @@ class _Generation:
     """One index generation: its searcher and the facet postings read from it."""
 
     def __init__(
-        self, ix: Index, identity: tuple[str, int], segment_cache: dict | None = None,
-        postings_cache: PostingsCache | None = None,
+        self, ix: Index, identity: tuple[str, int], parameters: Bm25fParameters,
+        segment_cache: dict | None = None, postings_cache: PostingsCache | None = None,
     ) -> None:
         self.identity = identity
         self._segment_cache = segment_cache
-        self.searcher = ix.searcher()
+        # Whoosh ranks with the same BM25F as the array path (search/query/scoring.py).
+        self.weighting = Bm25fWeighting(parameters)
+        self.searcher = ix.searcher(weighting=self.weighting)
         self.doc_count = self.searcher.reader().doc_count_all()
         self._facets: dict[str, FacetPostings] = {}
         self._groups = None
@@ -47,7 +50,9 @@ class _Generation:
     def arrays(self) -> QueryArrays:
         with self._lock:
             if self._arrays is None:
-                self._arrays = QueryArrays(self.searcher, self._postings_cache, lambda: self.facet("day"))
+                self._arrays = QueryArrays(
+                    self.searcher, self._postings_cache, lambda: self.facet("day"), self.weighting
+                )
             return self._arrays
 
     def matches(self, query: Query) -> Matches | None:
