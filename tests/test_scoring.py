@@ -71,6 +71,16 @@ def test_idf_is_bm25s(scored):
     assert gen.searcher.idf("text", "ferri") == pytest.approx(math.log(1 + (n - df + 0.5) / (df + 0.5)))
 
 
+def test_a_derived_title_is_shown_but_never_scored(scored):
+    page = scored.search("pontoon")
+    hits = {hit.report_id: hit for hit in page.hits}
+    assert hits["untitled"].title == "The pontoon bridge stood again by noon."
+    # Same text, so the same score: the first sentence does not count twice.
+    assert hits["untitled"].score == pytest.approx(hits["other"].score)
+    assert "untitled" not in by_report(scored.search("title:pontoon"))
+    assert "other" in by_report(scored.search("title:bridge"))
+
+
 @pytest.mark.parametrize(
     ("setting", "low", "high"),
     [("bm25_title_weight", "0.01", "4"), ("bm25_text_weight", "0.5", "3"), ("bm25_k1", "0.5", "3"),

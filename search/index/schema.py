@@ -28,8 +28,9 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         report_id=ID(stored=True),
-        # Its weight in the score is a setting (bm25_title_weight,
-        # search/query/scoring.py), not a field boost.
+        # The report's own title; a title derived from the first sentence is
+        # stored but not indexed.  Its weight in the score is a setting
+        # (bm25_title_weight, search/query/scoring.py), not a field boost.
         title=TEXT(analyzer=TEXT_ANALYZER, stored=True),
         text=TEXT(analyzer=TEXT_ANALYZER, stored=True, phrase=True),
         pairs=TEXT(analyzer=PAIR_ANALYZER, phrase=False),
