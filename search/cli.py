@@ -225,6 +225,8 @@ def format_page(page: SearchPage) -> str:
     """A result page as text for the terminal."""
     noun = "paragraph" if page.total == 1 else "paragraphs"
     lines = [f"{page.total} {noun} match; page {page.page} of {page.pages}"]
+    if page.relaxed_note:
+        lines.append(page.relaxed_note)
     for number, hit in enumerate(page.hits, start=(page.page - 1) * page.per_page + 1):
         date = (hit.date or "undated") + (" (inferred)" if hit.date_inferred else "")
         lines.append("")

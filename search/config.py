@@ -78,6 +78,10 @@ class Settings:
         "BM25F weight of a word's frequency in the report's title, added to the text's before saturation.",
         default=2.0,
     )
+    relax_below: int = _help(
+        "Plain words whose AND finds fewer paragraphs than this are searched as a ranked OR, "
+        "paragraphs with all the words first (0: never).", default=10,
+    )
     pull_timeout: int = _help(
         "Seconds `sitrep pull` waits for a server to connect or to send its next bytes.", default=30
     )
@@ -177,8 +181,9 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
                 raise ValueError(value)  # int() also reads "٢٥", "２５" and "2_5" (#13)
             number = int(value)
             # Port 0 asks the system for a free port, a cache of 0 is no
-            # cache, a delay of 0 none; other settings start at 1.
-            lowest = 0 if name in ("port", "result_cache", "pull_delay") else 1
+            # cache, a delay of 0 none, relax_below 0 never relaxes; other
+            # settings start at 1.
+            lowest = 0 if name in ("port", "result_cache", "pull_delay", "relax_below") else 1
             if number < lowest or (name == "port" and number > 65535):
                 raise ValueError(value)
             return number

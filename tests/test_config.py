@@ -47,6 +47,7 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("pull_delay", "0", 0),
         ("pull_contact", "mailto:desk@example.org", "mailto:desk@example.org"),
         ("base_url", "https://sitrep.example.org/desk/", "https://sitrep.example.org/desk"),
+        ("relax_below", "0", 0),
         ("bm25_k1", "0.9", 0.9),
         ("bm25_text_b", "0", 0.0),
         ("bm25_title_b", "1", 1.0),
@@ -64,7 +65,7 @@ def test_every_field_is_covered_by_the_environment_test():
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
                "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb",
                "pull_timeout", "pull_delay", "pull_contact", "base_url",
-               "bm25_k1", "bm25_text_b", "bm25_title_b", "bm25_text_weight", "bm25_title_weight"}
+               "relax_below", "bm25_k1", "bm25_text_b", "bm25_title_b", "bm25_text_weight", "bm25_title_weight"}
     assert {f.name for f in dataclasses.fields(Settings)} == covered
 
 

@@ -146,6 +146,8 @@ def openapi_document() -> dict[str, Any]:
                                "from": NULLABLE_STRING, "to": NULLABLE_STRING,
                                "event_from": NULLABLE_STRING, "event_to": NULLABLE_STRING,
                                "collapse": {"type": "boolean"}, "did_you_mean": NULLABLE_STRING,
+                               "relaxed": {"type": "boolean"},
+                               "all_words": {"type": "integer", "nullable": True},
                                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                                "facets": {"type": "object", "additionalProperties": FACET_VALUES},
                                "timeline": {"type": "object", "properties": {

@@ -93,6 +93,7 @@ def result_page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: 
         event_to=event_end.isoformat() if event_end else None,
         collapse=collapse,
         did_you_mean=did_you_mean(gen, q) if q.strip() else None,
+        all_words=plan.all_words,
     )
 
 

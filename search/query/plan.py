@@ -2,6 +2,8 @@
 
 The text query keeps its phrases for highlighting; the plan's ``base``
 matches them through the ``pairs`` field, and ``full`` adds the facet filters.
+Plain words that fewer than a page of paragraphs have all of (within the
+filters) are relaxed to those with most of them (:mod:`search.query.relax`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..index import TEXT_ANALYZER
 from ..taxonomy import Taxonomy
 from .generation import _Generation
 from .parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
+from .relax import AllWordsFirst, is_plain, or_joined, word_clauses
 from .snippets import wanted_terms
 
 
@@ -36,6 +39,14 @@ class Plan:
     end: date | None
     event_start: date | None
     event_end: date | None
+    # Set when few or no paragraphs had all the plain words and the query
+    # was relaxed (search/query/relax.py): how many had them all.
+    all_words: int | None = None
+
+    @property
+    def relaxed(self) -> bool:
+        """Whether the words were relaxed to a ranked OR."""
+        return self.all_words is not None
 
 
 def build_plan(
@@ -65,14 +76,40 @@ def build_plan(
         raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
     chosen = {name: [_canonical(gen, taxonomy, name, v) for v in values] for name, values in chosen.items()}
     text_query = parse_query(q, gen.searcher, gen, taxonomy)
-    base = phrases_as_pairs(text_query)  # text_query keeps the phrases, for highlighting
-    if start or end:
-        base = And([base, date_range(start, end)])
-    if event_start or event_end:
-        base = And([base, date_range(event_start, event_end, "event_date")])
     facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
-    full = And([base, *facet_filters]) if facet_filters else base
-    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end)
+
+    def conditions(text: Query) -> tuple[Query, Query]:
+        base = phrases_as_pairs(text)  # text_query keeps the phrases, for highlighting
+        if start or end:
+            base = And([base, date_range(start, end)])
+        if event_start or event_end:
+            base = And([base, date_range(event_start, event_end, "event_date")])
+        return base, And([base, *facet_filters]) if facet_filters else base
+
+    base, full = conditions(text_query)
+    all_words: int | None = None
+    if settings.relax_below and is_plain(q):
+        found = _match_count(gen, full, settings.relax_below)
+        clauses = word_clauses(parse_query(or_joined(q), gen.searcher, gen, taxonomy)) if found < settings.relax_below else []
+        if clauses:
+            loose = AllWordsFirst(clauses)
+            loose_base, loose_full = conditions(loose)
+            if _match_count(gen, loose_full, found + 1) > found:  # only when it finds more
+                text_query, base, full, all_words = loose, loose_base, loose_full, found
+    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, all_words)
+
+
+def _match_count(gen: _Generation, query: Query, enough: int) -> int:
+    """How many live paragraphs match ``query``, counted up to ``enough`` at most."""
+    found = gen.matches(query)
+    if found is not None:
+        return min(int(found.mask.sum()), enough)
+    count = 0
+    for _ in gen.searcher.docs_for_query(query):
+        count += 1
+        if count >= enough:
+            break
+    return count
 
 
 def highlight_words(taxonomy: Taxonomy, query: Query) -> frozenset[str]:

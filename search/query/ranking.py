@@ -12,7 +12,8 @@ scores, computed with the formulas, statistics and boosts of
 
 Only the query shapes Sitrep's parser produces are handled (terms, AND, OR,
 NOT, AND-MAYBE, phrases turned into word pairs, wildcards and fuzzy terms
-expanded to their words, date ranges).  Anything else raises
+expanded to their words, date ranges, and the relaxed OR of a plain
+question, :class:`~search.query.relax.AllWordsFirst`).  Anything else raises
 :class:`Unsupported`, and the caller falls back to Whoosh's own matchers.
 """
 
@@ -40,6 +41,7 @@ from whoosh.query.terms import MultiTerm
 
 from .facets import FacetPostings, segment_id
 from .postings import read_lengths, read_term_postings
+from .relax import AllWordsFirst, tiered
 from .scoring import Bm25fWeighting, normalised
 
 
@@ -176,6 +178,8 @@ class QueryArrays:
             if query.minmatch or query.scale:
                 raise Unsupported("Or with minmatch or scale")
             found = self._or(query.subqueries)
+        elif kind is AllWordsFirst:
+            found = self._all_words_first(query.subqueries)
         elif kind is AndMaybe:
             found = self._evaluate(query.a)
             # The optional part only adds to the scores of what already matches.
@@ -271,6 +275,16 @@ class QueryArrays:
             found.mask |= other.mask
             found.scores += other.scores
         return found
+
+    def _all_words_first(self, subqueries: list[Query]) -> Matches:
+        counts = np.zeros(self.doc_count, dtype=np.int32)
+        scores = np.zeros(self.doc_count, dtype=np.float64)
+        for subquery in subqueries:
+            other = self._evaluate(subquery)
+            counts += other.mask
+            scores += other.scores * other.mask
+        mask = counts > 0
+        return Matches(mask, (tiered(scores, counts == len(subqueries)) * mask).astype(np.float32))
 
     def _date_mask(self, query: DateRange) -> np.ndarray:
         facet = self._day_facet()

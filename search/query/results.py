@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from whoosh.searching import Searcher
 
 from .facets import FacetValue
+from .relax import relaxed_note
 from .timeline import Timeline, date_histogram
 
 
@@ -73,11 +74,24 @@ class SearchPage:
     event_to: str | None = None
     collapse: bool = False
     did_you_mean: str | None = None
+    # Set when few or no paragraphs had all the plain words, so the hits
+    # are those with most of them (#15): how many had them all.
+    all_words: int | None = None
 
     @property
     def timeline(self) -> Timeline:
         """Matching paragraphs per day, week or month, from the ``day`` facet."""
         return date_histogram((v.value, v.count) for v in self.facets.get("day", []))
+
+    @property
+    def relaxed(self) -> bool:
+        """Whether the query's words were relaxed to a ranked OR (search/query/relax.py)."""
+        return self.all_words is not None
+
+    @property
+    def relaxed_note(self) -> str | None:
+        """What the page and the CLI say when not every hit has all the words."""
+        return relaxed_note(self.all_words) if self.all_words is not None else None
 
     @property
     def pages(self) -> int:
@@ -107,6 +121,8 @@ class SearchPage:
             },
             "timeline": self.timeline.to_json(),
             "did_you_mean": self.did_you_mean,
+            "relaxed": self.relaxed,
+            "all_words": self.all_words,
         }
 
 
