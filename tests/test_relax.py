@@ -24,6 +24,9 @@ RECORDS = [
     *({"id": f"depot-{n}", "title": "Strike notes", "text": f"Artillery struck fuel depot number {n} overnight."}
       for n in range(1, 11)),
     {"id": "artillery", "title": "Strike notes", "text": "Artillery fire continued along the river."},
+    # Kyiv written as the gazetteer's "Київ": "Kiev" finds it through the place tag.
+    {"id": "sappers", "title": "City notes", "text": "Sappers cleared the ferry landing in Київ overnight."},
+    {"id": "ferry", "title": "River notes", "text": "The ferry was late again."},
 ]
 
 
@@ -75,6 +78,15 @@ def test_few_hits_with_all_words_come_first(index):
     assert reports_of(page)[0] == "bridge"
     assert set(reports_of(page)) == {"bridge", "convoy", "drones"}
     assert page.relaxed_note == "Only 1 paragraph has all your words; it comes first, then those with most of them."
+
+
+def test_a_place_word_is_one_clause(index):
+    # "Kiev" matches as the word or as the place: one word of three, so the
+    # paragraph that has the place and the other two words has them all.
+    page = index.search("sappers Kiev ferry")
+    assert page.relaxed and page.all_words == 1
+    assert reports_of(page) == ["sappers", "ferry"]
+    assert page.hits[0].score >= 1 > page.hits[1].score
 
 
 def test_a_full_page_of_all_words_is_not_relaxed(index):

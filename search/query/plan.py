@@ -21,7 +21,7 @@ from ..index import TEXT_ANALYZER
 from ..taxonomy import Taxonomy
 from .generation import _Generation
 from .parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
-from .relax import AllWordsFirst, is_plain, or_joined, word_clauses
+from .relax import AllWordsFirst, is_plain, word_clauses
 from .snippets import wanted_terms
 
 
@@ -90,7 +90,7 @@ def build_plan(
     all_words: int | None = None
     if settings.relax_below and is_plain(q):
         found = _match_count(gen, full, settings.relax_below)
-        clauses = word_clauses(parse_query(or_joined(q), gen.searcher, gen, taxonomy)) if found < settings.relax_below else []
+        clauses = word_clauses(q, lambda word: parse_query(word, gen.searcher, gen, taxonomy)) if found < settings.relax_below else []
         if clauses:
             loose = AllWordsFirst(clauses)
             loose_base, loose_full = conditions(loose)

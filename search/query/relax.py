@@ -23,11 +23,13 @@ is never relaxed: its operators mean what they say (:func:`is_plain`).
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from whoosh.matching import ListMatcher, NullMatcher, WrappingMatcher
-from whoosh.query import Or, Query
+from whoosh.query import Query
 from whoosh.query.compound import CompoundQuery
+
+from ..errors import QuerySyntaxError
 
 # What makes a query more than plain words (README "Query syntax"): quotes
 # (' only at the edge of a word: "Russia's" is a word), grouping, fields,
@@ -116,23 +118,23 @@ class AllWordsFirst(CompoundQuery):
         return WrappingMatcher(matched, self.boost) if self.boost != 1.0 else matched
 
 
-def or_joined(text: str) -> str:
-    """The words of a plain query joined with OR, for the parser to make one clause of each.
+def word_clauses(text: str, parse: Callable[[str], Query]) -> list[Query]:
+    """One clause per word of a plain query, each parsed alone; [] for fewer than two.
 
-    A hyphenated word stays one clause (the AND of its parts), and a place
-    name its place-OR, as the parser makes them.
+    Parsed alone, a hyphenated word stays one clause (the AND of its
+    parts) and a place name one clause (the word OR its place), where
+    parsing the words OR-joined would merge every OR into one.  A stop
+    word alone parses to nothing and is left out.
 
-    >>> or_joined("which  engineers rebuilt")
-    'which OR engineers OR rebuilt'
+    :param parse: parses one word as the query language does (``parse_query``).
     """
-    return " OR ".join(text.split())
+    clauses = []
+    for word in text.split():
+        try:
+            clauses.append(parse(word))
+        except QuerySyntaxError:  # only a stop word: nothing to search for
+            continue
+    return clauses if len(clauses) >= 2 else []
 
 
-def word_clauses(query: Query) -> list[Query]:
-    """The clauses of the parsed :func:`or_joined` text, one per word the analyzer kept; [] for fewer than two."""
-    if type(query) is not Or or len(query.subqueries) < 2:
-        return []
-    return list(query.subqueries)
-
-
-__all__ = ["AllWordsFirst", "is_plain", "or_joined", "relaxed_note", "tiered", "word_clauses"]
+__all__ = ["AllWordsFirst", "is_plain", "relaxed_note", "tiered", "word_clauses"]
