@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
+import numpy as np
+
 from whoosh.matching import ListMatcher, NullMatcher, WrappingMatcher
 from whoosh.query import Query
 from whoosh.query.compound import CompoundQuery
@@ -57,7 +59,7 @@ def is_plain(text: str) -> bool:
     return bool(text.strip()) and _SYNTAX.search(text) is None
 
 
-def tiered(score, all_matched):
+def tiered(score: float | np.ndarray, all_matched: bool | np.ndarray) -> float | np.ndarray:
     """A relaxed score: ``s / (1 + s)`` below 1, plus 1 for a document with every word (numbers or arrays).
 
     Monotone in ``s`` within each tier, so paragraphs with all the words

@@ -72,7 +72,7 @@ class Bm25fParameters:
         # The phrase pairs (and any other scorable field): one field, normalised as the text.
         return (FieldWeight(fieldname, self.text.weight, self.text.b),)
 
-    def saturate(self, idf: float, tf):
+    def saturate(self, idf: float, tf: float | np.ndarray) -> float | np.ndarray:
         """``idf * tf' * (k1 + 1) / (tf' + k1)`` of a summed, normalised frequency (a number or an array)."""
         return idf * tf * (self.k1 + 1) / (tf + self.k1)
 
@@ -86,7 +86,9 @@ def bm25_idf(doc_count: int, doc_frequency: int) -> float:
     return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
 
 
-def normalised(weight: FieldWeight, tf, length, average: float):
+def normalised(
+    weight: FieldWeight, tf: float | np.ndarray, length: float | np.ndarray, average: float
+) -> float | np.ndarray:
     """``w_f * tf_f / ((1 - b_f) + b_f * len_f / avglen_f)`` for a number or arrays."""
     return weight.weight * tf / ((1 - weight.b) + weight.b * length / average)
 
