@@ -16,7 +16,10 @@ def test_search_from_the_box(page, live_server):
     page.fill("#q", "North Korea")
     page.press("#q", "Enter")
     page.wait_for_url("**/?q=North+Korea**")
-    assert page.locator(".hit").count() == 2
+    # Two seed paragraphs have both words: fewer than a page, so the words
+    # are relaxed and those two come first (#15).
+    assert page.locator(".relaxed").inner_text().startswith("Only 2 paragraphs have all your words")
+    assert page.locator(".hit").count() > 2
     assert page.locator(".hit mark").first.inner_text() == "North"
 
 
