@@ -106,6 +106,12 @@ def test_syntax_keeps_its_meaning(index, q):
     assert not is_plain(q)
 
 
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_date_order_is_never_relaxed(index, sort):
+    assert index.search(QUESTION, sort=sort).total == 0
+    assert not index.search(QUESTION, sort=sort).relaxed
+
+
 def test_one_word_is_never_relaxed(index):
     assert not index.search("Hlyboke").relaxed
     assert index.search("qzxwv").total == 0 and not index.search("qzxwv").relaxed

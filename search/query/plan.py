@@ -88,7 +88,9 @@ def build_plan(
 
     base, full = conditions(text_query)
     all_words: int | None = None
-    if settings.relax_below and is_plain(q):
+    # Sorted by date, relaxed hits would bury the paragraphs with every
+    # word among those with one: only a ranking puts them first.
+    if settings.relax_below and sort == "relevance" and is_plain(q):
         found = _match_count(gen, full, settings.relax_below)
         clauses = word_clauses(q, lambda word: parse_query(word, gen.searcher, gen, taxonomy)) if found < settings.relax_below else []
         if clauses:
