@@ -232,6 +232,8 @@ def format_page(page: SearchPage) -> str:
         lines.append(f"{lead} {page.showing_results_for}; search {instead} for {page.search_instead_for} with --literal")
     if page.did_you_mean:
         lines.append(f"Did you mean: {page.did_you_mean}")
+    if page.relaxed_note:
+        lines.append(page.relaxed_note)
     for number, hit in enumerate(page.hits, start=(page.page - 1) * page.per_page + 1):
         date = (hit.date or "undated") + (" (inferred)" if hit.date_inferred else "")
         lines.append("")

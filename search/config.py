@@ -9,7 +9,9 @@ Sources are applied in order, later ones winning: the defaults declared on
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -68,6 +70,27 @@ class Settings:
         "\"Did you mean\" is worked out only for searches with at most this many hits, or with "
         "a word the index does not know (0: only then).", default=10
     )
+    bm25_k1: float = _help(
+        "BM25F term-frequency saturation k1: how fast more repeats of a word stop adding to a score.",
+        default=1.6,
+    )
+    bm25_text_b: float = _help(
+        "BM25F length normalisation b of a paragraph's text, 0 (none) to 1 (full).", default=0.75
+    )
+    bm25_title_b: float = _help(
+        "BM25F length normalisation b of the report title, 0 (none) to 1 (full).", default=0.75
+    )
+    bm25_text_weight: float = _help(
+        "BM25F weight of a word's frequency in the paragraph's text.", default=1.0
+    )
+    bm25_title_weight: float = _help(
+        "BM25F weight of a word's frequency in the report's title, added to the text's before saturation.",
+        default=2.0,
+    )
+    relax_below: int = _help(
+        "Plain words whose AND finds fewer paragraphs than this are searched as a ranked OR, "
+        "paragraphs with all the words first (0: never).", default=10,
+    )
     pull_timeout: int = _help(
         "Seconds `sitrep pull` waits for a server to connect or to send its next bytes.", default=30
     )
@@ -123,7 +146,30 @@ def _base_url(value: str) -> str:
     return url
 
 
-ZERO_ALLOWED = ("port", "result_cache", "pull_delay", "name_form_max_percent", "suggest_max_hits")
+ZERO_ALLOWED = ("port", "result_cache", "pull_delay", "name_form_max_percent", "suggest_max_hits", "relax_below")
+# Settings that are fractions, with the range each may take: BM25F's b
+# normalises lengths from not at all (0) to fully (1); a weight or k1 of 0
+# would drop a field or every frequency, so they must be above 0.
+_FRACTION_RANGES = {"bm25_text_b": (0.0, 1.0), "bm25_title_b": (0.0, 1.0)}
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+", re.ASCII)
+
+
+def _fraction(name: str, value: Any) -> float:
+    """A float setting from a string such as "0.75" or a number, checked against its range.
+
+    :raises BadInput: not a decimal number written with the digits 0-9, or out of range.
+    """
+    low, high = _FRACTION_RANGES.get(name, (0.0, None))
+    wanted = f"from {low:g} to {high:g}" if high is not None else "above 0"
+    number = math.nan
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        number = float(value.strip())  # float() alone also reads "nan", "1e9" and "٠٫٥"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    in_range = math.isfinite(number) and low <= number and (number <= high if high is not None else number > 0)
+    if not in_range:
+        raise BadInput(f"setting {name} must be a decimal number {wanted} such as 0.75, not {value!r}")
+    return number
 
 
 def _coerce(name: str, kind: Any, value: Any) -> Any:
@@ -138,13 +184,16 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return tuple(Path(part) for part in value)
         if "Path" in text_kind:
             return Path(value)
+        if "float" in text_kind:
+            return _fraction(name, value)
         if "int" in text_kind:
             if isinstance(value, str) and not is_ascii_whole_number(value.strip()):
                 raise ValueError(value)  # int() also reads "٢٥", "２５" and "2_5" (#13)
             number = int(value)
             # Port 0 asks the system for a free port, a cache of 0 is no
             # cache, a delay of 0 none, 0 % never adds a name's other forms,
-            # and 0 hits suggests only for unknown words; others start at 1.
+            # 0 hits suggests only for unknown words, relax_below 0 never
+            # relaxes; others start at 1.
             lowest = 0 if name in ZERO_ALLOWED else 1
             highest = {"port": 65535, "name_form_max_percent": 100}.get(name)
             if number < lowest or (highest is not None and number > highest):

@@ -49,6 +49,12 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("name_form_max_percent", "0", 0),
         ("suggest_max_hits", "0", 0),
         ("base_url", "https://sitrep.example.org/desk/", "https://sitrep.example.org/desk"),
+        ("relax_below", "0", 0),
+        ("bm25_k1", "0.9", 0.9),
+        ("bm25_text_b", "0", 0.0),
+        ("bm25_title_b", "1", 1.0),
+        ("bm25_text_weight", ".5", 0.5),
+        ("bm25_title_weight", "4", 4.0),
     ],
 )
 def test_every_setting_has_an_environment_variable(name, raw, expected):
@@ -61,7 +67,8 @@ def test_every_field_is_covered_by_the_environment_test():
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
                "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb",
                "pull_timeout", "pull_delay", "pull_contact", "base_url", "name_form_max_percent",
-               "suggest_max_hits"}
+               "suggest_max_hits", "relax_below", "bm25_k1", "bm25_text_b", "bm25_title_b", "bm25_text_weight",
+               "bm25_title_weight"}
     assert {f.name for f in dataclasses.fields(Settings)} == covered
 
 
@@ -156,3 +163,22 @@ def test_links_start_with_base_url_or_host_and_port(environ, public_url):
 def test_base_url_must_be_an_absolute_http_url(value):
     with pytest.raises(BadInput, match="setting base_url must be an absolute http:// or https:// URL"):
         load_settings(environ={"SITREP_BASE_URL": value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("bm25_k1", "0"), ("bm25_k1", "-1"), ("bm25_title_weight", "0"), ("bm25_text_b", "1.5"),
+     ("bm25_title_b", "-0.1"), ("bm25_k1", "nan"), ("bm25_k1", "inf"), ("bm25_k1", "1e3"),
+     # float() reads these too; a setting is written with the digits 0-9 and a point (#13).
+     ("bm25_k1", "١٫٢"), ("bm25_text_weight", "1_0"), ("bm25_k1", "")],
+)
+def test_bad_fraction_is_bad_input(name, value):
+    with pytest.raises(BadInput, match=f"setting {name} must be a decimal number"):
+        load_settings(environ={env_name(name): value})
+
+
+def test_fraction_override_takes_numbers():
+    settings = load_settings(environ={}, bm25_k1=2, bm25_title_b=0.3)
+    assert (settings.bm25_k1, settings.bm25_title_b) == (2.0, 0.3)
+    with pytest.raises(BadInput, match="bm25_title_weight"):
+        load_settings(environ={}, bm25_title_weight=True)

@@ -42,6 +42,9 @@ QUERIES = [
     "Kiev",
     "date:[2022-03-05 to 2022-04-15] forces",
     "(Kharkiv OR Kherson) AND geolocated",
+    # Plain words whose AND finds less than a page: the relaxed OR (#15).
+    "Pokrovsk qzxwv",
+    "Pokrovsk Kupyansk geolocated footage",
 ]
 
 
@@ -76,6 +79,7 @@ def test_the_index_has_segments_and_deletions(index):
 @pytest.mark.parametrize("q", QUERIES)
 def test_same_matches_scores_and_order_as_whoosh(index, q):
     plan = index._plan(index.generation(), q, None, None, None, None, None, "relevance")
+    assert plan.relaxed == (q in QUERIES[-2:])
     gen, searcher = plan.gen, plan.gen.searcher
     found = gen.matches(plan.base)
     assert found is not None, "the array path should handle this query"

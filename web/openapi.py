@@ -153,6 +153,8 @@ def openapi_document() -> dict[str, Any]:
                                "rewrites": {"type": "array", "items": {"type": "object", "properties": {
                                    "typed": {"type": "string"}, "searched": STRING_LIST,
                                    "kind": {"type": "string", "enum": ["spelling", "name"]}}}},
+                               "relaxed": {"type": "boolean"},
+                               "all_words": {"type": "integer", "nullable": True},
                                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                                "facets": {"type": "object", "additionalProperties": FACET_VALUES},
                                "timeline": {"type": "object", "properties": {

@@ -187,6 +187,7 @@ def search_page():
                            lambda place: toggle_url(args, "place", place) + "#map"),
         did_you_mean={"q": page.did_you_mean, "url": state_url(args, q=page.did_you_mean)} if page.did_you_mean else None,
         rewritten=_rewritten_view(page, args),
+        relaxed_note=page.relaxed_note,
         feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None),
         csv_url=state_url(args, "feeds.export_csv", per_page=None, collapse=None),
         json_url=state_url(args, "feeds.export_json", per_page=None, collapse=None),

@@ -41,6 +41,10 @@ def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
         "file_hash": doc.file_hash,
         "file_key": f"{doc.file_hash} {doc.path}",
     }
+    if doc.title_derived:
+        # Shown beside the hit, never scored: its words are the text's own.
+        fields["title"] = ""
+        fields["_stored_title"] = doc.title
     if doc.date is not None:
         fields["date"] = datetime(doc.date.year, doc.date.month, doc.date.day)
         fields["month"] = doc.date.strftime("%Y-%m")

@@ -7,7 +7,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from whoosh.support.charset import accent_map
 
 # Bump when a field changes: an index built with another version asks for --rebuild.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Stemming lets "advancing" find "advanced"; accent folding lets "Kyiv" typed
 # without diacritics find text written with them (and the reverse).
@@ -28,7 +28,10 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         report_id=ID(stored=True),
-        title=TEXT(analyzer=TEXT_ANALYZER, stored=True, field_boost=2.0),
+        # The report's own title; a title derived from the first sentence is
+        # stored but not indexed.  Its weight in the score is a setting
+        # (bm25_title_weight, search/query/scoring.py), not a field boost.
+        title=TEXT(analyzer=TEXT_ANALYZER, stored=True),
         text=TEXT(analyzer=TEXT_ANALYZER, stored=True, phrase=True),
         pairs=TEXT(analyzer=PAIR_ANALYZER, phrase=False),
         source=ID(stored=True, sortable=True),

@@ -263,7 +263,9 @@ class SitrepWriter(SegmentWriter):
         # SegmentWriter.add_document of whoosh3 3.54.0, with the postings
         # from _postings() handed to the pool a field at a time.
         self._check_state()
-        plain = self._plans is not None and not any(name[0] == "_" for name in fields)
+        # A stored override (``_stored_title``: a derived title shown, not
+        # indexed) keeps the fast path; boosts need Whoosh's general one.
+        plain = self._plans is not None and not any(name[0] == "_" and not name.startswith("_stored_") for name in fields)
         if not plain or not fields.keys() <= self._plans.keys():
             self._check_fields(self.schema, [name for name in fields if not name.startswith("_")])
         perdoc = self.perdocwriter
@@ -306,7 +308,11 @@ class SitrepWriter(SegmentWriter):
         return plans
 
     def _add_plain_fields(self, fields: dict) -> None:
-        """The fields of a document without ``_boost`` or ``_stored_`` keys (see :meth:`_field_plans`)."""
+        """The fields of a document without ``_boost`` keys (see :meth:`_field_plans`).
+
+        A ``_stored_NAME`` key is stored for the field NAME in place of its
+        indexed value, as Whoosh's ``add_document`` does.
+        """
         plans = self._plans
         perdoc = self.perdocwriter
         docnum = self.docnum
@@ -316,7 +322,7 @@ class SitrepWriter(SegmentWriter):
         stored = perdoc._storedfields
         for name in sorted(fields):
             value = fields[name]
-            if value is None:
+            if value is None or name[0] == "_":
                 continue
             field, indexed, length_column, is_stored, column = plans[name]
             if indexed:
@@ -328,6 +334,11 @@ class SitrepWriter(SegmentWriter):
                 stored[name] = value
             if column is not None:
                 add_column_value(name, column, field.to_column_value(value))
+        for name, value in fields.items():
+            if name.startswith("_stored_"):
+                plan = plans.get(name[len("_stored_"):])
+                if plan is not None and plan[3]:
+                    stored[name[len("_stored_"):]] = value
 
     def _add_fields(self, fields: dict) -> None:
         """The fields of any document, as Whoosh's ``add_document`` adds them."""

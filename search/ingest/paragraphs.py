@@ -47,6 +47,7 @@ def paragraph_docs(
         else:
             report_id = stem if part.number == 1 else f"{stem}-{part.number}"
         title = part.title or _first_sentence(part.paragraphs[0].text)
+        title_derived = not part.title
         seen: dict[str, int] = {}
         for position, para in enumerate(part.paragraphs, start=1):
             partial, inferred, basis = para.date, False, para.date_basis
@@ -108,6 +109,7 @@ def paragraph_docs(
                     bands=tuple(signature_bands(signature)),
                     url=part.url,
                     year_from=year_from,
+                    title_derived=title_derived,
                 )
             )
     return docs

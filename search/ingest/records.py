@@ -46,6 +46,9 @@ class ParagraphDoc:
     signature: tuple[int, ...] = ()  # MinHash of the word pairs, for near-duplicates
     bands: tuple[str, ...] = ()  # the signature's band terms, to find candidates
     url: str | None = None  # the report's address on the web, when known
+    # The title is the first sentence of the text, not one the report has:
+    # shown beside a hit but never scored, or that sentence would count twice (#15).
+    title_derived: bool = False
     # "corpus" when the date's year came from the corpus, "unknown" when a
     # date without a year found none: the index reads such files again when
     # dated reports arrive.

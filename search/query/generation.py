@@ -20,6 +20,7 @@ from .facets import FacetPostings
 from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
 from .results import SearchPage
 from .spelling import SuggestionTerms
+from .scoring import Bm25fParameters, Bm25fWeighting
 
 DATE_FACETS = ("month", "day")
 
@@ -28,12 +29,14 @@ class _Generation:
     """One index generation: its searcher and the facet postings read from it."""
 
     def __init__(
-        self, ix: Index, identity: tuple[str, int], segment_cache: dict | None = None,
-        postings_cache: PostingsCache | None = None,
+        self, ix: Index, identity: tuple[str, int], parameters: Bm25fParameters,
+        segment_cache: dict | None = None, postings_cache: PostingsCache | None = None,
     ) -> None:
         self.identity = identity
         self._segment_cache = segment_cache
-        self.searcher = ix.searcher()
+        # Whoosh ranks with the same BM25F as the array path (search/query/scoring.py).
+        self.weighting = Bm25fWeighting(parameters)
+        self.searcher = ix.searcher(weighting=self.weighting)
         self.doc_count = self.searcher.reader().doc_count_all()
         self._facets: dict[str, FacetPostings] = {}
         self._groups = None
@@ -50,7 +53,9 @@ class _Generation:
     def arrays(self) -> QueryArrays:
         with self._lock:
             if self._arrays is None:
-                self._arrays = QueryArrays(self.searcher, self._postings_cache, lambda: self.facet("day"))
+                self._arrays = QueryArrays(
+                    self.searcher, self._postings_cache, lambda: self.facet("day"), self.weighting
+                )
             return self._arrays
 
     def suggestion_terms(self, floor: int) -> SuggestionTerms:

@@ -102,6 +102,7 @@ def result_page(
         collapse=collapse,
         did_you_mean=_suggestion(plan, taxonomy, total, suggest_max_hits),
         **_rewrite_fields(plan),
+        all_words=plan.all_words,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from whoosh.qparser import PlusMinusPlugin, QueryParser
-from whoosh.query import And, AndMaybe, AndNot, DateRange, Every, Not, NullQuery, Phrase, Query, Term
+from whoosh.query import And, AndNot, DateRange, Every, Not, NullQuery, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from ..dates import parse_date_bound
@@ -71,7 +71,7 @@ def date_range(start: date | None, end: date | None, fieldname: str = "date") ->
 def parse_query(
     text: str, searcher: Searcher, gen: _Generation | None = None, taxonomy: Taxonomy | None = None
 ) -> Query:
-    """Parse query text in Whoosh's language: matched in text, boosted by title.
+    """Parse query text in Whoosh's language: matched in the text, scored over text and title.
 
     Words are AND-ed; ``"phrases"``, ``OR``, ``NOT``, ``-word``, ``field:value``
     and wildcards work as in README.md ("Query syntax").  Facet field values
@@ -109,9 +109,9 @@ def parse_query(
         matched = _canonical_terms(matched, gen)
     # A paragraph must match in its own text: a word only in the report's
     # title would make every paragraph of that report a hit.  The title
-    # (boosted in the schema) still lifts the paragraphs whose report is about it.
-    boosted = AndMaybe(matched, _parse(text_for_parser, "title", searcher))
-    return And([boosted, *date_ranges]) if date_ranges else boosted
+    # still lifts the paragraphs whose report is about it: each text word is
+    # scored over text and title together (BM25F, search/query/scoring.py).
+    return And([matched, *date_ranges]) if date_ranges else matched
 
 
 _DATE_TERM = re.compile(r'(?i)(?<![\w-])date:(?:"([^"]*)"|\[([^\]]*)\]|(\S+))')

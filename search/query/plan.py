@@ -2,6 +2,8 @@
 
 The text query keeps its phrases for highlighting; the plan's ``base``
 matches them through the ``pairs`` field, and ``full`` adds the facet filters.
+Plain words that fewer than a page of paragraphs have all of (within the
+filters) are relaxed to those with most of them (:mod:`search.query.relax`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..taxonomy import Taxonomy
 from .generation import _Generation
 from .names import Rewritten, rewrite_names
 from .parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
+from .relax import AllWordsFirst, is_plain, word_clauses
 from .snippets import wanted_terms
 
 
@@ -38,6 +41,14 @@ class Plan:
     event_start: date | None
     event_end: date | None
     rewritten: Rewritten | None = None  # the names rewritten (None when searched literally)
+    # Set when few or no paragraphs had all the plain words and the query
+    # was relaxed (search/query/relax.py): how many had them all.
+    all_words: int | None = None
+
+    @property
+    def relaxed(self) -> bool:
+        """Whether the words were relaxed to a ranked OR."""
+        return self.all_words is not None
 
 
 def build_plan(
@@ -70,15 +81,46 @@ def build_plan(
         raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
     chosen = {name: [_canonical(gen, taxonomy, name, v) for v in values] for name, values in chosen.items()}
     rewritten = None if literal else rewrite_names(q, taxonomy, gen.searcher.reader(), settings.name_form_max_percent)
-    text_query = parse_query(rewritten.text if rewritten else q, gen.searcher, gen)
-    base = phrases_as_pairs(text_query)  # text_query keeps the phrases, for highlighting
-    if start or end:
-        base = And([base, date_range(start, end)])
-    if event_start or event_end:
-        base = And([base, date_range(event_start, event_end, "event_date")])
+    searched = rewritten.text if rewritten else q
+    text_query = parse_query(searched, gen.searcher, gen)
     facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
-    full = And([base, *facet_filters]) if facet_filters else base
-    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten)
+
+    def conditions(text: Query) -> tuple[Query, Query]:
+        base = phrases_as_pairs(text)  # text_query keeps the phrases, for highlighting
+        if start or end:
+            base = And([base, date_range(start, end)])
+        if event_start or event_end:
+            base = And([base, date_range(event_start, event_end, "event_date")])
+        return base, And([base, *facet_filters]) if facet_filters else base
+
+    base, full = conditions(text_query)
+    all_words: int | None = None
+    # Sorted by date, relaxed hits would bury the paragraphs with every
+    # word among those with one: only a ranking puts them first.  A literal
+    # search asks for the words as typed, so it is never relaxed either.
+    if settings.relax_below and not literal and sort == "relevance" and is_plain(q):
+        found = _match_count(gen, full, settings.relax_below)
+        # One clause per typed word, a rewritten name (all its forms) being one.
+        clauses = word_clauses(searched, lambda unit: parse_query(unit, gen.searcher, gen)) if found < settings.relax_below else []
+        if clauses:
+            loose = AllWordsFirst(clauses)
+            loose_base, loose_full = conditions(loose)
+            if _match_count(gen, loose_full, found + 1) > found:  # only when it finds more
+                text_query, base, full, all_words = loose, loose_base, loose_full, found
+    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten, all_words)
+
+
+def _match_count(gen: _Generation, query: Query, enough: int) -> int:
+    """How many live paragraphs match ``query``, counted up to ``enough`` at most."""
+    found = gen.matches(query)
+    if found is not None:
+        return min(int(found.mask.sum()), enough)
+    count = 0
+    for _ in gen.searcher.docs_for_query(query):
+        count += 1
+        if count >= enough:
+            break
+    return count
 
 
 def highlight_words(taxonomy: Taxonomy, query: Query) -> frozenset[str]:

@@ -7,12 +7,13 @@ paragraphs.  Here each term's postings are read once per segment, block by
 block, into numpy arrays (document numbers and weights) and kept in a
 bounded cache; a query is then evaluated as whole-array operations over
 every document of the generation: a mask of the matches and their BM25F
-scores, computed with the same formula, statistics and boosts as Whoosh's
-default ``BM25F`` scorer.
+scores, computed with the formulas, statistics and boosts of
+:mod:`search.query.scoring`, which the searcher's weighting model uses too.
 
 Only the query shapes Sitrep's parser produces are handled (terms, AND, OR,
 NOT, AND-MAYBE, phrases turned into word pairs, wildcards and fuzzy terms
-expanded to their words, date ranges).  Anything else raises
+expanded to their words, date ranges, and the relaxed OR of a plain
+question, :class:`~search.query.relax.AllWordsFirst`).  Anything else raises
 :class:`Unsupported`, and the caller falls back to Whoosh's own matchers.
 """
 
@@ -33,7 +34,6 @@ from whoosh.query import (
     Not,
     NullQuery,
     Or,
-    Phrase,
     Query,
     Term,
 )
@@ -41,10 +41,8 @@ from whoosh.query.terms import MultiTerm
 
 from .facets import FacetPostings, segment_id
 from .postings import read_lengths, read_term_postings
-
-# BM25F's free parameters, as Whoosh's default weighting uses them.
-BM25_B = 0.75
-BM25_K1 = 1.2
+from .relax import AllWordsFirst, tiered
+from .scoring import Bm25fWeighting, normalised
 
 
 class Unsupported(Exception):
@@ -104,10 +102,15 @@ class QueryArrays:
 
     :param day_facet: the generation's ``day`` facet, for date ranges on
         ``date`` (one slice of its postings instead of a numeric range scan).
+    :param weighting: the searcher's weighting model, whose statistics and
+        parameters the scores here use.
     """
 
-    def __init__(self, searcher, cache: PostingsCache, day_facet: Callable[[], FacetPostings]) -> None:
+    def __init__(
+        self, searcher, cache: PostingsCache, day_facet: Callable[[], FacetPostings], weighting: Bm25fWeighting,
+    ) -> None:
         self.searcher = searcher
+        self.weighting = weighting
         self.reader = searcher.reader()
         self.cache = cache
         self._day_facet = day_facet
@@ -175,10 +178,12 @@ class QueryArrays:
             if query.minmatch or query.scale:
                 raise Unsupported("Or with minmatch or scale")
             found = self._or(query.subqueries)
+        elif kind is AllWordsFirst:
+            found = self._all_words_first(query.subqueries)
         elif kind is AndMaybe:
             found = self._evaluate(query.a)
             # The optional part only adds to the scores of what already matches.
-            found.scores += self._evaluate(_loosened(query.b)).scores * found.mask
+            found.scores += self._evaluate(query.b).scores * found.mask
         elif kind is Not:
             # Whoosh gives each document an exclusion lets through a score of 1.
             inner = self._evaluate(query.query)
@@ -220,15 +225,29 @@ class QueryArrays:
             return found
         found.mask[ids] = True
         if field.scorable:
-            idf = self.searcher.idf(query.fieldname, query.text)
-            avgfl = self.searcher.avg_field_length(query.fieldname) or 1
-            lengths = self.lengths(query.fieldname)[ids]
-            found.scores[ids] = idf * (weights * (BM25_K1 + 1)) / (
-                weights + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / avgfl)
-            )
+            found.scores[ids] = self._bm25f(query.fieldname, query.text, ids, weights)
         else:
             found.scores[ids] = weights  # Whoosh scores unscorable fields by weight
         return found
+
+    def _bm25f(self, fieldname: str, text, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The BM25F scores of the documents ``ids`` whose ``fieldname`` holds the word (weights: its frequencies)."""
+        parameters = self.weighting.parameters
+        own, *others = parameters.fields_for(fieldname)
+        tf = normalised(own, weights, self.lengths(own.name)[ids], self.weighting.average_length(self.searcher, own.name))
+        for other in others:
+            if other.name not in self.searcher.schema:
+                continue
+            other_ids, other_weights = self.postings(other.name, text)
+            if not other_ids.size:
+                continue
+            # Both lists are in document order: find which of ``ids`` the other field has.
+            at = np.minimum(np.searchsorted(other_ids, ids), other_ids.size - 1)
+            present = other_ids[at] == ids
+            other_tf = np.where(present, other_weights[at], 0)
+            average = self.weighting.average_length(self.searcher, other.name)
+            tf = tf + normalised(other, other_tf, self.lengths(other.name)[ids], average)
+        return parameters.saturate(self.searcher.idf(fieldname, text), tf)
 
     def _and(self, subqueries: list[Query]) -> Matches:
         if not subqueries:
@@ -257,6 +276,16 @@ class QueryArrays:
             found.scores += other.scores
         return found
 
+    def _all_words_first(self, subqueries: list[Query]) -> Matches:
+        counts = np.zeros(self.doc_count, dtype=np.int32)
+        scores = np.zeros(self.doc_count, dtype=np.float64)
+        for subquery in subqueries:
+            other = self._evaluate(subquery)
+            counts += other.mask
+            scores += other.scores * other.mask
+        mask = counts > 0
+        return Matches(mask, (tiered(scores, counts == len(subqueries)) * mask).astype(np.float32))
+
     def _date_mask(self, query: DateRange) -> np.ndarray:
         facet = self._day_facet()
         low = _day(query.startdate) if query.startdate is not None else None
@@ -272,18 +301,6 @@ class QueryArrays:
 
 def _day(moment) -> str:
     return (moment.date() if isinstance(moment, datetime) else moment).isoformat()
-
-
-def _loosened(query: Query) -> Query:
-    """A phrase in the optional, score-only part as the AND of its words.
-
-    The title boost parses the user's phrase against ``title`` too; it only
-    lifts paragraphs that already match, so checking word positions there
-    (the slowest thing Whoosh does) would buy no precision worth its cost.
-    """
-    if isinstance(query, Phrase):
-        return And([Term(query.fieldname, word) for word in query.words], boost=query.boost)
-    return query.apply(_loosened)
 
 
 def top_documents(scores: np.ndarray, candidates: np.ndarray, limit: int | None) -> np.ndarray:

@@ -30,6 +30,7 @@ from .pages import hit_numbers, report_page, result_page
 from .plan import Plan, build_plan
 from .ranking import PostingsCache
 from .results import Hit, Report, SearchPage, hit_from_fields
+from .scoring import Bm25fParameters
 from .similar import more_like
 from .suggest import did_you_mean
 
@@ -62,6 +63,7 @@ class SearchIndex:
         self._segment_cache: dict = {}
         self._postings_cache = PostingsCache(settings.postings_cache_mb * 1024 * 1024)
         self._pages = ResultCache(settings.result_cache)
+        self._bm25f = Bm25fParameters.from_settings(settings)
 
     def generation(self) -> _Generation:
         """The searcher for the newest committed generation.
@@ -89,7 +91,7 @@ class SearchIndex:
             if self._previous is not None:
                 self._retire(self._previous)
             self._previous, self._current = self._current, _Generation(
-                self._ix, latest, self._segment_cache, self._postings_cache
+                self._ix, latest, self._bm25f, self._segment_cache, self._postings_cache
             )
             live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
             if self._previous is not None:

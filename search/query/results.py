@@ -14,6 +14,7 @@ from whoosh.searching import Searcher
 
 from .facets import FacetValue
 from .mapping import PlaceMap, place_map
+from .relax import relaxed_note
 from .timeline import Timeline, date_histogram
 
 
@@ -81,6 +82,9 @@ class SearchPage:
     rewrites: list[dict[str, Any]] = field(default_factory=list)
     corrected: bool = False  # a word was replaced, not only joined by other forms
     literal: bool = False
+    # Set when few or no paragraphs had all the plain words, so the hits
+    # are those with most of them (#15): how many had them all.
+    all_words: int | None = None
 
     @property
     def timeline(self) -> Timeline:
@@ -91,6 +95,16 @@ class SearchPage:
     def places_map(self) -> PlaceMap:
         """The place facet's places with their coordinates (:mod:`search.query.mapping`)."""
         return place_map(self.facets.get("place", []))
+
+    @property
+    def relaxed(self) -> bool:
+        """Whether the query's words were relaxed to a ranked OR (search/query/relax.py)."""
+        return self.all_words is not None
+
+    @property
+    def relaxed_note(self) -> str | None:
+        """What the page and the CLI say when not every hit has all the words."""
+        return relaxed_note(self.all_words) if self.all_words is not None else None
 
     @property
     def pages(self) -> int:
@@ -125,6 +139,8 @@ class SearchPage:
             "search_instead_for": self.search_instead_for,
             "rewrites": self.rewrites,
             "literal": self.literal,
+            "relaxed": self.relaxed,
+            "all_words": self.all_words,
         }
 
 
