@@ -219,3 +219,22 @@ def test_cli_literal_option(named, runner):
     assert "Showing results for Toretsk; search instead for Torestk with --literal" in corrected.stdout
     literal = runner.invoke(cli, [*args, "--literal", "--json"], catch_exceptions=False)
     assert json.loads(literal.stdout)["total"] == 1
+
+
+def test_a_misspelling_is_corrected_in_a_small_corpus_too(tmp_path):
+    # As in the seeds: one report spells Toretsk right, another "Torestk";
+    # the place (two paragraphs, the tagger reads the misspelling as it)
+    # is what a search for "Torestk" means, however small the corpus (#15).
+    from search import load_settings
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text("December 20, 2024\n\nRussian forces attacked near Toretsk on Friday.\n")
+    (reports / "b.txt").write_text("December 21, 2024\n\nShelling was reported around Torestk again.\n")
+    settings = load_settings(environ={}, index_dir=tmp_path / "index")
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        page = index.search("Torestk")
+        assert page.total == 2 and page.corrected
+        assert (page.showing_results_for, page.search_instead_for) == ("Toretsk", "Torestk")
+        assert index.search("Torestk", literal=True).total == 1
