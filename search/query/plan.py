@@ -6,11 +6,11 @@ matches them through the ``pairs`` field, and ``full`` adds the facet filters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping
 
-from whoosh.query import And, Or, Query, Term
+from whoosh.query import And, Not, Or, Query, Term
 
 from ..config import Settings
 from ..dates import parse_date_bound
@@ -32,23 +32,26 @@ class Plan:
     chosen: dict[str, list[str]]
     text_query: Query
     base: Query  # the text and date conditions
-    full: Query  # plus the facet filters
+    full: Query  # plus the facet filters and exclusions
     start: date | None
     end: date | None
     event_start: date | None
     event_end: date | None
     rewritten: Rewritten | None = None  # the names rewritten (None when searched literally)
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # facet values no hit may carry
 
 
 def build_plan(
     gen: _Generation, settings: Settings, taxonomy: Taxonomy, q: str | None,
     filters: Mapping[str, Iterable[str]] | None, date_from: str | None, date_to: str | None,
     event_from: str | None, event_to: str | None, sort: str, literal: bool = False,
+    exclude: Mapping[str, Iterable[str]] | None = None,
 ) -> Plan:
     """Check a request and build its queries against the generation ``gen``.
 
     Names in ``q`` are rewritten (:func:`~search.query.names.rewrite_names`)
-    unless ``literal``.
+    unless ``literal``.  ``exclude`` names facet values no hit may carry
+(``{"topic": ["Syria"]}``): a paragraph with any of them is left out.
 
     :raises QuerySyntaxError: the query cannot be parsed.
     :raises BadDate: a date bound is not a date.
@@ -69,6 +72,10 @@ def build_plan(
     if event_start and event_end and event_start > event_end:
         raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
     chosen = {name: [_canonical(gen, taxonomy, name, v) for v in values] for name, values in chosen.items()}
+    excluded = {
+        name: list(dict.fromkeys(_canonical(gen, taxonomy, name, v) for v in values))
+        for name, values in clean_filters(exclude or {}).items()
+    }
     rewritten = None if literal else rewrite_names(q, taxonomy, gen.searcher.reader(), settings.name_form_max_percent)
     text_query = parse_query(rewritten.text if rewritten else q, gen.searcher, gen)
     base = phrases_as_pairs(text_query)  # text_query keeps the phrases, for highlighting
@@ -78,7 +85,12 @@ def build_plan(
         base = And([base, date_range(event_start, event_end, "event_date")])
     facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
     full = And([base, *facet_filters]) if facet_filters else base
-    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten)
+    unwanted = [Term(name, v) for name, values in excluded.items() for v in values]
+    if unwanted:
+        # And + Not, not AndNot: Whoosh 2.7's AndNot matcher kept a paragraph
+        # carrying the excluded topic under a title phrase query (#16).
+        full = And([full, Not(Or(unwanted))])
+    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten, excluded)
 
 
 def highlight_words(taxonomy: Taxonomy, query: Query) -> frozenset[str]:
