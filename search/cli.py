@@ -28,6 +28,7 @@ from . import (
     export_opensearch,
     load_settings,
     load_taxonomy,
+    parse_exclusions,
     parse_whole_number,
     pull,
     update_index,
@@ -167,6 +168,8 @@ def pull_command(settings: Settings, urls: tuple[str, ...], into: Path | None, r
 @click.option("--section", multiple=True, help="Only paragraphs under this section (repeat to OR).")
 @click.option("--label", multiple=True, help="Only paragraphs with this evidence label (repeat to OR).")
 @click.option("--cited", multiple=True, help="Only paragraphs citing this domain, e.g. t.me (repeat to OR).")
+@click.option("--exclude", multiple=True, metavar="FIELD:VALUE",
+              help="Leave out paragraphs with this facet value, e.g. topic:Syria (repeat for more).")
 @click.option("--from", "date_from", help="Earliest report date: 2024-12-01, 'Dec 2024', 'last 30 days'.")
 @click.option("--to", "date_to", help="Latest report date, same forms as --from.")
 @click.option("--event-from", help="Earliest date the paragraph mentions (\"on December 13\"), same forms.")
@@ -187,6 +190,7 @@ def search_command(
     section: tuple[str, ...],
     label: tuple[str, ...],
     cited: tuple[str, ...],
+    exclude: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
     event_from: str | None,
@@ -207,6 +211,7 @@ def search_command(
             query, filters=filters, date_from=date_from, date_to=date_to,
             sort=sort, page=page, per_page=per_page,
             event_from=event_from, event_to=event_to, collapse=collapse, literal=literal,
+            exclude=parse_exclusions(exclude),
         )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -251,7 +256,9 @@ def format_page(page: SearchPage) -> str:
         values = page.facets.get(name, [])[:8]
         if values:
             lines.append("")
-            lines.append(f"{name}: " + ", ".join(f"{v.value} ({v.count})" for v in values))
+            lines.append(f"{name}: " + ", ".join(
+                f"not {v.value} ({v.count} left out)" if v.excluded else f"{v.value} ({v.count})" for v in values
+            ))
     return "\n".join(lines)
 
 

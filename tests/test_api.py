@@ -108,3 +108,25 @@ def test_missing_index_is_a_json_503(tmp_path):
 
     app = create_app(load_settings(index_dir=tmp_path / "nothing"), TESTING=True)
     assert_error(app.test_client().get("/api/search?q=x"), 503, "run `sitrep index` first")
+
+
+def test_exclude_parameter_leaves_values_out_of_search_and_exports(client):
+    body = client.get("/api/search?exclude=topic:Syria&exclude=source:Wilson+Center&per_page=100").get_json()
+    assert body["exclude"] == {"topic": ["Syria"], "source": ["Wilson Center"]}
+    assert body["hits"] and all("Syria" not in h["topics"] and h["source"] != "Wilson Center" for h in body["hits"])
+    syria = next(v for v in body["facets"]["topic"] if v["value"] == "Syria")
+    assert syria["excluded"] is True and syria["count"] > 0
+    rows = client.get("/api/export.csv?exclude=topic:Syria&exclude=source:Wilson+Center").get_data(as_text=True)
+    assert len(rows.strip().splitlines()) - 1 == body["total"]
+    exported = client.get("/api/export.json?exclude=topic:Syria&exclude=source:Wilson+Center").get_json()
+    assert {h["id"] for h in exported} == {h["id"] for h in body["hits"]}
+
+
+@pytest.mark.parametrize("value", ["Syria", "kind:bullet", "topic:"])
+def test_a_bad_exclude_is_a_400(client, value):
+    assert_error(client.get("/api/search", query_string={"exclude": value}), 400, "FIELD:VALUE")
+
+
+def test_collapse_says_what_it_counts(client):
+    assert client.get("/api/search?collapse=1").get_json()["counted"] == "groups"
+    assert client.get("/api/search").get_json()["counted"] == "paragraphs"

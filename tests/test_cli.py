@@ -224,11 +224,27 @@ BASELINE = 32  # search "" without options: every paragraph, newest first, 10 pe
         (["--collapse"], lambda d: d["collapse"] is True and d["total"] == BASELINE),  # the seeds repeat nothing
         (["--cited", "t.me"], lambda d: d["total"] == 0),  # the seeds have no endnotes
         (["--label", "Claims"], lambda d: d["total"] == 0 and d["filters"] == {"label": ["Claims"]}),
+        (["--exclude", "topic:Syria"],
+         lambda d: d["total"] == BASELINE - 3 and d["exclude"] == {"topic": ["Syria"]}
+         and all("Syria" not in h["topics"] for h in d["hits"])),
+        (["--exclude", "topic:Syria", "--exclude", "source:Wilson Center"],
+         lambda d: d["total"] < BASELINE - 6
+         and all("Syria" not in h["topics"] and h["source"] != "Wilson Center" for h in d["hits"])),
     ],
 )
 def test_search_options(runner, seed_index, args, check):
     data = search_json(runner, seed_index, *args)
     assert check(data), data
+
+
+@pytest.mark.parametrize("value", ["Syria", "kind:bullet", "topic:"])
+def test_search_refuses_an_unreadable_exclude(runner, seed_index, value):
+    assert_error(invoke(runner, "search", "--index-dir", seed_index, "--exclude", value), 2, "cannot exclude")
+
+
+def test_search_text_output_names_excluded_values(runner, seed_index):
+    result = invoke(runner, "search", "--index-dir", seed_index, "--exclude", "topic:Syria")
+    assert result.exit_code == 0 and "not Syria (3 left out)" in result.stdout
 
 
 def test_search_pages_differ(runner, seed_index):

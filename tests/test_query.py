@@ -568,14 +568,15 @@ def test_to_json_shape(index):
     data = index.search("Kursk", filters={"topic": ["north korea"]}, date_from="Dec 2024").to_json()
     assert {"ok", "query", "total", "page", "per_page", "pages", "sort", "filters", "from", "to",
             "event_from", "event_to", "collapse", "hits", "facets", "timeline", "map", "did_you_mean",
-            "showing_results_for", "search_instead_for", "rewrites", "literal", "relaxed", "all_words"} == set(data)
+            "showing_results_for", "search_instead_for", "rewrites", "literal", "relaxed", "all_words",
+            "exclude", "counted"} == set(data)
     assert data["filters"] == {"topic": ["North Korea"]}
     assert data["from"] == "2024-12-01" and data["to"] is None
     assert set(data["hits"][0]) == {
         "id", "report_id", "title", "source", "date", "date_inferred", "section", "kind",
         "position", "topics", "places", "text", "snippet", "score", "url",
         "heading", "label", "footnotes", "cited", "event_dates", "report_url", "also_in", "also_in_count"}
-    assert set(data["facets"]["topic"][0]) == {"value", "count", "selected"}
+    assert set(data["facets"]["topic"][0]) == {"value", "count", "selected", "excluded"}
 
 
 @pytest.mark.parametrize("phrase", ['"North Korean"', '"Time of Heroes"', '"Russian forces"', '"Kremlin affiliated"',
@@ -644,3 +645,67 @@ def test_iter_hits_stops_at_its_limit(index):
     every = [hit.id for hit in index.iter_hits("Russian")]
     assert len(every) > 3
     assert [hit.id for hit in index.iter_hits("Russian", limit=3)] == every[:3]
+
+
+# -- excluding facet values (#16) -----------------------------------------------
+
+
+def test_exclude_leaves_out_every_paragraph_with_the_value(index):
+    everything = index.search("Pokrovsk", per_page=50)
+    page = index.search("Pokrovsk", per_page=50, exclude={"place": ["pokrovsk"]})  # any case, as filters
+    assert everything.total > page.total
+    assert page.total == sum(1 for hit in everything.hits if "Pokrovsk" not in hit.places)
+    assert all("Pokrovsk" not in hit.places for hit in page.hits)
+    assert page.excluded == {"place": ["Pokrovsk"]}
+
+
+def test_an_excluded_value_stays_in_its_facet_with_what_it_leaves_out(index):
+    everything = index.search("", per_page=100)
+    page = index.search("", per_page=100, exclude={"topic": ["Syria"]})
+    syria = next(v for v in page.facets["topic"] if v.value == "Syria")
+    assert syria.excluded and not syria.selected
+    assert syria.count == sum(1 for hit in everything.hits if "Syria" in hit.topics)
+    # Every other count is over the paragraphs left: what clicking the value would show.
+    for value in page.facets["place"] + [v for v in page.facets["topic"] if not v.excluded]:
+        field = "place" if value in page.facets["place"] else "topic"
+        narrowed = index.search("", filters={field: [value.value]}, exclude={"topic": ["Syria"]})
+        assert value.count == narrowed.total, value
+
+
+def test_exclusions_of_several_facets_and_one_unknown_value(index):
+    page = index.search("", per_page=100, exclude={"topic": ["Syria", "No Such Topic"],
+                                                  "source": ["Wilson Center"]})
+    assert page.hits and all("Syria" not in h.topics and h.source != "Wilson Center" for h in page.hits)
+    unknown = next(v for v in page.facets["topic"] if v.value == "No Such Topic")
+    assert unknown.excluded and unknown.count == 0
+
+
+# A title phrase is evaluated by Whoosh, not the arrays: both paths must exclude.
+@pytest.mark.parametrize(("q", "exclude"), [
+    ("", {"source": ["Wilson Center"]}),
+    ('title:"North Korea" troops', {"topic": ["Combat effectiveness and losses"]}),
+    ('title:"North Korea" troops', {"topic": ["Syria"]}),
+])
+def test_exports_and_searches_agree_on_exclusions(index, q, exclude):
+    ids = {hit.id for hit in index.iter_hits(q, exclude=exclude)}
+    page = index.search(q, per_page=100, exclude=exclude)
+    assert ids == {hit.id for hit in page.hits} and len(ids) == page.total
+    everything = index.search(q, per_page=100)
+    ((name, values),) = exclude.items()
+    kept = [h.id for h in everything.hits if not set(values) & set(h.topics if name == "topic" else [h.source])]
+    assert ids == set(kept)
+
+
+@pytest.mark.parametrize("item", ["Syria", "topic:", "kind:bullet", ":Syria"])
+def test_parse_exclusions_refuses_what_it_cannot_read(item):
+    from search import parse_exclusions
+
+    with pytest.raises(BadInput, match="FIELD:VALUE"):
+        parse_exclusions([item])
+
+
+def test_parse_exclusions_splits_at_the_first_colon():
+    from search import parse_exclusions
+
+    assert parse_exclusions(["section:Key Takeaways: Russia", "Topic:Syria", "topic:Syria", ""]) == {
+        "section": ["Key Takeaways: Russia"], "topic": ["Syria"]}

@@ -106,3 +106,19 @@ def test_groups_span_batches_and_runs(tmp_path, settings, monkeypatch, batch):
         page = index.search("Robotyne")
         assert page.total == 3
         assert len({hit.dup_group for hit in page.hits}) == 1
+
+
+def test_collapsed_facet_counts_are_the_totals_their_links_give(repeats):
+    # With collapse on, the total counts groups of repeats; so does every
+    # facet count, so a value's count is what clicking it shows (#16).
+    page = repeats.search("", per_page=100, collapse=True)
+    assert page.to_json()["counted"] == "groups"
+    assert repeats.search("", per_page=100).to_json()["counted"] == "paragraphs"
+    sources = {v.value: v.count for v in page.facets["source"]}
+    assert sources == {"Institute for the Study of War": 4}  # 7 paragraphs, 4 groups
+    for name in ("source", "place", "topic"):
+        for value in page.facets[name]:
+            narrowed = repeats.search("", filters={name: [value.value]}, collapse=True)
+            assert value.count == narrowed.total, (name, value)
+    days = {v.value: v.count for v in page.facets["day"]}
+    assert days == {"2024-12-10": 3, "2024-12-11": 2, "2024-12-12": 2}  # each day's groups

@@ -29,6 +29,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     errors.register(app)
+    # Every count on a page reads 1,234; JSON keeps plain numbers (#16).
+    app.add_template_filter(thousands)
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
@@ -46,4 +48,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     return app
 
 
-__all__ = ["create_app"]
+def thousands(number: int) -> str:
+    """``number`` with thousands separators, for pages: ``thousands(14308)`` is ``"14,308"``."""
+    return f"{number:,}"
+
+
+__all__ = ["create_app", "thousands"]

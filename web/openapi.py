@@ -32,6 +32,9 @@ FACET_HELP = {
 SELECTION = [
     _param("q", "Query in Sitrep's query language (README, \"Query syntax\").", {"type": "string", "maxLength": 500}),
     *[_param(name, f"{FACET_HELP[name]}; repeat to OR values.", {"type": "string"}, repeat=True) for name in FACET_FIELDS],
+    _param("exclude", "FIELD:VALUE (topic:Syria): leave out paragraphs with this facet value, FIELD one of "
+           f"{', '.join(FACET_FIELDS)}; repeat for more. The value stays in its facet, marked excluded, counting "
+           "the paragraphs it leaves out.", {"type": "string", "pattern": "^[a-z]+:.+"}, repeat=True),
     _param("from", "Earliest report date: 2024-12-01, Dec 2024, last 30 days.", {"type": "string"}),
     _param("to", "Latest report date, same forms.", {"type": "string"}),
     _param("event_from", "Earliest date the paragraph mentions.", {"type": "string"}),
@@ -80,7 +83,10 @@ HIT = {
     },
 }
 FACET_VALUES = {"type": "array", "items": {"type": "object", "properties": {
-    "value": {"type": "string"}, "count": {"type": "integer"}, "selected": {"type": "boolean"}}}}
+    "value": {"type": "string"},
+    "count": {"type": "integer", "description": "Matches with this value, in the unit `counted` names; for an "
+              "excluded value, the matches its exclusion leaves out"},
+    "selected": {"type": "boolean"}, "excluded": {"type": "boolean"}}}}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -145,6 +151,11 @@ def openapi_document() -> dict[str, Any]:
                                "page": {"type": "integer"}, "per_page": {"type": "integer"},
                                "pages": {"type": "integer"}, "sort": {"type": "string"},
                                "filters": {"type": "object", "additionalProperties": STRING_LIST},
+                               "exclude": {"type": "object", "additionalProperties": STRING_LIST,
+                                           "description": "Facet values no hit carries, by facet"},
+                               "counted": {"type": "string", "enum": ["paragraphs", "groups"],
+                                           "description": "What total and facet counts count: groups of "
+                                           "repeated paragraphs when collapse is on"},
                                "from": NULLABLE_STRING, "to": NULLABLE_STRING,
                                "event_from": NULLABLE_STRING, "event_to": NULLABLE_STRING,
                                "collapse": {"type": "boolean"}, "did_you_mean": NULLABLE_STRING,

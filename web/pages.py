@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from search import FACET_FIELDS, Hit, SearchPage
 
 from .map import map_view
-from .params import absolute_url, search_index, search_options, state_url, toggle_url
+from .params import absolute_url, exclude_url, search_index, search_options, state_url, toggle_url
 
 bp = Blueprint("pages", __name__)
 
@@ -50,8 +50,9 @@ def _hit_view(hit: Hit, args: MultiDict, q: str) -> dict[str, Any]:
         ],
         # Built by search.query.snippet_html, which escapes the text first.
         "snippet": Markup(hit.snippet),
+        # Topic and place tags may share a name ("Syria"): each says its kind, in words.
         "tags": [
-            {"label": value, "url": toggle_url(args, name, value), "kind": name}
+            {"label": value, "url": toggle_url(args, name, value), "kind": name, "kind_label": name}
             for name, values in (("topic", hit.topics), ("place", hit.places))
             for value in values
         ],
@@ -70,9 +71,12 @@ def _facet_views(page: SearchPage, args: MultiDict) -> list[dict[str, Any]]:
                 "value": v.value,
                 "count": v.count,
                 "selected": v.selected,
+                "excluded": v.excluded,
                 "url": toggle_url(args, param, v.value)
                 if name != "month"
                 else state_url(args, **{"from": v.value, "to": v.value}),
+                # Months are a date range, not a facet filter: nothing to exclude.
+                "exclude_url": exclude_url(args, param, v.value) if name != "month" else None,
             }
             for v in values
         ]
@@ -91,6 +95,10 @@ def _chips(page: SearchPage, args: MultiDict) -> list[dict[str, str]]:
     chips = [
         {"label": f"{FACET_LABELS[name]}: {value}", "url": toggle_url(args, name, value)}
         for name, values in page.filters.items()
+        for value in values
+    ] + [
+        {"label": f"{FACET_LABELS[name]}: not {value}", "url": exclude_url(args, name, value), "excluded": True}
+        for name, values in page.excluded.items()
         for value in values
     ]
     if page.date_from:
@@ -130,7 +138,7 @@ def _timeline_view(page: SearchPage, args: MultiDict) -> dict[str, Any] | None:
             "y": round(TIMELINE_HEIGHT - height, 2),
             "height": round(height, 2),
             "count": bar.count,
-            "title": f"{bar.count} {noun}, {bar.label}",
+            "title": f"{bar.count:,} {noun}, {bar.label}",
             "url": state_url(args, **{"from": bar.start.isoformat(), "to": bar.end.isoformat()}),
         })
     return {
@@ -171,15 +179,20 @@ def search_page():
         date_from=args.get("from", ""),
         date_to=args.get("to", ""),
         sorts=[{"value": k, "label": v, "selected": k == page.sort} for k, v in SORT_LABELS.items()],
-        hidden=[(name, value) for name in FACET_FIELDS for value in args.getlist(name)]
+        hidden=[(name, value) for name in (*FACET_FIELDS, "exclude") for value in args.getlist(name)]
         + [(name, args[name]) for name in ("per_page", "event_from", "event_to") if args.get(name)],
         collapse=page.collapse,
         total=page.total,
+        # With collapse on, the total and the facets count groups of repeats (#16).
+        total_noun=("distinct paragraph" if page.total == 1 else "distinct paragraphs") if page.collapse
+        else ("paragraph" if page.total == 1 else "paragraphs"),
+        counted_note="Counts are distinct paragraphs: a repeated paragraph counts once." if page.collapse else None,
         first_shown=start + 1 if page.total else 0,
         last_shown=start + len(page.hits),
         hits=[_hit_view(hit, args, q) for hit in page.hits],
         facets=_facet_views(page, args),
         chips=_chips(page, args),
+        active_filters=sum(len(v) for v in page.filters.values()) + sum(len(v) for v in page.excluded.values()),
         clear_url=url_for("pages.search_page", q=q or None),
         pagination=_pagination(page, args),
         timeline=_timeline_view(page, args),
@@ -191,7 +204,7 @@ def search_page():
         feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None),
         csv_url=state_url(args, "feeds.export_csv", per_page=None, collapse=None),
         json_url=state_url(args, "feeds.export_json", per_page=None, collapse=None),
-        has_query=bool(q.strip()) or bool(page.filters) or bool(page.date_from or page.date_to),
+        has_query=bool(q.strip()) or bool(page.filters or page.excluded) or bool(page.date_from or page.date_to),
     )
 
 

@@ -3,8 +3,10 @@
 The whole state of a search lives in the query string: ``q``, ``topic``,
 ``source``, ``place``, ``section``, ``label``, ``cited`` (each repeatable;
 repeats are OR-ed), ``from``, ``to``, ``event_from``, ``event_to``,
-``collapse``, ``sort``, ``page``, ``per_page`` and ``literal`` (search the
-words as typed: no other spellings or forms of names, no corrections).
+``collapse``, ``sort``, ``page``, ``per_page``, ``literal`` (search the
+words as typed: no other spellings or forms of names, no corrections) and
+``exclude`` (``FIELD:VALUE``, repeatable: leave out paragraphs with that
+facet value).
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from typing import Any
 from flask import current_app, url_for
 from werkzeug.datastructures import MultiDict
 
-from search import FACET_FIELDS, BadInput, SearchIndex, parse_whole_number
+from search import FACET_FIELDS, BadInput, SearchIndex, parse_exclusions, parse_whole_number
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page",
-              "literal")
+              "literal", "exclude")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -65,6 +67,7 @@ def search_options(args: MultiDict) -> dict[str, Any]:
         "collapse": switches["collapse"],
         "literal": switches["literal"],
         "filters": {name: args.getlist(name) for name in FACET_FIELDS},
+        "exclude": parse_exclusions(args.getlist("exclude")),
         "date_from": args.get("from") or None,
         "date_to": args.get("to") or None,
         "sort": args.get("sort") or "relevance",
@@ -92,7 +95,23 @@ def state_url(args: MultiDict, endpoint: str = "pages.search_page", **changes: A
 
 
 def toggle_url(args: MultiDict, name: str, value: str) -> str:
-    """The URL that selects ``value`` of facet ``name``, or unselects it if selected."""
+    """The URL that selects ``value`` of facet ``name``, or unselects it if selected.
+
+    Selecting an excluded value also ends its exclusion.
+    """
     current = args.getlist(name)
     chosen = [v for v in current if v != value] if value in current else [*current, value]
-    return state_url(args, **{name: chosen})
+    item = f"{name}:{value}"
+    return state_url(args, **{name: chosen, "exclude": [v for v in args.getlist("exclude") if v != item]})
+
+
+def exclude_url(args: MultiDict, name: str, value: str) -> str:
+    """The URL that excludes ``value`` of facet ``name`` (``exclude=name:value``), or includes it again.
+
+    Excluding a selected value also unselects it.
+    """
+    item = f"{name}:{value}"
+    current = args.getlist("exclude")
+    if item in current:
+        return state_url(args, exclude=[v for v in current if v != item])
+    return state_url(args, exclude=[*current, item], **{name: [v for v in args.getlist(name) if v != value]})

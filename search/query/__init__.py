@@ -11,8 +11,8 @@ top-level modules of ``search`` (config, errors, dates, sections, taxonomy).  Ne
 """
 
 from .facets import FacetValue
-from .parse import SORTS, parse_query, phrases_as_pairs
+from .parse import SORTS, parse_exclusions, parse_query, phrases_as_pairs
 from .reader import SearchIndex, search
 from .results import Hit, Report, SearchPage
 
-__all__ = ["SORTS", "FacetValue", "Hit", "Report", "SearchIndex", "SearchPage", "parse_query", "phrases_as_pairs", "search"]
+__all__ = ["SORTS", "FacetValue", "Hit", "Report", "SearchIndex", "SearchPage", "parse_exclusions", "parse_query", "phrases_as_pairs", "search"]

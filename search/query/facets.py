@@ -23,11 +23,15 @@ DocMask = np.ndarray  # bool[doc_count]: True where a document is in the set
 
 @dataclass(frozen=True)
 class FacetValue:
-    """A facet value, how many matches carry it, and whether it is selected."""
+    """A facet value, how many matches carry it, and whether it is selected or excluded.
+
+    An excluded value's count is how many matches its exclusion leaves out.
+    """
 
     value: str
     count: int
     selected: bool = False
+    excluded: bool = False
 
 
 SegmentPostings = dict[str, np.ndarray]  # value -> document numbers within one segment
@@ -80,6 +84,7 @@ class FacetPostings:
         sizes = np.array([c.size for c in chunks], dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self._casefolded = {value.casefold(): value for value in values}
+        self._by_group: tuple | None = None  # (groups, postings, value, group) sorted by value then group
 
     def ordinals(self) -> np.ndarray:
         """Each document's value as its index in ``values`` (-1 for none; the last value when several).
@@ -107,24 +112,60 @@ class FacetPostings:
                 mask[self.postings[self.offsets[i] : self.offsets[i + 1]]] = True
         return mask
 
-    def counts(self, pool: DocMask) -> np.ndarray:
-        """How many documents of ``pool`` carry each value (aligned with ``values``)."""
+    def counts(self, pool: DocMask, groups: np.ndarray | None = None) -> np.ndarray:
+        """How many documents of ``pool`` carry each value (aligned with ``values``).
+
+        With ``groups`` (each document's repeat group, -1 for none) it counts
+        distinct groups instead: a paragraph repeated in ten reports counts
+        once, as collapsed results show it once.
+        """
         if not self.values:
             return np.zeros(0, dtype=np.int64)
+        if groups is not None:
+            return self._group_counts(pool, groups)
         hit = pool[self.postings].astype(np.int64)
         sums = np.add.reduceat(hit, self.offsets[:-1]) if hit.size else np.zeros(len(self.values), np.int64)
         return sums
 
-    def facet_values(self, pool: DocMask, selected: Iterable[str] = (), *, by_value: bool = False) -> list[FacetValue]:
-        """Counted values, most first (or by value for dates); zero counts only when selected."""
-        chosen = set(selected)
-        counts = self.counts(pool)
+    def _group_counts(self, pool: DocMask, groups: np.ndarray) -> np.ndarray:
+        # The postings ordered by (value, group) once per generation: the
+        # distinct groups of a value are then the places where the group
+        # changes among its matching postings, one linear pass a search
+        # instead of a sort of (value, group) pairs each time.
+        if self._by_group is None or self._by_group[0] is not groups:
+            value_of = np.repeat(np.arange(len(self.values), dtype=np.int32), np.diff(self.offsets))
+            group_of = groups[self.postings]
+            order = np.lexsort((group_of, value_of))
+            self._by_group = (groups, self.postings[order], value_of[order], group_of[order])
+        _, postings, value_of, group_of = self._by_group
+        hit = pool[postings]
+        values, found = value_of[hit], group_of[hit]
+        first = np.ones(values.size, dtype=bool)
+        first[1:] = (values[1:] != values[:-1]) | (found[1:] != found[:-1])
+        return np.bincount(values[first], minlength=len(self.values)).astype(np.int64)
+
+    def facet_values(
+        self, pool: DocMask, selected: Iterable[str] = (), *, by_value: bool = False,
+        excluded: Iterable[str] = (), excluded_pool: DocMask | None = None, groups: np.ndarray | None = None,
+    ) -> list[FacetValue]:
+        """Counted values, most first (or by value for dates); zero counts only when selected or excluded.
+
+        ``excluded`` values are counted in ``excluded_pool`` (the pool before
+        their own exclusion), so each shows how many matches it leaves out;
+        ``groups`` counts repeat groups instead of documents (:meth:`counts`).
+        """
+        chosen, dropped = set(selected), set(excluded)
+        counts = self.counts(pool, groups)
+        left_out = self.counts(excluded_pool, groups) if dropped and excluded_pool is not None else counts
         found = [
-            FacetValue(value, int(counts[i]), value in chosen)
+            FacetValue(value, int(left_out[i]), value in chosen, True)
+            if value in dropped
+            else FacetValue(value, int(counts[i]), value in chosen)
             for i, value in enumerate(self.values)
-            if counts[i] or value in chosen
+            if counts[i] or value in chosen or value in dropped
         ]
         found.extend(FacetValue(value, 0, True) for value in chosen if value not in self.index)
+        found.extend(FacetValue(value, 0, value in chosen, True) for value in dropped - chosen if value not in self.index)
         if by_value:
             return sorted(found, key=lambda v: v.value)
         return sorted(found, key=lambda v: (-v.count, v.value.casefold()))

@@ -45,13 +45,26 @@ def result_page(
     matched = gen.matches(base)
     base_docs = matched.mask if matched is not None else mask_of(searcher.docs_for_query(base), gen.doc_count)
     selected_docs = {name: gen.facet(name).docs_of(values) for name, values in chosen.items()}
-    matching = np.logical_and.reduce([base_docs, *selected_docs.values()]) if selected_docs else base_docs
+    excluded_docs = {name: gen.facet(name).docs_of(values) for name, values in plan.excluded.items()}
+    kept = _kept(excluded_docs)
+    matching = np.logical_and.reduce([base_docs, *selected_docs.values(), *kept])
+    # With collapse on, facets count groups as the total does, so a count is
+    # the total its link would show (#16).
+    groups = gen.groups() if collapse else None
     facets: dict[str, list[FacetValue]] = {}
     for name in (*FACET_FIELDS, *DATE_FACETS):
         # A facet's own selection does not narrow its counts (multi-select).
         others = [docs for other, docs in selected_docs.items() if other != name]
-        pool = np.logical_and.reduce([base_docs, *others]) if others else base_docs
-        facets[name] = gen.facet(name).facet_values(pool, chosen.get(name, ()), by_value=name in DATE_FACETS)
+        pool = np.logical_and.reduce([base_docs, *others])
+        # Exclusions narrow every count; a facet's excluded values are counted
+        # without their own exclusion: how many matches each leaves out.
+        excluded_pool = None
+        if name in excluded_docs:
+            excluded_pool = np.logical_and.reduce([pool, *_kept(excluded_docs, but=name)])
+        facets[name] = gen.facet(name).facet_values(
+            np.logical_and.reduce([pool, *kept]), chosen.get(name, ()), by_value=name in DATE_FACETS,
+            excluded=plan.excluded.get(name, ()), excluded_pool=excluded_pool, groups=groups,
+        )
 
     collapse_facet = None
     if collapse:
@@ -100,10 +113,16 @@ def result_page(
         event_from=event_start.isoformat() if event_start else None,
         event_to=event_end.isoformat() if event_end else None,
         collapse=collapse,
+        excluded={name: list(values) for name, values in plan.excluded.items()},
         did_you_mean=_suggestion(plan, taxonomy, total, suggest_max_hits),
         **_rewrite_fields(plan),
         all_words=plan.all_words,
     )
+
+
+def _kept(excluded_docs: dict[str, np.ndarray], but: str | None = None) -> list[np.ndarray]:
+    """Masks of the documents each facet's exclusions keep (all facets but ``but``)."""
+    return [~docs for name, docs in excluded_docs.items() if name != but]
 
 
 def _suggestion(plan: Plan, taxonomy: Taxonomy, total: int, suggest_max_hits: int) -> str | None:
@@ -138,6 +157,8 @@ def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, flo
         matching = matched.mask
         for name, values in plan.chosen.items():
             matching &= gen.facet(name).docs_of(values)
+        for name, values in plan.excluded.items():
+            matching &= ~gen.facet(name).docs_of(values)
         ordered = gen.ordered(matching, matched.scores, order, limit, collapse=False)
         return [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
     results = gen.searcher.search(plan.full, limit=limit, sortedby=sortedby, reverse=reverse, terms=False)

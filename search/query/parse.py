@@ -58,6 +58,34 @@ def clean_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     return chosen
 
 
+def parse_exclusions(items: Iterable[str]) -> dict[str, list[str]]:
+    """``["topic:Syria", "place:Kyiv"]`` -> ``{"topic": ["Syria"], "place": ["Kyiv"]}``: values no hit may carry.
+
+    The field is what comes before the first colon, so values may hold
+    colons ("section:Key Takeaways: Russia").  Empty items are ignored.
+
+    >>> parse_exclusions(["topic:Syria", " topic : Iran ", ""])
+    {'topic': ['Syria', 'Iran']}
+
+    :raises BadInput: an item without ``FIELD:``, a field that is not a facet, or no value.
+    """
+    excluded: dict[str, list[str]] = {}
+    for item in items:
+        if not item or not item.strip():
+            continue
+        name, colon, value = item.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        if not colon or name not in FACET_FIELDS or not value:
+            raise BadInput(
+                f"cannot exclude {item!r}; write FIELD:VALUE with FIELD one of {', '.join(FACET_FIELDS)}"
+                " (e.g. topic:Syria)"
+            )
+        excluded.setdefault(name, [])
+        if value not in excluded[name]:
+            excluded[name].append(value)
+    return excluded
+
+
 def date_range(start: date | None, end: date | None, fieldname: str = "date") -> Query:
     # Built from python-dateutil's result rather than Whoosh's date parser,
     # whose ranges were wrong in Whoosh 2.7.4 (see pyproject.toml).

@@ -8,11 +8,11 @@ filters) are relaxed to those with most of them (:mod:`search.query.relax`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping
 
-from whoosh.query import And, Or, Query, Term
+from whoosh.query import And, Not, Or, Query, Term
 
 from ..config import Settings
 from ..dates import parse_date_bound
@@ -35,7 +35,7 @@ class Plan:
     chosen: dict[str, list[str]]
     text_query: Query
     base: Query  # the text and date conditions
-    full: Query  # plus the facet filters
+    full: Query  # plus the facet filters and exclusions
     start: date | None
     end: date | None
     event_start: date | None
@@ -44,6 +44,7 @@ class Plan:
     # Set when few or no paragraphs had all the plain words and the query
     # was relaxed (search/query/relax.py): how many had them all.
     all_words: int | None = None
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # facet values no hit may carry
 
     @property
     def relaxed(self) -> bool:
@@ -55,11 +56,13 @@ def build_plan(
     gen: _Generation, settings: Settings, taxonomy: Taxonomy, q: str | None,
     filters: Mapping[str, Iterable[str]] | None, date_from: str | None, date_to: str | None,
     event_from: str | None, event_to: str | None, sort: str, literal: bool = False,
+    exclude: Mapping[str, Iterable[str]] | None = None,
 ) -> Plan:
     """Check a request and build its queries against the generation ``gen``.
 
     Names in ``q`` are rewritten (:func:`~search.query.names.rewrite_names`)
-    unless ``literal``.
+    unless ``literal``.  ``exclude`` names facet values no hit may carry
+(``{"topic": ["Syria"]}``): a paragraph with any of them is left out.
 
     :raises QuerySyntaxError: the query cannot be parsed.
     :raises BadDate: a date bound is not a date.
@@ -80,10 +83,15 @@ def build_plan(
     if event_start and event_end and event_start > event_end:
         raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
     chosen = {name: [_canonical(gen, taxonomy, name, v) for v in values] for name, values in chosen.items()}
+    excluded = {
+        name: list(dict.fromkeys(_canonical(gen, taxonomy, name, v) for v in values))
+        for name, values in clean_filters(exclude or {}).items()
+    }
     rewritten = None if literal else rewrite_names(q, taxonomy, gen.searcher.reader(), settings.name_form_max_percent)
     searched = rewritten.text if rewritten else q
     text_query = parse_query(searched, gen.searcher, gen)
     facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
+    unwanted = [Term(name, v) for name, values in excluded.items() for v in values]
 
     def conditions(text: Query) -> tuple[Query, Query]:
         base = phrases_as_pairs(text)  # text_query keeps the phrases, for highlighting
@@ -91,7 +99,12 @@ def build_plan(
             base = And([base, date_range(start, end)])
         if event_start or event_end:
             base = And([base, date_range(event_start, event_end, "event_date")])
-        return base, And([base, *facet_filters]) if facet_filters else base
+        full = And([base, *facet_filters]) if facet_filters else base
+        if unwanted:
+            # And + Not, not AndNot: Whoosh 2.7's AndNot matcher kept a paragraph
+            # carrying the excluded topic under a title phrase query (#16).
+            full = And([full, Not(Or(unwanted))])
+        return base, full
 
     base, full = conditions(text_query)
     all_words: int | None = None
@@ -107,7 +120,8 @@ def build_plan(
             loose_base, loose_full = conditions(loose)
             if _match_count(gen, loose_full, found + 1) > found:  # only when it finds more
                 text_query, base, full, all_words = loose, loose_base, loose_full, found
-    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten, all_words)
+    return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten,
+                all_words=all_words, excluded=excluded)
 
 
 def _match_count(gen: _Generation, query: Query, enough: int) -> int:

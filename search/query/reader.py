@@ -167,6 +167,7 @@ class SearchIndex:
         event_to: str | None = None,
         collapse: bool = False,
         literal: bool = False,
+        exclude: Mapping[str, Iterable[str]] | None = None,
     ) -> SearchPage:
         """Run a query and return one page of hits with facet counts over all matches.
 
@@ -175,6 +176,10 @@ class SearchIndex:
         An empty ``q`` lists everything the filters allow.  Names in ``q`` are
         searched in all their forms, and misspelt places corrected, unless
         ``literal`` (the page says what was searched: ``showing_results_for``).
+        ``exclude`` (facet -> values, as ``filters``) leaves out every
+        paragraph carrying one of its values; an excluded value stays in its
+        own facet's list with the count it leaves out.  With ``collapse`` the
+        total and every facet count are groups of repeats, not paragraphs.
 
         :raises QuerySyntaxError: the query cannot be parsed.
         :raises BadDate: ``date_from`` or ``date_to`` is not a date.
@@ -190,8 +195,9 @@ class SearchIndex:
             # Deep pages cost a full ranking each; exports give whole result sets.
             raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
         with self._lease() as gen:
-            plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal)
+            plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal, exclude)
             key = (gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
+                   tuple(sorted((k, tuple(v)) for k, v in plan.excluded.items())),
                    plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse, literal)
             found = self._pages.get(key)
             if found is None:
@@ -199,10 +205,13 @@ class SearchIndex:
                 self._pages.put(key, found)
             return found
 
-    def _plan(self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort, literal=False) -> Plan:
+    def _plan(
+        self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort, literal=False, exclude=None,
+    ) -> Plan:
         """Check a request and build its queries against the generation ``gen`` (:func:`build_plan`)."""
         return build_plan(
-            gen, self.settings, self.taxonomy, q, filters, date_from, date_to, event_from, event_to, sort, literal
+            gen, self.settings, self.taxonomy, q, filters, date_from, date_to, event_from, event_to, sort, literal,
+            exclude,
         )
 
     def iter_hits(
@@ -217,6 +226,7 @@ class SearchIndex:
         sort: str = "relevance",
         limit: int | None = None,
         literal: bool = False,
+        exclude: Mapping[str, Iterable[str]] | None = None,
     ) -> Iterator[Hit]:
         """Every matching paragraph (or the first ``limit``), in order, without snippets: for exports and feeds.
 
@@ -229,7 +239,7 @@ class SearchIndex:
         gen = self._take()
         try:
             with explain_damage(self.settings.index_dir):
-                plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal)
+                plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal, exclude)
                 docnums = hit_numbers(plan, sort, limit)
         except BaseException:
             self._give_back(gen)

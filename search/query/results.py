@@ -85,6 +85,12 @@ class SearchPage:
     # Set when few or no paragraphs had all the plain words, so the hits
     # are those with most of them (#15): how many had them all.
     all_words: int | None = None
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # facet values no hit carries
+
+    @property
+    def counted(self) -> str:
+        """What ``total`` and the facet counts count: "groups" of repeats when collapsed, else "paragraphs"."""
+        return "groups" if self.collapse else "paragraphs"
 
     @property
     def timeline(self) -> Timeline:
@@ -122,14 +128,17 @@ class SearchPage:
             "pages": self.pages,
             "sort": self.sort,
             "filters": self.filters,
+            "exclude": self.excluded,
             "from": self.date_from,
             "to": self.date_to,
             "event_from": self.event_from,
             "event_to": self.event_to,
             "collapse": self.collapse,
+            "counted": self.counted,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {
-                name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
+                name: [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded}
+                       for v in values]
                 for name, values in self.facets.items()
             },
             "timeline": self.timeline.to_json(),

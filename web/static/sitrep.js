@@ -81,3 +81,17 @@ document.querySelectorAll(".facet").forEach(function (facet) {
     box.value = params.get("q") || "";
   });
 })();
+
+// "Filters" on a phone: a toggle instead of a jump to #filters.  The state
+// sits on <body>, so it outlives the live results replacing the layout.
+document.querySelectorAll(".filters-toggle").forEach(function (link) {
+  link.setAttribute("role", "button");
+  link.setAttribute("aria-expanded", "false");
+});
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest(".filters-toggle") : null;
+  if (!link) return;
+  event.preventDefault();
+  var open = document.body.classList.toggle("filters-open");
+  link.setAttribute("aria-expanded", open ? "true" : "false");
+});
