@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from search import FACET_FIELDS, Hit, SearchPage
 
 from .map import map_view
-from .params import absolute_url, exclude_url, search_index, search_options, state_url, toggle_url
+from .params import (
+    absolute_url, carried_state, exclude_url, search_index, search_options, state_url, toggle_url, without_empty,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -31,7 +33,8 @@ def _hit_view(hit: Hit, args: MultiDict, q: str) -> dict[str, Any]:
     return {
         "id": hit.id,
         "title": hit.title,
-        "report_url": url_for("pages.report_page", report_id=hit.report_id, q=q or None, p=hit.position)
+        # The whole search state rides along, for the report's "Back to results" (#16).
+        "report_url": url_for("pages.report_page", report_id=hit.report_id, p=hit.position, **carried_state(args))
         + f"#p{hit.position}",
         "date": hit.date or "undated",
         "date_inferred": hit.date_inferred,
@@ -169,6 +172,9 @@ def _pagination(page: SearchPage, args: MultiDict) -> dict[str, Any]:
 def search_page():
     """The search page; its whole state is in the query string."""
     args = request.args
+    cleaned = without_empty(args)
+    if cleaned is not None:
+        return redirect(url_for("pages.search_page", **{k: cleaned.getlist(k) for k in cleaned}), code=302)
     options = search_options(args)
     page = search_index().search(**options)
     q = options["q"]
@@ -253,7 +259,7 @@ def report_page(report_id: str):
         "report.html",
         q=q,
         report=report,
-        back_url=url_for("pages.search_page", q=q or None),
+        back_url=url_for("pages.search_page", **carried_state(request.args)),
         paragraphs=[
             {
                 "anchor": f"p{p.position}",

@@ -76,6 +76,26 @@ def search_options(args: MultiDict) -> dict[str, Any]:
     }
 
 
+def carried_state(args: MultiDict) -> dict[str, list[str]]:
+    """The search state in ``args`` (every :data:`STATE_KEYS` value that is not empty), for links that keep it.
+
+    A report opened from a hit and its "Back to results" link carry this,
+    so going back finds the same filters, sort, dates and page (#16).
+    """
+    return {name: kept for name in STATE_KEYS if (kept := [v for v in args.getlist(name) if v != ""])}
+
+
+def without_empty(args: MultiDict) -> MultiDict | None:
+    """``args`` without its empty values, or None when none is empty.
+
+    A form sends every box, so a search with no dates comes as ``from=&to=``;
+    the page redirects to the URL without them, the one worth sharing (#16).
+    """
+    if all(value != "" for _, value in args.items(multi=True)):
+        return None
+    return MultiDict([(name, value) for name, value in args.items(multi=True) if value != ""])
+
+
 def state_url(args: MultiDict, endpoint: str = "pages.search_page", **changes: Any) -> str:
     """The URL of the current state with some parameters replaced.
 

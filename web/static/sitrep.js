@@ -70,8 +70,11 @@ document.querySelectorAll(".facet").forEach(function (facet) {
   box.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () {
-      var params = new URLSearchParams(new FormData(form));
-      params.delete("page");
+      var params = new URLSearchParams();
+      // Empty boxes stay out of the URL, as the server's redirect leaves them out.
+      new FormData(form).forEach(function (value, name) {
+        if (value !== "" && name !== "page") params.append(name, value);
+      });
       load(form.action + "?" + params.toString(), true);
     }, 400);
   });
