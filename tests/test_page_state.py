@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
@@ -57,3 +59,43 @@ def test_a_url_with_empty_parameters_redirects_to_the_one_without(live_server):
     except urllib.error.HTTPError as answer:
         assert answer.code == 302
         assert _query(answer.headers["Location"]) == {"q": ["Kursk"], "sort": ["newest"]}
+
+
+def _page(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url) as answer:
+            return answer.status, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.read().decode("utf-8")
+
+
+def test_a_bad_date_keeps_the_whole_form_and_names_the_date_box(live_server):
+    status, html = _page(f"{live_server}/?q=Kursk&from=notadate&sort=newest&topic=North+Korea&collapse=1")
+    assert status == 400
+    assert 'id="from" name="from" value="notadate"' in html
+    assert '<option value="newest" selected>' in html
+    assert '<input type="hidden" name="topic" value="North Korea">' in html
+    assert re.search(r'name="collapse" value="true" checked', html)
+    assert re.search(r'id="from"[^>]*aria-invalid="true"', html)
+    assert 'class="field-error field-error-dates"' in html and "notadate" in html.split('id="field-error"')[1]
+    assert not re.search(r'id="q"[^>]*aria-invalid', html)
+
+
+def test_a_query_error_links_to_the_syntax_panel_whose_examples_run(live_server):
+    status, html = _page(f"{live_server}/?q=%22Kursk&sort=oldest")
+    assert status == 400
+    assert re.search(r'id="q"[^>]*aria-invalid="true"', html)
+    assert 'href="#syntax"' in html and 'id="syntax"' in html
+    assert '<option value="oldest" selected>' in html
+    examples = re.findall(r'<details class="syntax".*?</details>', html, re.S)[0]
+    links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', examples)]
+    assert len(links) >= 7
+    for link in links:
+        assert _page(f"{live_server}{link}")[0] == 200, link
+
+
+def test_date_boxes_do_not_show_example_dates(live_server):
+    html = _page(f"{live_server}/")[1]
+    for box in ("from", "to"):
+        placeholder = re.search(rf'id="{box}"[^>]*placeholder="([^"]*)"', html).group(1)
+        assert not re.search(r"\d", placeholder), placeholder  # an example date looks like a filter that is on

@@ -74,7 +74,9 @@ def test_slash_focuses_the_search_box(page, live_server):
 def test_bad_query_shows_a_readable_message(page, live_server):
     response = page.goto(live_server + "/?q=%22unclosed")
     assert response.status == 400
-    assert "unclosed quote" in page.locator(".message").inner_text()
+    # The message stands by the query box, the box keeps what was typed (#16).
+    assert "unclosed quote" in page.locator("#field-error").inner_text()
+    assert page.locator("#q").input_value() == '"unclosed'
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -49,14 +49,14 @@ def test_hit_links_to_its_paragraph_in_the_report(client):
 
 
 def test_pagination_links_keep_the_state(client):
-    html = client.get("/?q=&source=Institute+for+the+Study+of+War&per_page=5").get_data(as_text=True)
+    html = client.get("/?q=&source=Institute+for+the+Study+of+War&per_page=5", follow_redirects=True).get_data(as_text=True)
     next_link = next(link for link in links(html) if "page=2" in link)
     state = parse_qs(urlsplit(next_link).query)
     assert state["source"] == ["Institute for the Study of War"] and state["per_page"] == ["5"]
 
 
 def test_date_filter_from_the_form(client):
-    html = client.get("/?q=&from=Dec+20+2024&to=2024-12-31").get_data(as_text=True)
+    html = client.get("/?q=&from=Dec+20+2024&to=2024-12-31", follow_redirects=True).get_data(as_text=True)
     assert "of <strong>19</strong> paragraphs" in html
     assert "From 2024-12-20" in html
 

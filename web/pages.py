@@ -168,6 +168,21 @@ def _pagination(page: SearchPage, args: MultiDict) -> dict[str, Any]:
     }
 
 
+def form_state(args: MultiDict, sort: str | None = None, collapse: bool | None = None) -> dict[str, Any]:
+    """The search form's values as the user gave them (also for an error page, where nothing was searched)."""
+    chosen_sort = sort or args.get("sort") or "relevance"
+    return {
+        "q": args.get("q", ""),
+        "date_from": args.get("from", ""),
+        "date_to": args.get("to", ""),
+        "sorts": [{"value": k, "label": v, "selected": k == chosen_sort} for k, v in SORT_LABELS.items()],
+        "hidden": [(name, value) for name in (*FACET_FIELDS, "exclude") for value in args.getlist(name)]
+        + [(name, args[name]) for name in ("per_page", "event_from", "event_to") if args.get(name)],
+        "collapse": collapse if collapse is not None else args.get("collapse", "") in ("1", "true", "yes", "on"),
+        "active_filters": sum(len(args.getlist(name)) for name in (*FACET_FIELDS, "exclude")),
+    }
+
+
 @bp.get("/")
 def search_page():
     """The search page; its whole state is in the query string."""
@@ -181,13 +196,8 @@ def search_page():
     start = (page.page - 1) * page.per_page
     return render_template(
         "search.html",
-        q=q,
-        date_from=args.get("from", ""),
-        date_to=args.get("to", ""),
-        sorts=[{"value": k, "label": v, "selected": k == page.sort} for k, v in SORT_LABELS.items()],
-        hidden=[(name, value) for name in (*FACET_FIELDS, "exclude") for value in args.getlist(name)]
-        + [(name, args[name]) for name in ("per_page", "event_from", "event_to") if args.get(name)],
-        collapse=page.collapse,
+        **{**form_state(args, page.sort, page.collapse), "q": q,
+           "active_filters": sum(len(v) for v in page.filters.values()) + sum(len(v) for v in page.excluded.values())},
         total=page.total,
         # With collapse on, the total and the facets count groups of repeats (#16).
         total_noun=("distinct paragraph" if page.total == 1 else "distinct paragraphs") if page.collapse
@@ -198,7 +208,6 @@ def search_page():
         hits=[_hit_view(hit, args, q) for hit in page.hits],
         facets=_facet_views(page, args),
         chips=_chips(page, args),
-        active_filters=sum(len(v) for v in page.filters.values()) + sum(len(v) for v in page.excluded.values()),
         clear_url=url_for("pages.search_page", q=q or None),
         pagination=_pagination(page, args),
         timeline=_timeline_view(page, args),
