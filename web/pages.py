@@ -16,7 +16,8 @@ from search import FACET_FIELDS, Hit, SearchPage
 
 from .map import map_view
 from .params import (
-    absolute_url, carried_state, exclude_url, search_index, search_options, state_url, toggle_url, without_empty,
+    TRUE_VALUES, absolute_url, carried_state, exclude_url, search_index, search_options, state_url, toggle_url,
+    without_empty,
 )
 
 bp = Blueprint("pages", __name__)
@@ -178,7 +179,7 @@ def form_state(args: MultiDict, sort: str | None = None, collapse: bool | None =
         "sorts": [{"value": k, "label": v, "selected": k == chosen_sort} for k, v in SORT_LABELS.items()],
         "hidden": [(name, value) for name in (*FACET_FIELDS, "exclude") for value in args.getlist(name)]
         + [(name, args[name]) for name in ("per_page", "event_from", "event_to") if args.get(name)],
-        "collapse": collapse if collapse is not None else args.get("collapse", "") in ("1", "true", "yes", "on"),
+        "collapse": collapse if collapse is not None else args.get("collapse", "").strip().lower() in TRUE_VALUES,
         "active_filters": sum(len(args.getlist(name)) for name in (*FACET_FIELDS, "exclude")),
     }
 

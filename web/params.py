@@ -20,7 +20,7 @@ from search import FACET_FIELDS, BadInput, SearchIndex, parse_exclusions, parse_
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page",
               "literal", "exclude")
-_TRUE = ("1", "true", "yes", "on")
+TRUE_VALUES = ("1", "true", "yes", "on")  # how a switch (collapse, literal) is turned on
 _FALSE = ("", "0", "false", "no", "off")
 
 
@@ -57,9 +57,9 @@ def search_options(args: MultiDict) -> dict[str, Any]:
     switches = {}
     for name in ("collapse", "literal"):
         value = args.get(name, "").strip().lower()
-        if value not in _TRUE + _FALSE:
+        if value not in TRUE_VALUES + _FALSE:
             raise BadInput(f"{name} must be true or false, not {args.get(name)!r}")
-        switches[name] = value in _TRUE
+        switches[name] = value in TRUE_VALUES
     return {
         "q": args.get("q", ""),
         "event_from": args.get("event_from") or None,
