@@ -16,8 +16,8 @@ from search import FACET_FIELDS, Hit, SearchPage
 
 from .map import map_view
 from .params import (
-    TRUE_VALUES, absolute_url, carried_state, exclude_url, search_index, search_options, state_url, toggle_url,
-    without_empty,
+    COLUMNS, TRUE_VALUES, absolute_url, carried_state, exclude_url, search_index, search_options, state_url,
+    toggle_url, view_options, without_empty,
 )
 
 bp = Blueprint("pages", __name__)
@@ -27,6 +27,7 @@ FACET_LABELS = {
     "label": "Evidence", "cited": "Cited domain", "month": "Month",
 }
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+VIEW_LABELS = {"": "List view", "table": "Table view"}  # the list is the default: no view= in its URLs
 FACET_SHOWN = 12
 
 
@@ -60,6 +61,10 @@ def _hit_view(hit: Hit, args: MultiDict, q: str) -> dict[str, Any]:
             for name, values in (("topic", hit.topics), ("place", hit.places))
             for value in values
         ],
+        "position": hit.position,
+        # The table view's Topic and Place cells.
+        "topics": [{"label": value, "url": toggle_url(args, "topic", value)} for value in hit.topics],
+        "places": [{"label": value, "url": toggle_url(args, "place", value)} for value in hit.places],
     }
 
 
@@ -169,6 +174,46 @@ def _pagination(page: SearchPage, args: MultiDict) -> dict[str, Any]:
     }
 
 
+# How the page shows hits, not which: exports and feeds leave these out.
+PAGE_ONLY = {"group": None, "view": None, "col": None}
+
+
+def _grouped_view(page: SearchPage, args: MultiDict, q: str) -> dict[str, Any] | None:
+    """Reports with their first hits, for ``group=report``: headings, counts and "N more in this report"."""
+    if page.group != "report":
+        return None
+    state = carried_state(args)
+    return {
+        "reports": page.reports,
+        "reports_noun": "report" if page.reports == 1 else "reports",
+        "groups": [
+            {
+                "title": group.title,
+                "url": url_for("pages.report_page", report_id=group.report_id, **state),
+                "date": group.date or "undated",
+                "date_inferred": group.date_inferred,
+                "source": group.source,
+                "count": group.count,
+                "more": group.more,
+                "hits": [_hit_view(hit, args, q) for hit in group.hits],
+            }
+            for group in page.groups
+        ],
+    }
+
+
+def _table_view(page: SearchPage, args: MultiDict, columns: list[str]) -> dict[str, Any]:
+    """The table view's columns, and its column picker: a form that carries the rest of the state."""
+    return {
+        "columns": [{"name": name, "label": COLUMNS[name]} for name in columns],
+        "shown": {name: name in columns for name in COLUMNS},
+        "span": len(columns) + 1,  # a report's heading row spans the paragraph link and every column
+        "picker": [{"name": name, "label": label, "checked": name in columns} for name, label in COLUMNS.items()],
+        "state": [(name, value) for name, values in carried_state(args).items() if name not in ("col", "page")
+                  for value in values],
+    }
+
+
 def form_state(args: MultiDict, sort: str | None = None, collapse: bool | None = None) -> dict[str, Any]:
     """The search form's values as the user gave them (also for an error page, where nothing was searched)."""
     chosen_sort = sort or args.get("sort") or "relevance"
@@ -177,9 +222,13 @@ def form_state(args: MultiDict, sort: str | None = None, collapse: bool | None =
         "date_from": args.get("from", ""),
         "date_to": args.get("to", ""),
         "sorts": [{"value": k, "label": v, "selected": k == chosen_sort} for k, v in SORT_LABELS.items()],
-        "hidden": [(name, value) for name in (*FACET_FIELDS, "exclude") for value in args.getlist(name)]
+        "hidden": [(name, value) for name in (*FACET_FIELDS, "exclude", "col") for value in args.getlist(name)]
         + [(name, args[name]) for name in ("per_page", "event_from", "event_to") if args.get(name)],
         "collapse": collapse if collapse is not None else args.get("collapse", "").strip().lower() in TRUE_VALUES,
+        "group": args.get("group") == "report",
+        "display_hidden": [(name, args[name]) for name in ("group", "view") if args.get(name)],
+        "views": [{"value": k, "label": v, "selected": k == (args.get("view") or "").replace("list", "")}
+                  for k, v in VIEW_LABELS.items()],
         "active_filters": sum(len(args.getlist(name)) for name in (*FACET_FIELDS, "exclude")),
     }
 
@@ -192,6 +241,7 @@ def search_page():
     if cleaned is not None:
         return redirect(url_for("pages.search_page", **{k: cleaned.getlist(k) for k in cleaned}), code=302)
     options = search_options(args)
+    shown = view_options(args)
     page = search_index().search(**options)
     q = options["q"]
     start = (page.page - 1) * page.per_page
@@ -205,8 +255,11 @@ def search_page():
         else ("paragraph" if page.total == 1 else "paragraphs"),
         counted_note="Counts are distinct paragraphs: a repeated paragraph counts once." if page.collapse else None,
         first_shown=start + 1 if page.total else 0,
-        last_shown=start + len(page.hits),
+        last_shown=start + (len(page.groups) if page.group else len(page.hits)),
         hits=[_hit_view(hit, args, q) for hit in page.hits],
+        display_controls=True,
+        grouped=_grouped_view(page, args, q),
+        table=_table_view(page, args, shown["columns"]) if shown["view"] == "table" else None,
         facets=_facet_views(page, args),
         chips=_chips(page, args),
         clear_url=url_for("pages.search_page", q=q or None),
@@ -217,9 +270,9 @@ def search_page():
         did_you_mean={"q": page.did_you_mean, "url": state_url(args, q=page.did_you_mean)} if page.did_you_mean else None,
         rewritten=_rewritten_view(page, args),
         relaxed_note=page.relaxed_note,
-        feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None),
-        csv_url=state_url(args, "feeds.export_csv", per_page=None, collapse=None),
-        json_url=state_url(args, "feeds.export_json", per_page=None, collapse=None),
+        feed_url=state_url(args, "feeds.atom_feed", per_page=None, collapse=None, sort=None, **PAGE_ONLY),
+        csv_url=state_url(args, "feeds.export_csv", per_page=None, collapse=None, **PAGE_ONLY),
+        json_url=state_url(args, "feeds.export_json", per_page=None, collapse=None, **PAGE_ONLY),
         has_query=bool(q.strip()) or bool(page.filters or page.excluded) or bool(page.date_from or page.date_to),
     )
 
@@ -245,8 +298,9 @@ def more_like_this_page(paragraph_id: str):
     return render_template(
         "more.html",
         q="",
-        source=_hit_view(source, MultiDict(), ""),
-        hits=[_hit_view(hit, MultiDict(), "") for hit in hits],
+        # The search state rides along, so a report opened from here still goes "Back to results" (#16).
+        source=_hit_view(source, request.args, ""),
+        hits=[_hit_view(hit, request.args, "") for hit in hits],
     )
 
 
@@ -286,7 +340,7 @@ def report_page(report_id: str):
                     for note in p.footnotes
                 ],
                 "permalink": url_for("pages.report_page", report_id=report_id, p=p.position) + f"#p{p.position}",
-                "more_url": url_for("pages.more_like_this_page", paragraph_id=p.id),
+                "more_url": url_for("pages.more_like_this_page", paragraph_id=p.id, **carried_state(request.args)),
                 "citation": citation(
                     report.source, report.title, report.date, p.section, p.position,
                     absolute_url(url_for("pages.report_page", report_id=report_id, p=p.position)) + f"#p{p.position}",

@@ -26,6 +26,7 @@ from ..index import explain_damage, index_identity, open_index
 from ..taxonomy import load_taxonomy
 from .facets import segment_id
 from .generation import ResultCache, _Generation
+from .grouping import check_grouping
 from .pages import hit_numbers, report_page, result_page
 from .plan import Plan, build_plan
 from .ranking import PostingsCache
@@ -168,6 +169,7 @@ class SearchIndex:
         collapse: bool = False,
         literal: bool = False,
         exclude: Mapping[str, Iterable[str]] | None = None,
+        group: str | None = None,
     ) -> SearchPage:
         """Run a query and return one page of hits with facet counts over all matches.
 
@@ -180,12 +182,15 @@ class SearchIndex:
         paragraph carrying one of its values; an excluded value stays in its
         own facet's list with the count it leaves out.  With ``collapse`` the
         total and every facet count are groups of repeats, not paragraphs.
+        With ``group="report"`` a page holds ``per_page`` reports, each with
+        its first hits (:mod:`search.query.grouping`).
 
         :raises QuerySyntaxError: the query cannot be parsed.
         :raises BadDate: ``date_from`` or ``date_to`` is not a date.
-        :raises BadInput: an unknown filter or sort, or a page out of range.
+        :raises BadInput: an unknown filter, sort or grouping, or a page out of range.
         """
         settings = self.settings
+        group = check_grouping(group)
         per_page = settings.per_page if per_page is None else per_page
         if not 1 <= per_page <= settings.max_per_page:
             raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
@@ -198,10 +203,10 @@ class SearchIndex:
             plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal, exclude)
             key = (gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
                    tuple(sorted((k, tuple(v)) for k, v in plan.excluded.items())),
-                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse, literal)
+                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse, literal, group)
             found = self._pages.get(key)
             if found is None:
-                found = result_page(plan, self.taxonomy, sort, page, per_page, collapse, settings.suggest_max_hits)
+                found = result_page(plan, self.taxonomy, sort, page, per_page, collapse, settings.suggest_max_hits, group)
                 self._pages.put(key, found)
             return found
 

@@ -58,6 +58,32 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class ReportGroup:
+    """One report's hits on a page grouped by report (``group="report"``)."""
+
+    report_id: str
+    title: str
+    source: str
+    date: str | None
+    date_inferred: bool
+    count: int  # its matching paragraphs (distinct ones with collapse); ``hits`` shows the first few
+    hits: list[Hit]
+
+    @property
+    def more(self) -> int:
+        """How many of its matches are not shown under its heading."""
+        return self.count - len(self.hits)
+
+    def to_json(self) -> dict[str, Any]:
+        """The group as documented in README.md ("JSON API")."""
+        return {
+            "report_id": self.report_id, "title": self.title, "source": self.source, "date": self.date,
+            "date_inferred": self.date_inferred, "url": f"/reports/{self.report_id}", "count": self.count,
+            "more": self.more, "hits": [hit.to_json() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
 class SearchPage:
     """Everything a result page shows: hits, totals and facet counts over all matches."""
 
@@ -86,6 +112,11 @@ class SearchPage:
     # are those with most of them (#15): how many had them all.
     all_words: int | None = None
     excluded: dict[str, list[str]] = field(default_factory=dict)  # facet values no hit carries
+    # With group="report": the page's reports, each with its first hits
+    # (``hits`` is then all of them in order), and how many reports match.
+    group: str | None = None
+    groups: list[ReportGroup] = field(default_factory=list)
+    reports: int | None = None
 
     @property
     def counted(self) -> str:
@@ -114,8 +145,9 @@ class SearchPage:
 
     @property
     def pages(self) -> int:
-        """The number of result pages."""
-        return max(1, math.ceil(self.total / self.per_page))
+        """The number of result pages (of reports, when grouped by report)."""
+        counted = self.reports if self.group == "report" and self.reports is not None else self.total
+        return max(1, math.ceil(counted / self.per_page))
 
     def to_json(self) -> dict[str, Any]:
         """The page as the JSON that CLI and API both print (README.md, "JSON")."""
@@ -136,6 +168,8 @@ class SearchPage:
             "collapse": self.collapse,
             "counted": self.counted,
             "hits": [hit.to_json() for hit in self.hits],
+            **({"group": self.group, "reports": self.reports, "groups": [g.to_json() for g in self.groups]}
+               if self.group else {"group": None}),
             "facets": {
                 name: [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded}
                        for v in values]
@@ -242,4 +276,4 @@ def also_in(searcher: Searcher, hit: Hit) -> tuple[list[dict[str, str]], int]:
     return listed, count
 
 
-__all__ = ["Hit", "Report", "SearchPage", "also_in", "hit_from_fields"]
+__all__ = ["Hit", "Report", "ReportGroup", "SearchPage", "also_in", "hit_from_fields"]
