@@ -71,13 +71,15 @@ document.querySelectorAll(".facet").forEach(function (facet) {
   function syncForm(url, visible) {
     var params = new URL(url, location.href).searchParams;
     form.querySelectorAll("input[type=hidden]").forEach(function (input) { input.remove(); });
+    var last = box;  // in the URL's order
     params.forEach(function (value, name) {
       if (shown.indexOf(name) !== -1 || name === "page" || name === "literal") return;
       var input = document.createElement("input");
       input.type = "hidden";
       input.name = name;
       input.value = value;
-      box.after(input);
+      last.after(input);
+      last = input;
     });
     if (!visible) return;
     box.value = params.get("q") || "";
