@@ -51,7 +51,7 @@ def group_by_report(ranked: np.ndarray, reports: np.ndarray, page: int, per_page
 
     >>> import numpy as np
     >>> found = group_by_report(np.array([4, 0, 5, 1]), np.array([0, 0, 1, 1, 2, 2]), 1, 10, 1)
-    >>> found.report_count, [(list(d), n) for d, n in found.groups]
+    >>> found.report_count, [(d.tolist(), n) for d, n in found.groups]
     (2, [([4], 2), ([0], 2)])
     """
     of_ranked = reports[ranked]
