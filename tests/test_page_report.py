@@ -66,6 +66,16 @@ def test_report_lists_the_paragraphs_its_search_matches(report_settings):
         assert index.report("velmora-assessment").url == ORIGINAL
 
 
+def test_the_report_api_gives_the_original_address(report_server):
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{report_server}/api{REPORT}") as answer:
+        body = json.load(answer)
+    assert body["url"] == ORIGINAL
+    assert all("markers" not in p and "pieces" not in p for p in body["paragraphs"])
+
+
 def test_a_marker_number_is_not_searchable(report_settings):
     with SearchIndex(report_settings) as index:
         assert index.search("12").total == 0  # [12] stands in ¶6, and no text says 12
