@@ -6,6 +6,7 @@ templates, which only loop and test.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -295,57 +296,145 @@ def more_like_this_page(paragraph_id: str):
     index = search_index()
     source = index.paragraph(paragraph_id)
     hits = index.more_like_this(paragraph_id)
+    # The search a report was read from rides along, back to its results (#16).
+    state = MultiDict(carried_state(request.args))
     return render_template(
         "more.html",
-        q="",
-        # The search state rides along, so a report opened from here still goes "Back to results" (#16).
-        source=_hit_view(source, request.args, ""),
-        hits=[_hit_view(hit, request.args, "") for hit in hits],
+        q=state.get("q", ""),
+        back_url=url_for("pages.search_page", **state) if state else None,
+        source=_hit_view(source, state, ""),
+        hits=[_hit_view(hit, state, "") for hit in hits],
     )
 
 
-def citation(report_source: str, title: str, date: str | None, section: str | None, position: int, url: str) -> str:
-    """A citation ready to paste: source, title, date, section, paragraph, permalink."""
+def citation(
+    report_source: str, title: str, date: str | None, section: str | None, position: int, permalink: str,
+    original: str | None = None, accessed: str | None = None,
+) -> str:
+    """A citation ready to paste: source, title, date, section, paragraph, the original's address, the permalink.
+
+    ``accessed`` is the day the citation is made (the usual "accessed"
+    convention for web sources); it follows the original's address, which
+    is what was accessed, or the permalink when the original is unknown.
+    """
     parts = [report_source, f"“{title}”", date or "undated"]
     if section:
         parts.append(f"section “{section}”")
     parts.append(f"paragraph {position}")
-    return ", ".join(parts) + f". {url}"
+    text = ", ".join(parts) + "."
+    when = f" (accessed {accessed})" if accessed else ""
+    if original:
+        return f"{text} {original}{when}. Sitrep: {permalink}"
+    return f"{text} {permalink}{when}"
+
+
+def _report_search(args: MultiDict) -> dict[str, Any]:
+    """The search a report was opened from, as keyword arguments for :meth:`SearchIndex.report`."""
+    options = search_options(MultiDict(carried_state(args)))
+    return {
+        "highlight_query": options["q"],
+        **{name: options[name] for name in ("filters", "exclude", "date_from", "date_to", "event_from", "event_to",
+                                            "literal")},
+    }
+
+
+def _hit_bar(matches: list[int], target: int | None, link: Any) -> dict[str, Any]:
+    """ "Hit 2 of 5 ↑ ↓": where ``target`` is among the matching paragraphs, and links to its neighbours."""
+    count = len(matches)
+    if target in matches:
+        at = matches.index(target)
+        label = f"Hit {at + 1} of {count}"
+        before, after = matches[:at], matches[at + 1:]
+    else:
+        label = "No hit in this report" if not count else f"{count} hit{'s' if count != 1 else ''} in this report"
+        before = [m for m in matches if target is not None and m < target]
+        after = [m for m in matches if target is None or m > target]
+    return {
+        "label": label,
+        "prev_url": link(before[-1]) if before else None,
+        "next_url": link(after[0]) if after else None,
+        "prev_position": before[-1] if before else None,
+        "next_position": after[0] if after else None,
+    }
+
+
+def _marker_html(position: int, n: int, occurrence: int, has_note: bool) -> Markup:
+    ref_id = f"ref-{position}-{n}" + (f"-{occurrence}" if occurrence > 1 else "")
+    if not has_note:
+        return Markup('<sup class="fn missing" id="{}" title="No endnote in the report">[{}]</sup>').format(ref_id, n)
+    return Markup('<sup class="fn" id="{}"><a href="#note-{}-{}" aria-label="Note {}">[{}]</a></sup>').format(
+        ref_id, position, n, n, n)
+
+
+def _paragraph_view(p: Hit) -> tuple[Markup, list[dict[str, Any]], str | None]:
+    """A paragraph's text with its footnote markers as links, its endnotes (each once), and a line for missing ones."""
+    notes: dict[int, dict[str, Any]] = {}
+    for note in p.footnotes:
+        # Only web addresses become links: a javascript: URL in a report stays text.
+        urls = [u for u in note["urls"] if u.lower().startswith(("http://", "https://"))]
+        notes.setdefault(note["n"], {"n": note["n"], "id": f"note-{p.position}-{note['n']}", "text": note["text"],
+                                     "urls": urls, "backlinks": [], "known": bool(note["text"] or note["urls"])})
+    html = [Markup(p.pieces[0]) if p.pieces else Markup(p.snippet)]
+    seen: dict[int, int] = {}
+    for (_, n), piece in zip(p.markers, p.pieces[1:]):
+        seen[n] = seen.get(n, 0) + 1
+        note = notes.setdefault(n, {"n": n, "id": f"note-{p.position}-{n}", "text": "", "urls": [], "backlinks": [],
+                                    "known": False})
+        html.append(_marker_html(p.position, n, seen[n], note["known"]))
+        html.append(Markup(piece))
+        ref = f"#ref-{p.position}-{n}" + (f"-{seen[n]}" if seen[n] > 1 else "")
+        note["backlinks"].append({"url": ref, "label": "↩" if seen[n] == 1 else f"↩{seen[n]}"})
+    missing = [f"[{n}]" for n, note in notes.items() if not note["known"]]
+    missing_line = f"{', '.join(missing)}: no endnote in the report" if missing else None
+    return Markup("").join(html), [note for note in notes.values() if note["known"]], missing_line
 
 
 @bp.get("/reports/<report_id>")
 def report_page(report_id: str):
-    """A whole report, every paragraph anchored as #pN, matches of ?q= marked."""
-    q = request.args.get("q", "")
-    target = request.args.get("p", "")
-    report = search_index().report(report_id, highlight_query=q)
+    """A whole report, every paragraph anchored as #pN, matches of the search it was opened from marked.
+
+    The search state rides in the query string (``q`` and the filters, as on
+    the results page) with ``p``, the paragraph arrived at; every link on
+    the page keeps that state.
+    """
+    args = request.args
+    state = carried_state(args)
+    raw_target = args.get("p", "")
+    target = int(raw_target) if raw_target.isdecimal() and len(raw_target) < 10 else None
+    report = search_index().report(report_id, **_report_search(args))
+    accessed = date.today().isoformat()
+
+    def link(position: int) -> str:
+        return url_for("pages.report_page", report_id=report_id, p=position, **state) + f"#p{position}"
+
+    matching = set(report.matches)
+    paragraphs = []
+    for i, p in enumerate(report.paragraphs):
+        text_html, notes, missing_line = _paragraph_view(p)
+        permalink = absolute_url(url_for("pages.report_page", report_id=report_id, p=p.position)) + f"#p{p.position}"
+        paragraphs.append({
+            "anchor": f"p{p.position}",
+            "position": p.position,
+            "kind": p.kind,
+            "section": p.heading or p.section,
+            "new_section": p.section and (i == 0 or report.paragraphs[i - 1].heading != p.heading),
+            "html": text_html,
+            "target": p.position == target,
+            "match": p.position in matching,
+            "notes": notes,
+            "missing_notes": missing_line,
+            "link": link(p.position),
+            "permalink": permalink,
+            "more_url": url_for("pages.more_like_this_page", paragraph_id=p.id, **state),
+            "citation": citation(report.source, report.title, report.date, p.section, p.position, permalink,
+                                 original=report.url, accessed=accessed),
+        })
     return render_template(
         "report.html",
-        q=q,
+        q=args.get("q", ""),
         report=report,
-        back_url=url_for("pages.search_page", **carried_state(request.args)),
-        paragraphs=[
-            {
-                "anchor": f"p{p.position}",
-                "position": p.position,
-                "kind": p.kind,
-                "section": p.heading or p.section,
-                "new_section": p.section and (i == 0 or report.paragraphs[i - 1].heading != p.heading),
-                "html": Markup(p.snippet),
-                "target": str(p.position) == target,
-                "footnotes": [
-                    {"n": note["n"], "text": note["text"],
-                     # Only web addresses become links: a javascript: URL in a report stays text.
-                     "urls": [u for u in note["urls"] if u.lower().startswith(("http://", "https://"))]}
-                    for note in p.footnotes
-                ],
-                "permalink": url_for("pages.report_page", report_id=report_id, p=p.position) + f"#p{p.position}",
-                "more_url": url_for("pages.more_like_this_page", paragraph_id=p.id, **carried_state(request.args)),
-                "citation": citation(
-                    report.source, report.title, report.date, p.section, p.position,
-                    absolute_url(url_for("pages.report_page", report_id=report_id, p=p.position)) + f"#p{p.position}",
-                ),
-            }
-            for i, p in enumerate(report.paragraphs)
-        ],
+        original_url=report.url if report.url and report.url.lower().startswith(("http://", "https://")) else None,
+        back_url=url_for("pages.search_page", **state),
+        hit_bar=_hit_bar(report.matches, target, link) if report.searched else None,
+        paragraphs=paragraphs,
     )

@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from whoosh.query import Every
+from whoosh.query import And, Every, Term
 
 from ..errors import BadInput, QuerySyntaxError, ReportNotFound
 from ..index import FACET_FIELDS
@@ -221,23 +221,41 @@ def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, flo
     return [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
 
 
-def report_page(gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_query: str) -> Report:
+def report_page(
+    gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_query: str, plan: Plan | None = None,
+) -> Report:
     """All paragraphs of one report, in order, with the matches of ``highlight_query`` marked.
+
+    With ``plan`` (the search the report was opened from) the words are
+    marked as that search's snippets mark them, and ``matches`` lists the
+    paragraphs of this report the search finds: its own query and filters,
+    restricted to this report, so the page's "next hit" goes where the
+    results would.  Each paragraph's ``pieces`` are its marked text cut at
+    its footnote markers.
 
     :raises ReportNotFound: no report has that id.
     """
     searcher = gen.searcher
-    docs = [searcher.stored_fields(n) for n in searcher.document_numbers(report_id=report_id)]
-    if not docs:
+    docnums = list(searcher.document_numbers(report_id=report_id))
+    if not docnums:
         raise ReportNotFound(f"no report {report_id!r} in the index")
-    docs.sort(key=lambda d: d["position"])
-    try:
-        mark = parse_query(highlight_query, searcher, gen, taxonomy)
-    except QuerySyntaxError:
-        mark = Every()  # a query that cannot mark anything still shows the report
-    extra = highlight_words(taxonomy, mark)
-    marker = Marker(mark, extra)
-    paragraphs = [hit_from_fields(d, marker.snippet(d["text"], whole=True), None) for d in docs]
+    if plan is not None:
+        mark = plan.text_query
+        found = set(searcher.docs_for_query(And([plan.full, Term("report_id", report_id)])))
+    else:
+        try:
+            mark = parse_query(highlight_query, searcher, gen, taxonomy)
+        except QuerySyntaxError:
+            mark = Every()  # a query that cannot mark anything still shows the report
+        found = set()
+    marker = Marker(mark, highlight_words(taxonomy, mark))
+    paragraphs = []
+    for docnum in docnums:
+        fields = searcher.stored_fields(docnum)
+        hit = hit_from_fields(fields, marker.snippet(fields["text"], whole=True), None)
+        paragraphs.append(replace(hit, pieces=marker.pieces(hit.text, [at for at, _ in hit.markers])))
+    paragraphs.sort(key=lambda p: p.position)
+    matching = sorted(fields["position"] for n in found for fields in [searcher.stored_fields(n)])
     first = paragraphs[0]
     return Report(
         report_id=report_id,
@@ -247,6 +265,9 @@ def report_page(gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_
         date_inferred=first.date_inferred,
         path=first.path,
         paragraphs=paragraphs,
+        url=first.report_url,
+        matches=matching,
+        searched=plan is not None,
     )
 
 

@@ -272,13 +272,42 @@ class SearchIndex:
         with self._lease() as gen:
             return did_you_mean(gen, q, self.taxonomy)
 
-    def report(self, report_id: str, highlight_query: str = "") -> Report:
+    def report(
+        self,
+        report_id: str,
+        highlight_query: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        event_from: str | None = None,
+        event_to: str | None = None,
+        literal: bool = False,
+        exclude: Mapping[str, Iterable[str]] | None = None,
+    ) -> Report:
         """All paragraphs of one report, in order; matches of ``highlight_query`` marked.
+
+        Given the rest of a search's state (the arguments of :meth:`search`),
+        ``Report.matches`` lists the paragraphs of this report that search
+        finds.  A state that cannot be searched (a bad date, an unclosed
+        quote) still shows the report, with nothing marked or matched: the
+        report is what was asked for.
 
         :raises ReportNotFound: no report has that id.
         """
+        filters = {name: list(values) for name, values in (filters or {}).items()}
+        exclude = {name: list(values) for name, values in (exclude or {}).items()}
         with self._lease() as gen:
-            return report_page(gen, self.taxonomy, report_id, highlight_query)
+            plan = None
+            searching = highlight_query.strip() or date_from or date_to or event_from or event_to or any(
+                values for values in (*filters.values(), *exclude.values()))
+            if searching:
+                try:
+                    plan = self._plan(gen, highlight_query, filters, date_from, date_to, event_from, event_to,
+                                      "relevance", literal, exclude)
+                except BadInput:
+                    plan = None
+            return report_page(gen, self.taxonomy, report_id, highlight_query, plan)
 
     def paragraph(self, paragraph_id: str) -> Hit:
         """One paragraph by its id.

@@ -48,11 +48,16 @@ class Hit:
     dup_group: str = ""
     also_in: list[dict[str, str]] = field(default_factory=list)  # filled when collapsing
     also_in_count: int = 0  # how many other reports repeat it (also_in lists the newest 50)
+    # (offset in ``text``, note number) of each footnote marker the text had.
+    markers: list[tuple[int, int]] = field(default_factory=list)
+    # On a report page: the whole text as marked HTML, cut at each marker
+    # (one more piece than ``markers``), for putting the markers back.
+    pieces: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The hit as documented in README.md ("JSON")."""
         data = asdict(self)
-        for private in ("date_basis", "path", "dup_group"):
+        for private in ("date_basis", "path", "dup_group", "markers", "pieces"):
             data.pop(private)
         return data
 
@@ -198,6 +203,11 @@ class Report:
     date_inferred: bool
     path: str
     paragraphs: list[Hit]
+    url: str | None = None  # the report's address on the web, when known
+    # Positions of the paragraphs that match the search the report was
+    # opened from (its query and filters), in report order; empty without one.
+    matches: list[int] = field(default_factory=list)
+    searched: bool = False  # whether a search was given (and could run): ``matches`` is meaningful
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -208,6 +218,7 @@ class Report:
             "date": self.date,
             "date_inferred": self.date_inferred,
             "path": self.path,
+            "url": self.url,
             "paragraphs": [p.to_json() for p in self.paragraphs],
         }
 
@@ -239,6 +250,7 @@ def hit_from_fields(fields: Mapping[str, Any], snippet: str, score: float | None
         event_dates=list(fields.get("event_dates") or []),
         report_url=fields.get("url") or None,
         dup_group=fields.get("dup_group", ""),
+        markers=[(int(at), int(n)) for at, n in fields.get("markers") or []],
     )
 
 
