@@ -18,7 +18,6 @@ from dateutil.relativedelta import relativedelta
 from werkzeug.datastructures import MultiDict
 
 from search import INTERVALS, SearchPage
-from search.query.timeline import Bar
 
 from .params import state_url
 
@@ -41,8 +40,8 @@ STEPS = (("day", 1), ("day", 2), ("week", 1), ("week", 2), ("month", 1), ("month
 UNIT_ORDER = ("day", "week", "month", "year")
 
 
-def period_label(bar: Bar, bucket: str) -> str:
-    """A bar's period in words: "2024-12-14", "week of 2024-12-09", "December 2024", "2024"."""
+def period_label(bar: Any, bucket: str) -> str:
+    """A timeline bar's period in words: "2024-12-14", "week of 2024-12-09", "December 2024", "2024"."""
     if bucket == "day":
         return bar.start.isoformat()
     if bucket == "week":
@@ -124,13 +123,11 @@ def _presets(args: MultiDict, newest: str | None) -> list[dict[str, Any]]:
 
 
 def timeline_view(page: SearchPage, args: MultiDict, newest: str | None) -> dict[str, Any] | None:
-    """What ``_timeline.html`` draws: the chart (when there are two bars or more), its table and controls.
+    """What ``_timeline.html`` draws: the chart (two bars or more), its table (one or more) and the controls.
 
     ``newest`` is the index's newest report date, which the presets count back from.
     """
     timeline = page.timeline
-    if not timeline.bars:
-        return None
     bucket, bars = timeline.bucket, timeline.bars
     chosen = page.interval
     intervals = [
@@ -146,7 +143,11 @@ def timeline_view(page: SearchPage, args: MultiDict, newest: str | None) -> dict
         "presets": _presets(args, newest),
         "newest": newest,
         "chart": len(bars) >= 2,
+        "bars": [],
     }
+    if not bars:
+        # Nothing dated matches: the controls stay, so another preset or "Any date" is one click away.
+        return view if newest is not None else None
     first, last = bars[0].start, bars[-1].end
     total_days = (last - first).days + 1
     step = _nice_step(timeline.peak)
