@@ -313,3 +313,12 @@ def test_the_month_facet_is_gone_from_the_sidebar_but_not_from_the_api(page, liv
     assert page.request.get(live_server + "/api/search").json()["facets"]["month"][0]["value"] == "2024-12"
     # There never was a month parameter (the list set from and to): it is refused, not ignored.
     assert page.request.get(live_server + "/api/search?month=2024-12").status == 400
+
+
+def test_the_presets_stay_when_no_dated_paragraph_matches(page, live_server):
+    page.goto(live_server + "/?q=Russian&from=2024-12-15&to=2024-12-20")
+    assert page.locator(".summary").inner_text().startswith("No paragraphs match")
+    assert page.locator(".timeline a.bar").count() == 0 and page.locator(".timeline-intervals").count() == 0
+    page.locator(".timeline-presets a", has_text="Any date").click()
+    page.wait_for_url(lambda url: "from=" not in url)
+    assert page.locator(".timeline a.bar").count() == 10
