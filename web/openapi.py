@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search import FACET_FIELDS, SORTS
+from search import FACET_FIELDS, INTERVALS, SORTS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -48,6 +48,8 @@ PAGING = [
     _param("per_page", "Hits per page, in the digits 0-9.",
            {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
     _param("collapse", "One hit per group of repeated paragraphs.", {"type": "boolean", "default": False}),
+    _param("interval", "The timeline's bars (auto: by the span of the matches); exports ignore it.",
+           {"type": "string", "enum": list(INTERVALS), "default": "auto"}),
 ]
 
 
@@ -169,6 +171,7 @@ def openapi_document() -> dict[str, Any]:
                                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                                "facets": {"type": "object", "additionalProperties": FACET_VALUES},
                                "timeline": {"type": "object", "properties": {
+                                   "interval": {"type": "string", "enum": list(INTERVALS)},
                                    "bucket": {"type": "string", "enum": ["day", "week", "month", "year"]},
                                    "bars": {"type": "array", "items": {"type": "object", "properties": {
                                        "start": {"type": "string"}, "end": {"type": "string"},

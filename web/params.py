@@ -4,9 +4,10 @@ The whole state of a search lives in the query string: ``q``, ``topic``,
 ``source``, ``place``, ``section``, ``label``, ``cited`` (each repeatable;
 repeats are OR-ed), ``from``, ``to``, ``event_from``, ``event_to``,
 ``collapse``, ``sort``, ``page``, ``per_page``, ``literal`` (search the
-words as typed: no other spellings or forms of names, no corrections) and
+words as typed: no other spellings or forms of names, no corrections),
 ``exclude`` (``FIELD:VALUE``, repeatable: leave out paragraphs with that
-facet value).
+facet value) and ``interval`` (the timeline's bars: ``auto``, ``day``,
+``week``, ``month``, ``year``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from search import FACET_FIELDS, BadInput, SearchIndex, parse_exclusions, parse_whole_number
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page",
-              "literal", "exclude")
+              "literal", "exclude", "interval")
 TRUE_VALUES = ("1", "true", "yes", "on")  # how a switch (collapse, literal) is turned on
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -73,6 +74,7 @@ def search_options(args: MultiDict) -> dict[str, Any]:
         "sort": args.get("sort") or "relevance",
         "page": _positive_int(args, "page") or 1,
         "per_page": _positive_int(args, "per_page"),
+        "interval": args.get("interval") or "auto",
     }
 
 

@@ -91,6 +91,7 @@ class SearchPage:
     # are those with most of them (#15): how many had them all.
     all_words: int | None = None
     excluded: dict[str, list[str]] = field(default_factory=dict)  # facet values no hit carries
+    interval: str = "auto"  # the timeline's bars: "auto" or day, week, month, year (search/query/timeline.py)
 
     @property
     def counted(self) -> str:
@@ -99,8 +100,8 @@ class SearchPage:
 
     @property
     def timeline(self) -> Timeline:
-        """Matching paragraphs per day, week or month, from the ``day`` facet."""
-        return date_histogram((v.value, v.count) for v in self.facets.get("day", []))
+        """Matching paragraphs per day, week, month or year (``interval``), from the ``day`` facet."""
+        return date_histogram(((v.value, v.count) for v in self.facets.get("day", [])), self.interval)
 
     @property
     def places_map(self) -> PlaceMap:
