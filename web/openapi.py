@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search import FACET_FIELDS, SORTS
+from search import FACET_FIELDS, INTERVALS, SORTS
 
 from .params import COLUMNS, VIEWS
 
@@ -57,6 +57,8 @@ PAGING = [
     _param("col", "A table column of the page; accepted and ignored here.",
            {"type": "string", "enum": list(COLUMNS)},
            repeat=True),
+    _param("interval", "The timeline's bars (auto: by the span of the matches); exports ignore it.",
+           {"type": "string", "enum": list(INTERVALS), "default": "auto"}),
 ]
 
 
@@ -188,6 +190,7 @@ def openapi_document() -> dict[str, Any]:
                                                        "items": {"$ref": "#/components/schemas/Hit"}}}}},
                                "facets": {"type": "object", "additionalProperties": FACET_VALUES},
                                "timeline": {"type": "object", "properties": {
+                                   "interval": {"type": "string", "enum": list(INTERVALS)},
                                    "bucket": {"type": "string", "enum": ["day", "week", "month", "year"]},
                                    "bars": {"type": "array", "items": {"type": "object", "properties": {
                                        "start": {"type": "string"}, "end": {"type": "string"},

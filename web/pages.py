@@ -20,12 +20,13 @@ from .params import (
     COLUMNS, TRUE_VALUES, absolute_url, carried_state, exclude_url, search_index, search_options, state_url,
     toggle_url, view_options, without_empty,
 )
+from .timeline import timeline_view
 
 bp = Blueprint("pages", __name__)
 
 FACET_LABELS = {
     "topic": "Topic", "source": "Source", "place": "Place", "section": "Section",
-    "label": "Evidence", "cited": "Cited domain", "month": "Month",
+    "label": "Evidence", "cited": "Cited domain",
 }
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 VIEW_LABELS = {"": "List view", "table": "Table view"}  # the list is the default: no view= in its URLs
@@ -70,23 +71,20 @@ def _hit_view(hit: Hit, args: MultiDict, q: str) -> dict[str, Any]:
 
 
 def _facet_views(page: SearchPage, args: MultiDict) -> list[dict[str, Any]]:
+    # No Month list: the timeline above the results shows the same counts, by any interval (#16).
     views = []
-    for name in (*FACET_FIELDS, "month"):
+    for name in FACET_FIELDS:
         values = page.facets.get(name, [])
         if not values:
             continue
-        param = name
         items = [
             {
                 "value": v.value,
                 "count": v.count,
                 "selected": v.selected,
                 "excluded": v.excluded,
-                "url": toggle_url(args, param, v.value)
-                if name != "month"
-                else state_url(args, **{"from": v.value, "to": v.value}),
-                # Months are a date range, not a facet filter: nothing to exclude.
-                "exclude_url": exclude_url(args, param, v.value) if name != "month" else None,
+                "url": toggle_url(args, name, v.value),
+                "exclude_url": exclude_url(args, name, v.value),
             }
             for v in values
         ]
@@ -125,41 +123,6 @@ def _chips(page: SearchPage, args: MultiDict) -> list[dict[str, str]]:
         # Not a hidden field of the form: a new query has its names read again.
         chips.append({"label": "Words as typed", "url": state_url(args, literal=None)})
     return chips
-
-
-TIMELINE_WIDTH, TIMELINE_HEIGHT = 640, 90
-BUCKET_WORDS = {"day": "day", "week": "week", "month": "month", "year": "year"}
-
-
-def _timeline_view(page: SearchPage, args: MultiDict) -> dict[str, Any] | None:
-    """Bars of the SVG histogram, each a link that narrows the dates to its bucket."""
-    timeline = page.timeline
-    if len(timeline.bars) < 2:
-        return None
-    step = TIMELINE_WIDTH / len(timeline.bars)
-    peak = timeline.peak or 1
-    bars = []
-    for i, bar in enumerate(timeline.bars):
-        height = 0 if not bar.count else max(2.0, (TIMELINE_HEIGHT - 4) * bar.count / peak)
-        noun = "paragraph" if bar.count == 1 else "paragraphs"
-        bars.append({
-            "x": round(i * step, 2),
-            "width": round(max(1.0, step - (1 if step > 3 else 0)), 2),
-            "y": round(TIMELINE_HEIGHT - height, 2),
-            "height": round(height, 2),
-            "count": bar.count,
-            "title": f"{bar.count:,} {noun}, {bar.label}",
-            "url": state_url(args, **{"from": bar.start.isoformat(), "to": bar.end.isoformat()}),
-        })
-    return {
-        "bucket": BUCKET_WORDS[timeline.bucket],
-        "width": TIMELINE_WIDTH,
-        "height": TIMELINE_HEIGHT,
-        "bars": bars,
-        "first": timeline.bars[0].start.isoformat(),
-        "last": timeline.bars[-1].end.isoformat(),
-        "peak": timeline.peak,
-    }
 
 
 def _pagination(page: SearchPage, args: MultiDict) -> dict[str, Any]:
@@ -224,7 +187,7 @@ def form_state(args: MultiDict, sort: str | None = None, collapse: bool | None =
         "date_to": args.get("to", ""),
         "sorts": [{"value": k, "label": v, "selected": k == chosen_sort} for k, v in SORT_LABELS.items()],
         "hidden": [(name, value) for name in (*FACET_FIELDS, "exclude", "col") for value in args.getlist(name)]
-        + [(name, args[name]) for name in ("per_page", "event_from", "event_to") if args.get(name)],
+        + [(name, args[name]) for name in ("per_page", "event_from", "event_to", "interval") if args.get(name)],
         "collapse": collapse if collapse is not None else args.get("collapse", "").strip().lower() in TRUE_VALUES,
         "group": args.get("group") == "report",
         "display_hidden": [(name, args[name]) for name in ("group", "view") if args.get(name)],
@@ -265,7 +228,7 @@ def search_page():
         chips=_chips(page, args),
         clear_url=url_for("pages.search_page", q=q or None),
         pagination=_pagination(page, args),
-        timeline=_timeline_view(page, args),
+        timeline=timeline_view(page, args, search_index().newest_date()),
         place_map=map_view(page.places_map, {name: p.kind for name, p in search_index().taxonomy.places.items()},
                            lambda place: toggle_url(args, "place", place) + "#map"),
         did_you_mean={"q": page.did_you_mean, "url": state_url(args, q=page.did_you_mean)} if page.did_you_mean else None,

@@ -6,9 +6,10 @@ repeats are OR-ed), ``from``, ``to``, ``event_from``, ``event_to``,
 ``collapse``, ``sort``, ``page``, ``per_page``, ``literal`` (search the
 words as typed: no other spellings or forms of names, no corrections),
 ``exclude`` (``FIELD:VALUE``, repeatable: leave out paragraphs with that
-facet value), ``group`` (``report``: hits under their report's heading),
-and for the page only ``view`` (``list`` or ``table``) and ``col`` (a
-table column, repeatable).
+facet value), ``interval`` (the timeline's bars: ``auto``, ``day``,
+``week``, ``month``, ``year``), ``group`` (``report``: hits under their
+report's heading), and for the page only ``view`` (``list`` or
+``table``) and ``col`` (a table column, repeatable).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from search import FACET_FIELDS, BadInput, SearchIndex, parse_exclusions, parse_whole_number
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page",
-              "literal", "exclude", "group", "view", "col")
+              "literal", "exclude", "interval", "group", "view", "col")
 VIEWS = ("list", "table")
 # The table view's columns, in the order they show; ``col`` picks some (#16).
 COLUMNS = {"date": "Date", "report": "Report", "source": "Source", "section": "Section", "place": "Place",
@@ -82,6 +83,7 @@ def search_options(args: MultiDict) -> dict[str, Any]:
         "sort": args.get("sort") or "relevance",
         "page": _positive_int(args, "page") or 1,
         "per_page": _positive_int(args, "per_page"),
+        "interval": args.get("interval") or "auto",
     }
 
 

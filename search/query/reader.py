@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -34,6 +35,7 @@ from .results import Hit, Report, SearchPage, hit_from_fields
 from .scoring import Bm25fParameters
 from .similar import more_like
 from .suggest import did_you_mean
+from .timeline import check_interval
 
 MAX_DEPTH = 10_000  # page * per_page
 
@@ -170,6 +172,7 @@ class SearchIndex:
         literal: bool = False,
         exclude: Mapping[str, Iterable[str]] | None = None,
         group: str | None = None,
+        interval: str = "auto",
     ) -> SearchPage:
         """Run a query and return one page of hits with facet counts over all matches.
 
@@ -184,13 +187,15 @@ class SearchIndex:
         total and every facet count are groups of repeats, not paragraphs.
         With ``group="report"`` a page holds ``per_page`` reports, each with
         its first hits (:mod:`search.query.grouping`).
+        ``interval`` is the timeline's bar ("auto": what the span calls for).
 
         :raises QuerySyntaxError: the query cannot be parsed.
         :raises BadDate: ``date_from`` or ``date_to`` is not a date.
-        :raises BadInput: an unknown filter, sort or grouping, or a page out of range.
+        :raises BadInput: an unknown filter, sort, grouping or interval, or a page out of range.
         """
         settings = self.settings
         group = check_grouping(group)
+        check_interval(interval)
         per_page = settings.per_page if per_page is None else per_page
         if not 1 <= per_page <= settings.max_per_page:
             raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
@@ -208,7 +213,8 @@ class SearchIndex:
             if found is None:
                 found = result_page(plan, self.taxonomy, sort, page, per_page, collapse, settings.suggest_max_hits, group)
                 self._pages.put(key, found)
-            return found
+            # The timeline is drawn from the cached facets: one cached page serves every interval.
+            return found if interval == "auto" else replace(found, interval=interval)
 
     def _plan(
         self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort, literal=False, exclude=None,
@@ -250,6 +256,17 @@ class SearchIndex:
             self._give_back(gen)
             raise
         return _HeldHits(gen, docnums, self._give_back, self.settings.index_dir)
+
+    def newest_date(self) -> str | None:
+        """The newest report date (``YYYY-MM-DD``) of any paragraph in the index, or None when none is dated.
+
+        The page's "last 7 days" presets count back from it, not from today:
+        an archive of past reports would otherwise always be empty there (#16).
+        """
+        with self._lease() as gen:
+            ordinals = gen.day_ordinals()[gen.arrays().live]
+            newest = int(ordinals.max()) if ordinals.size else -1
+            return gen.facet("day").values[newest] if newest >= 0 else None
 
     def more_like_this(self, paragraph_id: str, top: int = 10) -> list[Hit]:
         """Paragraphs most similar to one paragraph (by its most distinctive words).

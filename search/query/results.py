@@ -122,6 +122,7 @@ class SearchPage:
     group: str | None = None
     groups: list[ReportGroup] = field(default_factory=list)
     reports: int | None = None
+    interval: str = "auto"  # the timeline's bars: "auto" or day, week, month, year (search/query/timeline.py)
 
     @property
     def counted(self) -> str:
@@ -130,8 +131,8 @@ class SearchPage:
 
     @property
     def timeline(self) -> Timeline:
-        """Matching paragraphs per day, week or month, from the ``day`` facet."""
-        return date_histogram((v.value, v.count) for v in self.facets.get("day", []))
+        """Matching paragraphs per day, week, month or year (``interval``), from the ``day`` facet."""
+        return date_histogram(((v.value, v.count) for v in self.facets.get("day", [])), self.interval)
 
     @property
     def places_map(self) -> PlaceMap:
