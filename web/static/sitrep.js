@@ -58,6 +58,7 @@ document.querySelectorAll(".facet").forEach(function (facet) {
     document.querySelector(".layout").replaceWith(layout);
     document.title = next.title;
     if (push) history.pushState({ live: true }, "", url);
+    shown = location.pathname + location.search;
   }
   function load(url, push) {
     var ticket = ++latest;
@@ -78,7 +79,11 @@ document.querySelectorAll(".facet").forEach(function (facet) {
       load(form.action + "?" + params.toString(), true);
     }, 400);
   });
+  // What the page shows; a jump to an anchor (the skip link, #filters) fires
+  // popstate too, and must not reload the results under the reader's focus.
+  var shown = location.pathname + location.search;
   window.addEventListener("popstate", function () {
+    if (location.pathname + location.search === shown) return;
     load(location.href, false);
     var params = new URLSearchParams(location.search);
     box.value = params.get("q") || "";
