@@ -56,7 +56,7 @@ document.querySelectorAll(".facet").forEach(function (facet) {
   var timer = null;
   var latest = 0;
   // The header's visible controls; every other parameter rides in its hidden inputs.
-  var shown = ["q", "from", "to", "collapse", "group", "sort", "view"];
+  var controls = ["q", "from", "to", "collapse", "group", "sort", "view"];
   function urlOf(source) {
     var params = new URLSearchParams();
     // Empty boxes stay out of the URL, as the server's redirect leaves them out.
@@ -73,7 +73,7 @@ document.querySelectorAll(".facet").forEach(function (facet) {
     form.querySelectorAll("input[type=hidden]").forEach(function (input) { input.remove(); });
     var last = box;  // in the URL's order
     params.forEach(function (value, name) {
-      if (shown.indexOf(name) !== -1 || name === "page" || name === "literal") return;
+      if (controls.indexOf(name) !== -1 || name === "page" || name === "literal") return;
       var input = document.createElement("input");
       input.type = "hidden";
       input.name = name;
@@ -107,6 +107,7 @@ document.querySelectorAll(".facet").forEach(function (facet) {
     current.replaceWith(layout);
     document.title = next.title;
     if (push) history.pushState({ live: true }, "", url);
+    shown = location.pathname + location.search;
     syncForm(url, false);
     if (focused) {
       // A column box ticked from the keyboard keeps the focus after the swap.
@@ -140,7 +141,11 @@ document.querySelectorAll(".facet").forEach(function (facet) {
     clearTimeout(timer);
     load(urlOf(source), true, true);
   });
+  // What the page shows; a jump to an anchor (the skip link, #filters) fires
+  // popstate too, and must not reload the results under the reader's focus.
+  var shown = location.pathname + location.search;
   window.addEventListener("popstate", function () {
+    if (location.pathname + location.search === shown) return;
     load(location.href, false, false);
     syncForm(location.href, true);
   });
