@@ -36,17 +36,20 @@ from collections import Counter
 from typing import Any, Iterable
 from urllib.parse import urlencode
 
+from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
+
 KINDS = ("common", "mid", "rare", "question", "phrase", "filter", "date", "collapse")
 COMMON_SHARE = 0.05
 MID_SHARE = 0.005
 RARE_SHARE = 0.001  # "truly rare": in fewer than 0.1% of paragraphs
 SAMPLE_PARAGRAPHS = 4000  # reservoir of texts phrases and questions are cut from
-# Words no one searches for alone; kept inside questions and phrases.
+# Words no one searches for alone: ours, and Whoosh's list that Sitrep's
+# analyzer drops ("may" is one), so no single-word query is all stop words.
 STOP_WORDS = frozenset(
     "the of and in to a an on at by for from with near that this these those is are was were be been has have "
     "had it its as or not but their they them there which who whom what when where how did does do into over "
     "about after before than then also".split()
-)
+) | WHOOSH_STOP_WORDS
 QUESTION_TEMPLATES = (
     "what happened near {place}",
     "{subject} in {place}",
@@ -238,7 +241,8 @@ def search_arguments(query: dict) -> dict:
 
 def request_path(query: dict, api: bool = True) -> str:
     """The query as a URL path: ``/api/search?...`` or the search page ``/?...``."""
-    params = [("q", query["q"])]
+    # No empty q: the page redirects a URL with empty parameters to the one without.
+    params = [("q", query["q"])] if query["q"] else []
     for name in ("topic", "source", "place"):
         params += [(name, value) for value in query.get(name, ())]
     params += [(name, query[name]) for name in ("from", "to") if name in query]

@@ -98,7 +98,7 @@ def stored_records(workdir: Path):
         return tuple(found)
 
     for rowid, title, text, source, day in db.execute(
-            "SELECT rowid, title, text, source, date FROM paragraphs ORDER BY rowid"):
+            "SELECT rowid, title, text, source, date FROM paragraphs WHERE id NOT LIKE 'new-%' ORDER BY rowid"):
         yield SimpleNamespace(title=title or "", text=text, source=source, date=date.fromisoformat(day) if day else None,
                               topics=values("topic", topics, rowid), places=values("place", places, rowid))
     db.close()
