@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test index browser opensearch opensearch-launcher clean
+.PHONY: run test index browser axe opensearch opensearch-launcher clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The page tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# axe-core for the accessibility tests, from the npm registry into tests/a11y
+# (the test evaluates it inside pages served on 127.0.0.1).
+axe:
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error; \
+	else echo "The accessibility tests need npm (apt-get install npm); they are skipped" >&2; fi
+
 # The OpenSearch tests' node (#18), built with Maven from Maven Central. Without
 # java or mvn this prints the one line that says what to install, and those
 # tests skip; a failed build stops here.
@@ -47,8 +53,8 @@ opensearch-launcher:
 opensearch:
 	$(OPENSEARCH_NODE) start --data $(OPENSEARCH_DATA) --port $(OPENSEARCH_PORT)
 
-test: $(VENV)/.test-deps browser opensearch-launcher
+test: $(VENV)/.test-deps browser axe opensearch-launcher
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) index/_MAIN_* index/*.seg index/*.toc index/SITREP_SCHEMA
+	rm -rf $(VENV) tests/a11y/node_modules index/_MAIN_* index/*.seg index/*.toc index/SITREP_SCHEMA

@@ -35,7 +35,7 @@ from .export import ExportSummary, export_opensearch
 from .index import FACET_FIELDS, IndexHealth, IndexSummary, check_index, update_index
 from .ingest import ParagraphDoc
 from .numbers import parse_whole_number
-from .query import SORTS, FacetValue, Hit, Report, SearchIndex, SearchPage, parse_exclusions, search
+from .query import INTERVALS, SORTS, FacetValue, Hit, Report, SearchIndex, SearchPage, parse_exclusions, search
 from .taxonomy import Taxonomy, load_taxonomy
 
 # The fetch stage imports http.client, urllib.request and XML parsers (about
@@ -58,6 +58,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "FACET_FIELDS",
+    "INTERVALS",
     "SORTS",
     "BadDate",
     "BadInput",

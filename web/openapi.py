@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from search import FACET_FIELDS, SORTS
+from search import FACET_FIELDS, INTERVALS, SORTS
+
+from .params import COLUMNS, VIEWS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -48,6 +50,15 @@ PAGING = [
     _param("per_page", "Hits per page, in the digits 0-9.",
            {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}),
     _param("collapse", "One hit per group of repeated paragraphs.", {"type": "boolean", "default": False}),
+    _param("group", "report: page through reports, each with its first hits (groups); page and per_page count "
+           "reports. Ignored by the exports and the feed.", {"type": "string", "enum": ["report"]}),
+    _param("view", "The page's layout (list or table); accepted and ignored here, so a page URL works.",
+           {"type": "string", "enum": list(VIEWS)}),
+    _param("col", "A table column of the page; accepted and ignored here.",
+           {"type": "string", "enum": list(COLUMNS)},
+           repeat=True),
+    _param("interval", "The timeline's bars (auto: by the span of the matches); exports ignore it.",
+           {"type": "string", "enum": list(INTERVALS), "default": "auto"}),
 ]
 
 
@@ -120,13 +131,13 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"200": _json("Similar", "Similar paragraphs"), **_errors(404, 503)},
             }},
             "/api/export.csv": {"get": {
-                "summary": "Every match as CSV, streamed (page, per_page and collapse are ignored)",
+                "summary": "Every match as CSV, streamed (page, per_page, collapse and group are ignored)",
                 "parameters": SELECTION + PAGING,
                 "responses": {"200": {"description": "CSV rows", "content": {"text/csv": {"schema": {"type": "string"}}}},
                               **_errors(400, 503)},
             }},
             "/api/export.json": {"get": {
-                "summary": "Every match as a JSON array, streamed (page, per_page and collapse are ignored)",
+                "summary": "Every match as a JSON array, streamed (page, per_page, collapse and group are ignored)",
                 "parameters": SELECTION + PAGING,
                 "responses": {"200": {"description": "Hits", "content": {"application/json": {
                     "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}},
@@ -167,8 +178,19 @@ def openapi_document() -> dict[str, Any]:
                                "relaxed": {"type": "boolean"},
                                "all_words": {"type": "integer", "nullable": True},
                                "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                               "group": NULLABLE_STRING,
+                               "reports": {"type": "integer", "description": "With group=report: reports matching"},
+                               "groups": {"type": "array", "description": "With group=report: the page's reports",
+                                          "items": {"type": "object", "properties": {
+                                              "report_id": {"type": "string"}, "title": {"type": "string"},
+                                              "source": {"type": "string"}, "date": NULLABLE_STRING,
+                                              "date_inferred": {"type": "boolean"}, "url": {"type": "string"},
+                                              "count": {"type": "integer"}, "more": {"type": "integer"},
+                                              "hits": {"type": "array",
+                                                       "items": {"$ref": "#/components/schemas/Hit"}}}}},
                                "facets": {"type": "object", "additionalProperties": FACET_VALUES},
                                "timeline": {"type": "object", "properties": {
+                                   "interval": {"type": "string", "enum": list(INTERVALS)},
                                    "bucket": {"type": "string", "enum": ["day", "week", "month", "year"]},
                                    "bars": {"type": "array", "items": {"type": "object", "properties": {
                                        "start": {"type": "string"}, "end": {"type": "string"},

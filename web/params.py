@@ -4,9 +4,12 @@ The whole state of a search lives in the query string: ``q``, ``topic``,
 ``source``, ``place``, ``section``, ``label``, ``cited`` (each repeatable;
 repeats are OR-ed), ``from``, ``to``, ``event_from``, ``event_to``,
 ``collapse``, ``sort``, ``page``, ``per_page``, ``literal`` (search the
-words as typed: no other spellings or forms of names, no corrections) and
+words as typed: no other spellings or forms of names, no corrections),
 ``exclude`` (``FIELD:VALUE``, repeatable: leave out paragraphs with that
-facet value).
+facet value), ``interval`` (the timeline's bars: ``auto``, ``day``,
+``week``, ``month``, ``year``), ``group`` (``report``: hits under their
+report's heading), and for the page only ``view`` (``list`` or
+``table``) and ``col`` (a table column, repeatable).
 """
 
 from __future__ import annotations
@@ -19,7 +22,12 @@ from werkzeug.datastructures import MultiDict
 from search import FACET_FIELDS, BadInput, SearchIndex, parse_exclusions, parse_whole_number
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page",
-              "literal", "exclude")
+              "literal", "exclude", "interval", "group", "view", "col")
+VIEWS = ("list", "table")
+# The table view's columns, in the order they show; ``col`` picks some (#16).
+COLUMNS = {"date": "Date", "report": "Report", "source": "Source", "section": "Section", "place": "Place",
+           "topic": "Topic", "snippet": "Snippet"}
+DEFAULT_COLUMNS = ("date", "source", "section", "place", "snippet")
 TRUE_VALUES = ("1", "true", "yes", "on")  # how a switch (collapse, literal) is turned on
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -54,6 +62,7 @@ def search_options(args: MultiDict) -> dict[str, Any]:
     unknown = sorted(set(args) - set(STATE_KEYS))
     if unknown:
         raise BadInput(f"unknown parameter {unknown[0]!r}; use: {', '.join(STATE_KEYS)}")
+    view_options(args)  # a page URL given to the API is checked as the page checks it
     switches = {}
     for name in ("collapse", "literal"):
         value = args.get(name, "").strip().lower()
@@ -68,12 +77,31 @@ def search_options(args: MultiDict) -> dict[str, Any]:
         "literal": switches["literal"],
         "filters": {name: args.getlist(name) for name in FACET_FIELDS},
         "exclude": parse_exclusions(args.getlist("exclude")),
+        "group": args.get("group") or None,
         "date_from": args.get("from") or None,
         "date_to": args.get("to") or None,
         "sort": args.get("sort") or "relevance",
         "page": _positive_int(args, "page") or 1,
         "per_page": _positive_int(args, "per_page"),
+        "interval": args.get("interval") or "auto",
     }
+
+
+def view_options(args: MultiDict) -> dict[str, Any]:
+    """How the page shows its hits: ``view`` ("list" or "table") and the table's ``columns``, in table order.
+
+    No ``col`` is the default columns; the API accepts both and ignores them.
+
+    :raises BadInput: an unknown view or column.
+    """
+    view = args.get("view") or "list"
+    if view not in VIEWS:
+        raise BadInput(f"view must be {' or '.join(VIEWS)}, not {view!r}")
+    chosen = [c for c in args.getlist("col") if c != ""]
+    unknown = [c for c in chosen if c not in COLUMNS]
+    if unknown:
+        raise BadInput(f"unknown column {unknown[0]!r}; use: {', '.join(COLUMNS)}")
+    return {"view": view, "columns": [c for c in COLUMNS if c in chosen] if chosen else list(DEFAULT_COLUMNS)}
 
 
 def carried_state(args: MultiDict) -> dict[str, list[str]]:

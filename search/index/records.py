@@ -28,6 +28,7 @@ def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
             for n in doc.footnotes
             for note in [next((e for e in doc.notes if e.number == n), None)]
         ],
+        "markers": [[at, n] for at, n in doc.markers],
         "heading": doc.heading or "",
         "label": doc.label or "",
         "cited": ",".join(doc.cited),

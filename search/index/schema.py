@@ -7,7 +7,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from whoosh.support.charset import accent_map
 
 # Bump when a field changes: an index built with another version asks for --rebuild.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Stemming lets "advancing" find "advanced"; accent folding lets "Kyiv" typed
 # without diacritics find text written with them (and the reverse).
@@ -52,6 +52,9 @@ def build_schema() -> Schema:
         event_date=DATETIME,
         event_dates=STORED,
         footnotes=STORED,
+        # [offset, note number] of each footnote marker taken out of ``text``
+        # (schema 6): the report page puts the markers back as links.
+        markers=STORED,
         url=STORED,
         # Repeated paragraphs: equal fingerprint after normalisation, or a
         # shared MinHash band plus word-pair Jaccard >= 0.6 (search/ingest/fingerprint.py).

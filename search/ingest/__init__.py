@@ -36,7 +36,7 @@ from .files import (
     stored_path,
 )
 from .paragraphs import paragraph_docs
-from .reading import draft_from_pages, parse_report_text, strip_footnotes, text_page
+from .reading import draft_from_pages, parse_report_text, strip_footnotes, strip_markers, text_page
 from .records import DraftParagraph, DraftPart, FileDraft, ParagraphDoc, SkipFile
 from .text import Block
 
@@ -61,5 +61,6 @@ __all__ = [
     "slug",
     "stored_path",
     "strip_footnotes",
+    "strip_markers",
     "text_page",
 ]

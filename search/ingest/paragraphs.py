@@ -95,6 +95,7 @@ def paragraph_docs(
                     position=position,
                     text=para.text,
                     footnotes=para.footnotes,
+                    markers=para.markers,
                     topics=topics,
                     places=tuple(tags.places),
                     path=stored_path(draft.path),

@@ -24,14 +24,47 @@ from .text import Block, split_blocks
 FOOTNOTE = re.compile(r"\[(\d{1,4})\]")
 
 
+_MARKER_SLOT = "\ue000"  # a private-use character: never in report text, never a word
+
+
 def strip_footnotes(text: str) -> tuple[str, tuple[int, ...]]:
     """Remove footnote markers such as ``[3]`` from text, keeping their numbers.
 
     >>> strip_footnotes("towards Kotlyne.[1] A Kremlin-affiliated [2] blogger")
     ('towards Kotlyne. A Kremlin-affiliated blogger', (1, 2))
     """
-    numbers = tuple(int(n) for n in FOOTNOTE.findall(text))
-    return " ".join(FOOTNOTE.sub(" ", text).split()).replace(" .", "."), numbers
+    body, markers = strip_markers(text)
+    return body, tuple(n for _, n in markers)
+
+
+def strip_markers(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Remove footnote markers from text, keeping each one's number and where it stood.
+
+    The offsets index the returned text, so the report page can show the
+    markers again as links while the index and snippets never see their
+    digits (#16).  Spacing is normalised as before: runs of spaces become
+    one, and a space before a full stop goes.
+
+    >>> strip_markers("towards Kotlyne.[1] A Kremlin-affiliated [2] blogger [3].")
+    ('towards Kotlyne. A Kremlin-affiliated blogger.', ((16, 1), (37, 2), (45, 3)))
+    """
+    if "[" not in text:
+        return " ".join(text.split()).replace(" .", "."), ()
+    numbers = [int(n) for n in FOOTNOTE.findall(text)]
+    out: list[str] = []
+    length = 0
+    markers: list[tuple[int, int]] = []
+    # The same result as joining the words with spaces and then removing
+    # " ." (what this function always did), built word by word so that each
+    # marker's offset is known.
+    for word in FOOTNOTE.sub(f" {_MARKER_SLOT} ", text).split():
+        if word == _MARKER_SLOT:
+            markers.append((length, numbers[len(markers)]))
+            continue
+        separator = "" if not out or word.startswith(".") else " "
+        out.append(separator + word)
+        length += len(separator) + len(word)
+    return "".join(out), tuple(markers)
 
 
 def text_page(text: str) -> ReportPage:
@@ -185,13 +218,14 @@ def _read_page(page: ReportPage, page_date: PartialDate | None, parts: list[Draf
             if part.title is None and not part.paragraphs:
                 part.title = heading
             continue
-        body, notes = strip_footnotes(block.text)
+        body, markers = strip_markers(block.text)
         label, _ = evidence_label(body)
         own_date, basis = (section_date, "heading") if section_date else (part_date, part_basis)
         part.paragraphs.append(
-            DraftParagraph(block.kind, body, section, notes, own_date, basis if own_date else "", heading, label)
+            DraftParagraph(block.kind, body, section, tuple(n for _, n in markers), own_date,
+                           basis if own_date else "", heading, label, markers)
         )
     return first_date
 
 
-__all__ = ["draft_from_pages", "parse_report_text", "strip_footnotes", "text_page"]
+__all__ = ["draft_from_pages", "parse_report_text", "strip_footnotes", "strip_markers", "text_page"]

@@ -40,6 +40,9 @@ class ParagraphDoc:
     heading: str | None = None  # the heading as written; ``section`` is its canonical form
     label: str | None = None  # ISW evidence label ("Assessed Russian advances")
     notes: tuple[Endnote, ...] = ()  # the endnotes behind ``footnotes``, where known
+    # (offset in ``text``, note number) of each marker, in order: where the
+    # report page shows it again; the text itself never holds the digits.
+    markers: tuple[tuple[int, int], ...] = ()
     cited: tuple[str, ...] = ()  # domains the endnotes link to
     event_dates: tuple[date, ...] = ()
     fingerprint: str = ""  # equal for paragraphs equal after normalisation
@@ -65,6 +68,7 @@ class DraftParagraph:
     date_basis: str
     heading: str | None = None
     label: str | None = None
+    markers: tuple[tuple[int, int], ...] = ()  # (offset in text, note number) of each marker
 
 
 @dataclass

@@ -14,5 +14,6 @@ from .facets import FacetValue
 from .parse import SORTS, parse_exclusions, parse_query, phrases_as_pairs
 from .reader import SearchIndex, search
 from .results import Hit, Report, SearchPage
+from .timeline import INTERVALS
 
-__all__ = ["SORTS", "FacetValue", "Hit", "Report", "SearchIndex", "SearchPage", "parse_exclusions", "parse_query", "phrases_as_pairs", "search"]
+__all__ = ["INTERVALS", "SORTS", "FacetValue", "Hit", "Report", "SearchIndex", "SearchPage", "parse_exclusions", "parse_query", "phrases_as_pairs", "search"]

@@ -40,6 +40,7 @@ class _Generation:
         self.doc_count = self.searcher.reader().doc_count_all()
         self._facets: dict[str, FacetPostings] = {}
         self._groups = None
+        self._reports = None
         self._day_ordinals = None
         self._arrays: QueryArrays | None = None
         self._suggestion_terms: SuggestionTerms | None = None
@@ -128,6 +129,14 @@ class _Generation:
             if self._groups is None:
                 self._groups = groups.ordinals()
             return self._groups
+
+    def reports(self) -> np.ndarray:
+        """Each document's report as a number, for grouping hits by report."""
+        reports = self.facet("report_id")
+        with self._lock:
+            if self._reports is None:
+                self._reports = reports.ordinals()
+            return self._reports
 
     def group_count(self, matching: np.ndarray) -> int:
         """How many repeat groups the documents in the ``matching`` mask fall into."""

@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from whoosh.query import Every
+from whoosh.query import And, Every, Term
 
 from ..errors import BadInput, QuerySyntaxError, ReportNotFound
 from ..index import FACET_FIELDS
@@ -19,15 +19,21 @@ from .facets import FacetValue, mask_of
 from .generation import DATE_FACETS, _Generation
 from .parse import parse_query
 from .plan import Plan, highlight_words
-from .results import Hit, Report, SearchPage, also_in, hit_from_fields
+from .grouping import group_by_report
+from .results import Hit, Report, ReportGroup, SearchPage, also_in, hit_from_fields
 from .snippets import Marker
 from .suggest import did_you_mean
 
 
 def result_page(
     plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: int, collapse: bool, suggest_max_hits: int = 10,
+    group: str | None = None,
 ) -> SearchPage:
     """One page of ``plan``'s hits, in ``sort`` order, with facet counts over all its matches.
+
+    With ``group="report"`` the page holds ``per_page`` reports instead,
+    each with its first hits (:mod:`search.query.grouping`); ``total``
+    still counts paragraphs and ``reports`` counts the reports.
 
     "Did you mean" is worked out for at most ``suggest_max_hits`` hits (past
     that only for words the index does not know), never for a literal
@@ -38,7 +44,6 @@ def result_page(
     """
     gen, searcher, chosen = plan.gen, plan.gen.searcher, plan.chosen
     q, base, full, text_query = plan.q, plan.base, plan.full, plan.text_query
-    start, end, event_start, event_end = plan.start, plan.end, plan.event_start, plan.event_end
 
     # Masks over document numbers: the matches of the query and dates,
     # and for each filtered facet the documents its selection allows.
@@ -73,6 +78,10 @@ def result_page(
         collapse_facet = "dup_group"
     else:
         total = int(matching.sum())
+    if group == "report":
+        reports, groups = _report_groups(plan, matching, matched, sort, page, per_page, collapse, collapse_facet, taxonomy)
+        return _page(plan, taxonomy, sort, page, per_page, collapse, suggest_max_hits, total, facets,
+                     [hit for g in groups for hit in g.hits], group=group, groups=groups, reports=reports)
     pages = max(1, math.ceil(total / per_page))
     if page > pages and total:
         raise BadInput(f"page {page} is past the last page ({pages})")
@@ -99,15 +108,21 @@ def result_page(
                 listed, count = also_in(searcher, found)
                 found = replace(found, also_in=listed, also_in_count=count)
             hits.append(found)
+    return _page(plan, taxonomy, sort, page, per_page, collapse, suggest_max_hits, total, facets, hits)
+
+
+def _page(plan: Plan, taxonomy: Taxonomy, sort: str, page: int, per_page: int, collapse: bool, suggest_max_hits: int,
+          total: int, facets: dict[str, list[FacetValue]], hits: list[Hit], **grouped) -> SearchPage:
+    start, end, event_start, event_end = plan.start, plan.end, plan.event_start, plan.event_end
     return SearchPage(
-        query=q,
+        query=plan.q,
         total=total,
         page=page,
         per_page=per_page,
         sort=sort,
         hits=hits,
         facets=facets,
-        filters={name: list(values) for name, values in chosen.items()},
+        filters={name: list(values) for name, values in plan.chosen.items()},
         date_from=start.isoformat() if start else None,
         date_to=end.isoformat() if end else None,
         event_from=event_start.isoformat() if event_start else None,
@@ -117,7 +132,48 @@ def result_page(
         did_you_mean=_suggestion(plan, taxonomy, total, suggest_max_hits),
         **_rewrite_fields(plan),
         all_words=plan.all_words,
+        **grouped,
     )
+
+
+def _report_groups(plan: Plan, matching: np.ndarray, matched, sort: str, page: int, per_page: int, collapse: bool,
+                   collapse_facet: str | None, taxonomy: Taxonomy) -> tuple[int, list[ReportGroup]]:
+    """How many reports match, and one page of them, each with its first hits, from every match in result order.
+
+    :raises BadInput: ``page`` is past the last page of reports.
+    """
+    gen, searcher = plan.gen, plan.gen.searcher
+    order = "newest" if sort == "relevance" and not plan.q.strip() else sort
+    if matched is not None:
+        ranked = gen.ordered(matching, matched.scores, order, None, collapse)
+        scores = matched.scores
+    else:
+        sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
+        results = searcher.search(plan.full, limit=None, sortedby=sortedby, reverse=reverse, terms=False,
+                                  collapse=collapse_facet, collapse_limit=1)
+        ranked = np.array([results.docnum(i) for i in range(len(results))], dtype=np.int64)
+        scores = np.zeros(gen.doc_count)
+        for i in range(len(results)):
+            scores[ranked[i]] = results.score(i)
+    numbers = group_by_report(ranked, gen.reports(), page, per_page)
+    pages = max(1, math.ceil(numbers.report_count / per_page))
+    if page > pages and numbers.report_count:
+        raise BadInput(f"page {page} is past the last page ({pages})")
+    marker = Marker(plan.text_query, highlight_words(taxonomy, plan.text_query))
+    groups = []
+    for docnums, count in numbers.groups:
+        hits = []
+        for n in docnums:
+            fields = searcher.stored_fields(int(n))
+            found = hit_from_fields(fields, marker.snippet(fields["text"]), float(scores[n]) if sort == "relevance" else None)
+            if collapse:
+                listed, also = also_in(searcher, found)
+                found = replace(found, also_in=listed, also_in_count=also)
+            hits.append(found)
+        first = hits[0]
+        groups.append(ReportGroup(report_id=first.report_id, title=first.title, source=first.source, date=first.date,
+                                  date_inferred=first.date_inferred, count=count, hits=hits))
+    return numbers.report_count, groups
 
 
 def _kept(excluded_docs: dict[str, np.ndarray], but: str | None = None) -> list[np.ndarray]:
@@ -165,23 +221,41 @@ def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, flo
     return [(results.docnum(i), results.score(i) if scored else None) for i in range(len(results))]
 
 
-def report_page(gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_query: str) -> Report:
+def report_page(
+    gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_query: str, plan: Plan | None = None,
+) -> Report:
     """All paragraphs of one report, in order, with the matches of ``highlight_query`` marked.
+
+    With ``plan`` (the search the report was opened from) the words are
+    marked as that search's snippets mark them, and ``matches`` lists the
+    paragraphs of this report the search finds: its own query and filters,
+    restricted to this report, so the page's "next hit" goes where the
+    results would.  Each paragraph's ``pieces`` are its marked text cut at
+    its footnote markers.
 
     :raises ReportNotFound: no report has that id.
     """
     searcher = gen.searcher
-    docs = [searcher.stored_fields(n) for n in searcher.document_numbers(report_id=report_id)]
-    if not docs:
+    docnums = list(searcher.document_numbers(report_id=report_id))
+    if not docnums:
         raise ReportNotFound(f"no report {report_id!r} in the index")
-    docs.sort(key=lambda d: d["position"])
-    try:
-        mark = parse_query(highlight_query, searcher, gen, taxonomy)
-    except QuerySyntaxError:
-        mark = Every()  # a query that cannot mark anything still shows the report
-    extra = highlight_words(taxonomy, mark)
-    marker = Marker(mark, extra)
-    paragraphs = [hit_from_fields(d, marker.snippet(d["text"], whole=True), None) for d in docs]
+    if plan is not None:
+        mark = plan.text_query
+        found = set(searcher.docs_for_query(And([plan.full, Term("report_id", report_id)])))
+    else:
+        try:
+            mark = parse_query(highlight_query, searcher, gen, taxonomy)
+        except QuerySyntaxError:
+            mark = Every()  # a query that cannot mark anything still shows the report
+        found = set()
+    marker = Marker(mark, highlight_words(taxonomy, mark))
+    paragraphs = []
+    for docnum in docnums:
+        fields = searcher.stored_fields(docnum)
+        hit = hit_from_fields(fields, marker.snippet(fields["text"], whole=True), None)
+        paragraphs.append(replace(hit, pieces=marker.pieces(hit.text, [at for at, _ in hit.markers])))
+    paragraphs.sort(key=lambda p: p.position)
+    matching = sorted(fields["position"] for n in found for fields in [searcher.stored_fields(n)])
     first = paragraphs[0]
     return Report(
         report_id=report_id,
@@ -191,6 +265,9 @@ def report_page(gen: _Generation, taxonomy: Taxonomy, report_id: str, highlight_
         date_inferred=first.date_inferred,
         path=first.path,
         paragraphs=paragraphs,
+        url=first.report_url,
+        matches=matching,
+        searched=plan is not None,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -26,6 +27,7 @@ from ..index import explain_damage, index_identity, open_index
 from ..taxonomy import load_taxonomy
 from .facets import segment_id
 from .generation import ResultCache, _Generation
+from .grouping import check_grouping
 from .pages import hit_numbers, report_page, result_page
 from .plan import Plan, build_plan
 from .ranking import PostingsCache
@@ -33,6 +35,7 @@ from .results import Hit, Report, SearchPage, hit_from_fields
 from .scoring import Bm25fParameters
 from .similar import more_like
 from .suggest import did_you_mean
+from .timeline import check_interval
 
 MAX_DEPTH = 10_000  # page * per_page
 
@@ -168,6 +171,8 @@ class SearchIndex:
         collapse: bool = False,
         literal: bool = False,
         exclude: Mapping[str, Iterable[str]] | None = None,
+        group: str | None = None,
+        interval: str = "auto",
     ) -> SearchPage:
         """Run a query and return one page of hits with facet counts over all matches.
 
@@ -180,12 +185,17 @@ class SearchIndex:
         paragraph carrying one of its values; an excluded value stays in its
         own facet's list with the count it leaves out.  With ``collapse`` the
         total and every facet count are groups of repeats, not paragraphs.
+        With ``group="report"`` a page holds ``per_page`` reports, each with
+        its first hits (:mod:`search.query.grouping`).
+        ``interval`` is the timeline's bar ("auto": what the span calls for).
 
         :raises QuerySyntaxError: the query cannot be parsed.
         :raises BadDate: ``date_from`` or ``date_to`` is not a date.
-        :raises BadInput: an unknown filter or sort, or a page out of range.
+        :raises BadInput: an unknown filter, sort, grouping or interval, or a page out of range.
         """
         settings = self.settings
+        group = check_grouping(group)
+        check_interval(interval)
         per_page = settings.per_page if per_page is None else per_page
         if not 1 <= per_page <= settings.max_per_page:
             raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
@@ -198,12 +208,13 @@ class SearchIndex:
             plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal, exclude)
             key = (gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
                    tuple(sorted((k, tuple(v)) for k, v in plan.excluded.items())),
-                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse, literal)
+                   plan.start, plan.end, plan.event_start, plan.event_end, sort, page, per_page, collapse, literal, group)
             found = self._pages.get(key)
             if found is None:
-                found = result_page(plan, self.taxonomy, sort, page, per_page, collapse, settings.suggest_max_hits)
+                found = result_page(plan, self.taxonomy, sort, page, per_page, collapse, settings.suggest_max_hits, group)
                 self._pages.put(key, found)
-            return found
+            # The timeline is drawn from the cached facets: one cached page serves every interval.
+            return found if interval == "auto" else replace(found, interval=interval)
 
     def _plan(
         self, gen: _Generation, q, filters, date_from, date_to, event_from, event_to, sort, literal=False, exclude=None,
@@ -246,6 +257,17 @@ class SearchIndex:
             raise
         return _HeldHits(gen, docnums, self._give_back, self.settings.index_dir)
 
+    def newest_date(self) -> str | None:
+        """The newest report date (``YYYY-MM-DD``) of any paragraph in the index, or None when none is dated.
+
+        The page's "last 7 days" presets count back from it, not from today:
+        an archive of past reports would otherwise always be empty there (#16).
+        """
+        with self._lease() as gen:
+            ordinals = gen.day_ordinals()[gen.arrays().live]
+            newest = int(ordinals.max()) if ordinals.size else -1
+            return gen.facet("day").values[newest] if newest >= 0 else None
+
     def more_like_this(self, paragraph_id: str, top: int = 10) -> list[Hit]:
         """Paragraphs most similar to one paragraph (by its most distinctive words).
 
@@ -267,13 +289,42 @@ class SearchIndex:
         with self._lease() as gen:
             return did_you_mean(gen, q, self.taxonomy)
 
-    def report(self, report_id: str, highlight_query: str = "") -> Report:
+    def report(
+        self,
+        report_id: str,
+        highlight_query: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        event_from: str | None = None,
+        event_to: str | None = None,
+        literal: bool = False,
+        exclude: Mapping[str, Iterable[str]] | None = None,
+    ) -> Report:
         """All paragraphs of one report, in order; matches of ``highlight_query`` marked.
+
+        Given the rest of a search's state (the arguments of :meth:`search`),
+        ``Report.matches`` lists the paragraphs of this report that search
+        finds.  A state that cannot be searched (a bad date, an unclosed
+        quote) still shows the report, with nothing marked or matched: the
+        report is what was asked for.
 
         :raises ReportNotFound: no report has that id.
         """
+        filters = {name: list(values) for name, values in (filters or {}).items()}
+        exclude = {name: list(values) for name, values in (exclude or {}).items()}
         with self._lease() as gen:
-            return report_page(gen, self.taxonomy, report_id, highlight_query)
+            plan = None
+            searching = highlight_query.strip() or date_from or date_to or event_from or event_to or any(
+                values for values in (*filters.values(), *exclude.values()))
+            if searching:
+                try:
+                    plan = self._plan(gen, highlight_query, filters, date_from, date_to, event_from, event_to,
+                                      "relevance", literal, exclude)
+                except BadInput:
+                    plan = None
+            return report_page(gen, self.taxonomy, report_id, highlight_query, plan)
 
     def paragraph(self, paragraph_id: str) -> Hit:
         """One paragraph by its id.

@@ -48,13 +48,44 @@ class Hit:
     dup_group: str = ""
     also_in: list[dict[str, str]] = field(default_factory=list)  # filled when collapsing
     also_in_count: int = 0  # how many other reports repeat it (also_in lists the newest 50)
+    # (offset in ``text``, note number) of each footnote marker the text had.
+    markers: list[tuple[int, int]] = field(default_factory=list)
+    # On a report page: the whole text as marked HTML, cut at each marker
+    # (one more piece than ``markers``), for putting the markers back.
+    pieces: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The hit as documented in README.md ("JSON")."""
         data = asdict(self)
-        for private in ("date_basis", "path", "dup_group"):
+        for private in ("date_basis", "path", "dup_group", "markers", "pieces"):
             data.pop(private)
         return data
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    """One report's hits on a page grouped by report (``group="report"``)."""
+
+    report_id: str
+    title: str
+    source: str
+    date: str | None
+    date_inferred: bool
+    count: int  # its matching paragraphs (distinct ones with collapse); ``hits`` shows the first few
+    hits: list[Hit]
+
+    @property
+    def more(self) -> int:
+        """How many of its matches are not shown under its heading."""
+        return self.count - len(self.hits)
+
+    def to_json(self) -> dict[str, Any]:
+        """The group as documented in README.md ("JSON API")."""
+        return {
+            "report_id": self.report_id, "title": self.title, "source": self.source, "date": self.date,
+            "date_inferred": self.date_inferred, "url": f"/reports/{self.report_id}", "count": self.count,
+            "more": self.more, "hits": [hit.to_json() for hit in self.hits],
+        }
 
 
 @dataclass(frozen=True)
@@ -86,6 +117,12 @@ class SearchPage:
     # are those with most of them (#15): how many had them all.
     all_words: int | None = None
     excluded: dict[str, list[str]] = field(default_factory=dict)  # facet values no hit carries
+    # With group="report": the page's reports, each with its first hits
+    # (``hits`` is then all of them in order), and how many reports match.
+    group: str | None = None
+    groups: list[ReportGroup] = field(default_factory=list)
+    reports: int | None = None
+    interval: str = "auto"  # the timeline's bars: "auto" or day, week, month, year (search/query/timeline.py)
 
     @property
     def counted(self) -> str:
@@ -94,8 +131,8 @@ class SearchPage:
 
     @property
     def timeline(self) -> Timeline:
-        """Matching paragraphs per day, week or month, from the ``day`` facet."""
-        return date_histogram((v.value, v.count) for v in self.facets.get("day", []))
+        """Matching paragraphs per day, week, month or year (``interval``), from the ``day`` facet."""
+        return date_histogram(((v.value, v.count) for v in self.facets.get("day", [])), self.interval)
 
     @property
     def places_map(self) -> PlaceMap:
@@ -114,8 +151,9 @@ class SearchPage:
 
     @property
     def pages(self) -> int:
-        """The number of result pages."""
-        return max(1, math.ceil(self.total / self.per_page))
+        """The number of result pages (of reports, when grouped by report)."""
+        counted = self.reports if self.group == "report" and self.reports is not None else self.total
+        return max(1, math.ceil(counted / self.per_page))
 
     def to_json(self) -> dict[str, Any]:
         """The page as the JSON that CLI and API both print (README.md, "JSON")."""
@@ -136,6 +174,8 @@ class SearchPage:
             "collapse": self.collapse,
             "counted": self.counted,
             "hits": [hit.to_json() for hit in self.hits],
+            **({"group": self.group, "reports": self.reports, "groups": [g.to_json() for g in self.groups]}
+               if self.group else {"group": None}),
             "facets": {
                 name: [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded}
                        for v in values]
@@ -164,6 +204,11 @@ class Report:
     date_inferred: bool
     path: str
     paragraphs: list[Hit]
+    url: str | None = None  # the report's address on the web, when known
+    # Positions of the paragraphs that match the search the report was
+    # opened from (its query and filters), in report order; empty without one.
+    matches: list[int] = field(default_factory=list)
+    searched: bool = False  # whether a search was given (and could run): ``matches`` is meaningful
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -174,6 +219,7 @@ class Report:
             "date": self.date,
             "date_inferred": self.date_inferred,
             "path": self.path,
+            "url": self.url,
             "paragraphs": [p.to_json() for p in self.paragraphs],
         }
 
@@ -205,6 +251,7 @@ def hit_from_fields(fields: Mapping[str, Any], snippet: str, score: float | None
         event_dates=list(fields.get("event_dates") or []),
         report_url=fields.get("url") or None,
         dup_group=fields.get("dup_group", ""),
+        markers=[(int(at), int(n)) for at, n in fields.get("markers") or []],
     )
 
 
@@ -242,4 +289,4 @@ def also_in(searcher: Searcher, hit: Hit) -> tuple[list[dict[str, str]], int]:
     return listed, count
 
 
-__all__ = ["Hit", "Report", "SearchPage", "also_in", "hit_from_fields"]
+__all__ = ["Hit", "Report", "ReportGroup", "SearchPage", "also_in", "hit_from_fields"]

@@ -66,11 +66,30 @@ class Marker:
         )
         self.singles = extra | words
 
-    def snippet(self, text: str, *, whole: bool = False) -> str:
-        """``text`` as escaped HTML with the matches in ``<mark>``, cut around them unless ``whole``."""
+    def pieces(self, text: str, cuts: list[int]) -> list[str]:
+        """The whole of ``text`` as escaped HTML with the matches marked, cut at the offsets ``cuts``.
+
+        ``len(cuts) + 1`` pieces, for putting something (a footnote marker)
+        between them; a cut inside a marked word moves to the word's end, so
+        no ``<mark>`` is ever split.
+        """
+        tokens, matches = self._matches(text)
+        marked_spans = [(tokens[i][0], tokens[i][1]) for i in matches]
+        pieces = []
+        at = 0
+        for cut in sorted(min(max(c, 0), len(text)) for c in cuts):
+            cut = max(cut, at)
+            cut = next((end for start, end in marked_spans if start < cut < end), cut)
+            pieces.append(_marked(text, at, cut, tokens, matches))
+            at = cut
+        pieces.append(_marked(text, at, len(text), tokens, matches))
+        return pieces
+
+    def _matches(self, text: str) -> tuple[list, list[int]]:
+        """The tokens of ``text`` and the indexes of those the query matched."""
         phrases, singles = self.phrases, self.singles
         if not singles and not phrases:
-            return html.escape(text if whole else shorten(text), quote=False)
+            return [], []
         tokens = [(m.start(), m.end(), _analysed_word(m.group(0))) for m in _TOKEN.finditer(text)]
         marked = [analysed in singles for _, _, analysed in tokens]
         if phrases:
@@ -87,7 +106,11 @@ class Marker:
                     if sequence[at : at + size] == phrase:
                         for i in kept[at : at + size]:
                             marked[i] = True
-        matches = [i for i, hit in enumerate(marked) if hit]
+        return tokens, [i for i, hit in enumerate(marked) if hit]
+
+    def snippet(self, text: str, *, whole: bool = False) -> str:
+        """``text`` as escaped HTML with the matches in ``<mark>``, cut around them unless ``whole``."""
+        tokens, matches = self._matches(text)
         if not matches:
             return html.escape(text if whole else shorten(text), quote=False)
         if whole or len(text) <= SNIPPET_CHARS:

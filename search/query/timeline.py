@@ -1,9 +1,12 @@
 """A histogram of matching paragraphs over time, in calendar buckets.
 
-The bucket follows the span of the matches: days up to two months, ISO weeks
-(starting Monday) up to a year and a half, months beyond.  Empty buckets are
-kept, so gaps in reporting show as gaps.  The counts come from the ``day``
-facet, which already counts every match.
+The bucket follows the span of the matches (interval ``auto``): days up to
+two months, ISO weeks (starting Monday) up to a year and a half, months
+beyond.  A chosen interval (``day``, ``week``, ``month``, ``year``) is kept
+unless it would draw more than :data:`MAX_CHOSEN_BARS` bars; then the next
+coarser one is used, and ``bucket`` says which.  Empty buckets are kept, so
+gaps in reporting show as gaps.  The counts come from the ``day`` facet,
+which already counts every match.
 """
 
 from __future__ import annotations
@@ -14,9 +17,16 @@ from typing import Iterable
 
 from dateutil.relativedelta import relativedelta
 
+from ..errors import BadInput
+
 DAY_SPAN = 62
 WEEK_SPAN = 550
 MAX_BARS = 120  # months beyond ten years are merged into years
+INTERVALS = ("auto", "day", "week", "month", "year")
+BUCKETS = INTERVALS[1:]
+# A chosen interval past this many bars gives way to a coarser one: a bar
+# narrower than a pixel cannot be seen, pointed at or read (#16).
+MAX_CHOSEN_BARS = 400
 
 
 @dataclass(frozen=True)
@@ -35,15 +45,17 @@ class Bar:
 
 @dataclass(frozen=True)
 class Timeline:
-    bucket: str  # "day", "week", "month" or "year"
+    bucket: str  # "day", "week", "month" or "year": what the bars are
     bars: list[Bar]
+    interval: str = "auto"  # what was asked for: "auto" or a bucket
+
 
     @property
     def peak(self) -> int:
         return max((bar.count for bar in self.bars), default=0)
 
     def to_json(self) -> dict[str, object]:
-        return {"bucket": self.bucket, "bars": [bar.to_json() for bar in self.bars]}
+        return {"interval": self.interval, "bucket": self.bucket, "bars": [bar.to_json() for bar in self.bars]}
 
 
 def _bucket_start(day: date, bucket: str) -> date:
@@ -62,8 +74,32 @@ def _next(start: date, bucket: str) -> date:
     return start + step
 
 
-def date_histogram(day_counts: Iterable[tuple[str, int]]) -> Timeline:
-    """Bars over the span of ``(YYYY-MM-DD, count)`` pairs, in the bucket the span calls for."""
+def check_interval(interval: str) -> str:
+    """``interval`` if it is one of :data:`INTERVALS`.
+
+    :raises BadInput: any other value.
+    """
+    if interval not in INTERVALS:
+        raise BadInput(f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
+    return interval
+
+
+def _bar_count(first: date, last: date, bucket: str) -> int:
+    if bucket == "day":
+        return (last - first).days + 1
+    if bucket == "week":
+        return (_bucket_start(last, "week") - _bucket_start(first, "week")).days // 7 + 1
+    if bucket == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return last.year - first.year + 1
+
+
+def date_histogram(day_counts: Iterable[tuple[str, int]], interval: str = "auto") -> Timeline:
+    """Bars over the span of ``(YYYY-MM-DD, count)`` pairs, per ``interval`` (``auto``: what the span calls for).
+
+    :raises BadInput: ``interval`` is not one of :data:`INTERVALS`.
+    """
+    check_interval(interval)
     counts: dict[date, int] = {}
     for value, count in day_counts:
         try:
@@ -72,12 +108,17 @@ def date_histogram(day_counts: Iterable[tuple[str, int]]) -> Timeline:
             continue
     counts = {d: c for d, c in counts.items() if c}
     if not counts:
-        return Timeline("day", [])
+        return Timeline("day" if interval == "auto" else interval, [], interval)
     first, last = min(counts), max(counts)
-    span = (last - first).days
-    bucket = "day" if span <= DAY_SPAN else "week" if span <= WEEK_SPAN else "month"
-    if bucket == "month" and (last.year - first.year) * 12 + last.month - first.month >= MAX_BARS:
-        bucket = "year"
+    if interval == "auto":
+        span = (last - first).days
+        bucket = "day" if span <= DAY_SPAN else "week" if span <= WEEK_SPAN else "month"
+        if bucket == "month" and (last.year - first.year) * 12 + last.month - first.month >= MAX_BARS:
+            bucket = "year"
+    else:
+        bucket = interval
+        while bucket != "year" and _bar_count(first, last, bucket) > MAX_CHOSEN_BARS:
+            bucket = BUCKETS[BUCKETS.index(bucket) + 1]
     totals: dict[date, int] = {}
     for day, count in counts.items():
         start = _bucket_start(day, bucket)
@@ -88,4 +129,4 @@ def date_histogram(day_counts: Iterable[tuple[str, int]]) -> Timeline:
         following = _next(start, bucket)
         bars.append(Bar(start, following - timedelta(days=1), totals.get(start, 0)))
         start = following
-    return Timeline(bucket, bars)
+    return Timeline(bucket, bars, interval)
