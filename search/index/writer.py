@@ -431,9 +431,9 @@ def _write_groups(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups)
             singles.clear()
             offset = postfile.tell()
         if len(flat) == 3:
-            # One posting: most terms (ids, fingerprints, MinHash bands).
-            # Its bytes depend on the posting alone, and a document's ten
-            # bands make ten equal ones.
+            # One posting: most terms (ids, fingerprints, rare word pairs).
+            # Its bytes depend on the posting alone, and postings repeat
+            # within a field.
             key = (flat[0], flat[1], flat[2])
             found = singles.get(key)
             if found is None:
@@ -473,7 +473,7 @@ class _TermIndex:
 
     Whoosh's method asks the file for its position twice per key and writes
     three times; a segment has a term per paragraph for each of its ids and
-    ten for its MinHash bands, so this was a tenth of writing a segment.
+    word pairs of its own, so this was a tenth of writing a segment.
     The bytes, the hash buckets and the key index are Whoosh's.
     """
 
