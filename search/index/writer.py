@@ -57,6 +57,7 @@ from whoosh.util.text import utf8encode
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import schema_indexers
+from .codec import SitrepCodec, SitrepPerDocWriter
 
 POOL_LIMIT_MB = 512  # estimated; a 20,000-paragraph batch needs about a third of it
 CACHE_VALUES = 100_000  # distinct (field, value) postings remembered per writer
@@ -184,6 +185,8 @@ class SitrepWriter(SegmentWriter):
     """``SegmentWriter`` with faster analysis, pooling and length reads; same index."""
 
     def __init__(self, ix, limitmb: int = POOL_LIMIT_MB, **kwargs: Any) -> None:
+        # Sitrep's codec: Whoosh's, with smaller stored fields (search/index/codec.py).
+        kwargs.setdefault("codec", SitrepCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = GroupedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         self._indexers = schema_indexers(self.schema)
@@ -292,7 +295,7 @@ class SitrepWriter(SegmentWriter):
         vector fields, written by Whoosh's own per-document writer, gets
         those answers once (:meth:`_add_plain_fields`).
         """
-        if type(self.perdocwriter) is not W3PerDocWriter:
+        if type(self.perdocwriter) not in (W3PerDocWriter, SitrepPerDocWriter):
             return None
         plans = {}
         for name, field in self.schema.items():
