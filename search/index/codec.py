@@ -44,7 +44,7 @@ def segment_dictionary(documents: list[bytes], size: int = DICTIONARY_BYTES) -> 
     size = min(size, total // 8)
     if size <= 0:
         return b""
-    wanted = max(1, len(documents) * size // total)
+    wanted = -(-len(documents) * size // total)  # rounded up: enough bytes for the whole size
     chosen = [documents[i * len(documents) // wanted] for i in range(wanted)]
     # zlib prefers matches near the end of the dictionary: the cut falls at its start.
     return b"".join(chosen)[-size:]
