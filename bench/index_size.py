@@ -1,6 +1,6 @@
 """Where the bytes of a Sitrep index go: per field and per kind of data.
 
-    python bench/index_size.py INDEX_DIR
+    python bench/index_size.py INDEX_DIR [--no-positions]
 
 Reads the newest generation of the index (never writes) and prints, in MB:
 
@@ -28,7 +28,7 @@ import sys
 import zlib
 from collections import defaultdict
 
-from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, STORED_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
 
 MB = 1024 * 1024
@@ -64,7 +64,7 @@ def measure(index_dir: str, positions: bool = True) -> dict:
             if field is not None:
                 fields[field][kind] += length
         _measure_terms(compound, segment, ix.schema, fields, positions)
-        _measure_stored(compound, segment, parts.get("._stored.col", 0), fields)
+        _measure_stored(storage, ix.schema, segment, parts.get("._stored.col", 0), fields)
         compound.close()
     toc = f"_{ix.indexname}_{ix.latest_generation()}.toc"
     for name in sorted(os.listdir(index_dir)):
@@ -74,6 +74,8 @@ def measure(index_dir: str, positions: bool = True) -> dict:
         size = os.path.getsize(path)
         if name.endswith(".seg"):
             kinds["old segments"] += size
+        elif name.startswith(f"{ix.indexname}_") and "." in name:
+            kinds["unfinished segment parts"] += size  # a writer at work: not part of this generation
         elif name.endswith(".toc"):
             kinds["tocs" if name == toc else "old tocs"] += size
         else:
@@ -157,24 +159,23 @@ def _position_bytes(data: bytes) -> int:
     return saved
 
 
-def _measure_stored(compound, segment, stored_bytes: int, fields) -> None:
+def _measure_stored(storage, schema, segment, stored_bytes: int, fields) -> None:
     """The stored column's bytes, shared among fields by their uncompressed pickled sizes."""
+    from whoosh.reading import SegmentReader
+
     if not stored_bytes:
         return
-    name = segment.segment_id() + "._stored.col"
-    column_file = compound.open_file(name)
-    reader = STORED_COLUMN.reader(column_file, 0, column_file.size() if hasattr(column_file, "size") else stored_bytes,
-                                  segment.doc_count_all())
+    # The segment's own codec reads its stored fields (Whoosh's or Sitrep's, search/index/codec.py).
+    reader = SegmentReader(storage, schema, segment)
     raw: dict[str, int] = defaultdict(int)
     for docnum in range(segment.doc_count_all()):
-        stored = reader[docnum] or {}
-        for field, value in stored.items():
+        for field, value in reader.stored_fields(docnum).items():
             raw[field] += len(pickle.dumps(value, 2))
+    reader.close()
     total = sum(raw.values()) or 1
     for field, size in raw.items():
         fields[field]["stored"] += round(stored_bytes * size / total)
         fields[field]["stored (raw)"] += size
-    column_file.close()
 
 
 def _dir_size(index_dir: str) -> int:

@@ -127,14 +127,14 @@ def test_collapsed_facet_counts_are_the_totals_their_links_give(repeats):
 def _signatures_by_id(settings) -> dict[str, tuple[int, ...]]:
     """Each live paragraph's signature as the minhash column holds it (schema 7)."""
     from search.index import open_index
-    from search.index.repeats import _column_signatures
+    from search.index.repeats import BANDS, ROWS, _column_rows
 
     ix = open_index(settings.index_dir)
     try:
         with ix.searcher() as searcher:
             found = {}
             for leaf, offset in searcher.reader().leaf_readers():
-                rows = _column_signatures(leaf)
+                rows = _column_rows(leaf, "minhash", BANDS * ROWS, "uint32")
                 for docnum in leaf.all_doc_ids():
                     found[leaf.stored_fields(docnum)["id"]] = tuple(rows[docnum].tolist())
             assert "bands" not in searcher.schema and not any("minhash" in f for f in searcher.all_stored_fields())

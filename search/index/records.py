@@ -37,6 +37,7 @@ def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
         "event_dates": [d.isoformat() for d in doc.event_dates],
         "url": doc.url or "",
         "fingerprint": doc.fingerprint,
+        "fingerprint_key": bytes.fromhex(doc.fingerprint) if doc.fingerprint else None,
         # 30 uint32 values in a column: no signature (no words) leaves the column's zeros.
         "minhash": np.array(doc.signature, dtype=np.uint32).tobytes() if doc.signature else None,
         "dup_group": dup_group or doc.fingerprint,

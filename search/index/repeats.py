@@ -53,6 +53,8 @@ class RepeatGroups:
         self._index_keys: np.ndarray | None = None
         self._index_docs = _NO_NUMBERS
         self._index_signatures = np.empty((0, BANDS * ROWS), dtype=np.uint32)
+        self._index_fingerprints = np.empty(0, dtype=np.uint64)  # sorted, with their documents
+        self._fingerprint_docs = _NO_NUMBERS
         self._candidates: dict[int, tuple[str, str | None]] = {}
         self._by_fingerprint: dict[str, str] = {}  # this run's and looked-up fingerprints -> group
         # This batch's paragraphs as (signature, text, group), band -> their
@@ -92,7 +94,7 @@ class RepeatGroups:
         keys = list(doc.bands)
         group = self._by_fingerprint.get(doc.fingerprint)
         if group is None and not self._empty:
-            group = self._indexed_group("fingerprint", doc.fingerprint)
+            group = self._indexed_group(doc.fingerprint)
         if group is None:
             group = self._near_group(doc, band_lists, keys)
         group = group or doc.fingerprint
@@ -136,12 +138,18 @@ class RepeatGroups:
         self._batch_signatures = _signature_rows(self.BATCH_ROWS)
         self._batch_keys, self._batch_key_rows = array("Q"), array("I")
 
-    def _indexed_group(self, fieldname: str, value: str) -> str | None:
-        if (fieldname, value) not in self._reader:
+    def _indexed_group(self, fingerprint: str) -> str | None:
+        """The group of the first live indexed paragraph with this fingerprint."""
+        if self._index_keys is None:
+            self._load_index_bands()
+        key = np.uint64(int(fingerprint, 16)) if fingerprint else None
+        if key is None:
             return None
-        for docnum in self._reader.postings(fieldname, value).all_ids():
-            if not self._reader.is_deleted(docnum) and docnum not in self._deleted:
-                return self._searcher.stored_fields(docnum).get("dup_group")
+        start = int(self._index_fingerprints.searchsorted(key, side="left"))
+        end = int(self._index_fingerprints.searchsorted(key, side="right"))
+        for docnum in self._fingerprint_docs[start:end].tolist():
+            if docnum not in self._deleted:
+                return self._candidate(docnum)[1]
         return None
 
     def _near_group(self, doc: ParagraphDoc, band_lists: list[array], keys: list[int]) -> str | None:
@@ -243,23 +251,29 @@ class RepeatGroups:
         A tenth of a second at 100k paragraphs: the minhash columns are read
         whole, and the keys computed for all of them at once.
         """
-        keys, docs, signatures = [], [], []
+        keys, docs, signatures, fingerprints, fingerprint_docs = [], [], [], [], []
         for leaf, offset in self._leaves:
-            rows = _column_signatures(leaf)
+            rows = _column_rows(leaf, "minhash", BANDS * ROWS, np.uint32)
             signatures.append(rows)
-            live = rows.any(axis=1)  # zeros: no words, so no bands
+            live = np.ones(len(rows), dtype=bool)
             if leaf.has_deletions():
                 live[list(leaf.deleted_docs_set)] = False
-            numbers = np.flatnonzero(live)
+            numbers = np.flatnonzero(live & rows.any(axis=1))  # zeros: no words, so no bands
             keys.append(band_keys(rows[numbers]).ravel())
             docs.append(np.repeat(numbers.astype(np.uint32) + np.uint32(offset), BANDS))
+            numbers = np.flatnonzero(live)
+            # Big-endian: the fingerprint's hex digits read as one number.
+            fingerprints.append(_column_rows(leaf, "fingerprint_key", 1, ">u8")[numbers, 0].astype(np.uint64))
+            fingerprint_docs.append(numbers.astype(np.uint32) + np.uint32(offset))
+        self._index_keys = np.empty(0, dtype=np.uint64)
         if keys:
             all_keys, all_docs = np.concatenate(keys), np.concatenate(docs)
             order = np.lexsort((all_docs, all_keys))
             self._index_keys, self._index_docs = all_keys[order], all_docs[order]
             self._index_signatures = np.concatenate(signatures)
-        else:
-            self._index_keys = np.empty(0, dtype=np.uint64)
+            all_keys, all_docs = np.concatenate(fingerprints), np.concatenate(fingerprint_docs)
+            order = np.lexsort((all_docs, all_keys))
+            self._index_fingerprints, self._fingerprint_docs = all_keys[order], all_docs[order]
 
     def _text(self, number: int) -> str:
         start, end = self._offsets[number], self._offsets[number + 1]
@@ -290,19 +304,19 @@ def _any_may_be_near(rows: np.ndarray, signature: np.ndarray) -> bool:
     return int(agree.max()) * 2 >= len(signature)
 
 
-def _column_signatures(leaf) -> np.ndarray:
-    """The minhash column of one segment as ``(documents, BANDS * ROWS)`` uint32 rows (zeros: no words)."""
+def _column_rows(leaf, fieldname: str, width: int, dtype) -> np.ndarray:
+    """A fixed-width column of one segment as ``(documents, width)`` numbers (zeros where none was written)."""
     count = leaf.doc_count_all()
-    rows = _signature_rows(count)
-    if not leaf.has_column("minhash"):
+    rows = np.zeros((count, width), dtype=dtype)
+    if not leaf.has_column(fieldname):
         return rows
-    column = leaf.column_reader("minhash", translate=False)
+    column = leaf.column_reader(fieldname, translate=False)
     # FixedBytesColumn leaves out the default values after the last one
     # written: the bytes there are read at once, not a document at a time.
     written = min(column._count, count)
     if written:
         data = column._dbfile.get(column._basepos, written * column._fixedlen)
-        rows[:written] = np.frombuffer(data, dtype=np.uint32).reshape(written, BANDS * ROWS)
+        rows[:written] = np.frombuffer(data, dtype=dtype).reshape(written, width)
     return rows
 
 
