@@ -1,8 +1,10 @@
 """Near-duplicate grouping: each new paragraph joins the group of the paragraph it repeats.
 
-One job, kept whole (about 270 lines): exact repeats by fingerprint, near
+One job, kept whole (about 330 lines): exact repeats by fingerprint, near
 repeats by MinHash bands, looked up among this run's paragraphs and the
-indexed ones, with the band and candidate caches they share.
+indexed ones (whose fingerprints and signatures are columns of their
+segments, read into sorted numpy arrays once per run), with the caches
+they share.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class RepeatGroups:
         # (see _load_index_bands); each candidate's fields are read once.
         self._index_keys: np.ndarray | None = None
         self._index_docs = _NO_NUMBERS
-        self._index_signatures = np.empty((0, BANDS * ROWS), dtype=np.uint32)
+        self._signature_columns: list = []  # each segment's minhash column, for its candidates' signatures
         self._index_fingerprints = np.empty(0, dtype=np.uint64)  # sorted, with their documents
         self._fingerprint_docs = _NO_NUMBERS
         self._candidates: dict[int, tuple[str, str | None]] = {}
@@ -238,7 +240,7 @@ class RepeatGroups:
                 break
             if docnum in self._deleted:
                 continue
-            candidate = tuple(self._index_signatures[docnum].tolist())
+            candidate = self._indexed_signature(docnum)
             if may_be_near(doc.signature, candidate):
                 text, group = self._candidate(docnum)
                 if is_near(doc.text, text):
@@ -251,10 +253,11 @@ class RepeatGroups:
         A tenth of a second at 100k paragraphs: the minhash columns are read
         whole, and the keys computed for all of them at once.
         """
-        keys, docs, signatures, fingerprints, fingerprint_docs = [], [], [], [], []
+        keys, docs, fingerprints, fingerprint_docs = [], [], [], []
         for leaf, offset in self._leaves:
             rows = _column_rows(leaf, "minhash", BANDS * ROWS, np.uint32)
-            signatures.append(rows)
+            has_column = leaf.has_column("minhash")
+            self._signature_columns.append((offset, leaf.column_reader("minhash", translate=False) if has_column else None))
             live = np.ones(len(rows), dtype=bool)
             if leaf.has_deletions():
                 live[list(leaf.deleted_docs_set)] = False
@@ -267,13 +270,24 @@ class RepeatGroups:
             fingerprint_docs.append(numbers.astype(np.uint32) + np.uint32(offset))
         self._index_keys = np.empty(0, dtype=np.uint64)
         if keys:
-            all_keys, all_docs = np.concatenate(keys), np.concatenate(docs)
-            order = np.lexsort((all_docs, all_keys))
-            self._index_keys, self._index_docs = all_keys[order], all_docs[order]
-            self._index_signatures = np.concatenate(signatures)
-            all_keys, all_docs = np.concatenate(fingerprints), np.concatenate(fingerprint_docs)
-            order = np.lexsort((all_docs, all_keys))
-            self._index_fingerprints, self._fingerprint_docs = all_keys[order], all_docs[order]
+            # Documents come in index order: a stable sort of the keys alone
+            # keeps each key's documents in that order (a lexsort needs more memory).
+            all_keys = np.concatenate(keys)
+            order = all_keys.argsort(kind="stable")
+            self._index_keys, self._index_docs = all_keys[order], np.concatenate(docs)[order]
+            all_keys = np.concatenate(fingerprints)
+            order = all_keys.argsort(kind="stable")
+            self._index_fingerprints, self._fingerprint_docs = all_keys[order], np.concatenate(fingerprint_docs)[order]
+
+    def _indexed_signature(self, docnum: int) -> tuple[int, ...]:
+        """The signature of an indexed paragraph, read from its segment's column (() for none)."""
+        for offset, column in reversed(self._signature_columns):
+            if docnum >= offset:
+                if column is None:
+                    return ()
+                values = np.frombuffer(column[docnum - offset], dtype=np.uint32)
+                return tuple(values.tolist()) if values.any() else ()
+        return ()
 
     def _text(self, number: int) -> str:
         start, end = self._offsets[number], self._offsets[number + 1]
