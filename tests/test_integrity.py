@@ -185,8 +185,9 @@ def test_check_reads_every_byte(index_copy):
 
 @pytest.mark.parametrize("part, garble", [
     # The stored fields' trailer (search/index/codec.py) says where the
-    # dictionary and the offsets are; the minhash column is the paragraphs'
-    # signatures (schema 7): each cut short or garbled must be found.
+    # dictionary and the offsets are: a garbled trailer or zeroed column
+    # must be found.  (The minhash column has no checksum, like Whoosh's
+    # other fixed-width columns: only a segment cut short shows there.)
     ("._stored.col", lambda data: data[:-12] + b"\xff" * 12),
     ("._stored.col", lambda data: b"\0" * len(data)),
 ])
