@@ -115,11 +115,15 @@ def to_dsl(node: wq.Query, title_weight: float = 2.0) -> dict[str, Any]:
         if isinstance(q, wq.FuzzyTerm):
             return {"fuzzy": {_field(q.fieldname): {"value": _text(q.text), "fuzziness": q.maxdist,
                                                       "prefix_length": q.prefixlength, "transpositions": False,
-                                                      "boost": boost}}}
+                                                      "rewrite": "scoring_boolean", "boost": boost}}}
         if isinstance(q, wq.Prefix):
-            return {"prefix": {_field(q.fieldname): {"value": _text(q.text), "boost": boost}}}
+            # Each word the pattern stands for scored by BM25, as Whoosh scores
+            # them (OpenSearch's default rewrite gives every match one score).
+            return {"prefix": {_field(q.fieldname): {"value": _text(q.text), "rewrite": "scoring_boolean",
+                                                     "boost": boost}}}
         if isinstance(q, wq.Wildcard):
-            return {"wildcard": {_field(q.fieldname): {"value": _text(q.text), "boost": boost}}}
+            return {"wildcard": {_field(q.fieldname): {"value": _text(q.text), "rewrite": "scoring_boolean",
+                                                       "boost": boost}}}
         if isinstance(q, wq.TermRange):
             bounds = {}
             if q.start is not None:

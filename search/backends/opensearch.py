@@ -347,11 +347,11 @@ class ClusterIndex:
 
     @staticmethod
     def _sort(order: str) -> list[Any]:
+        # Ties in score or date in index order, as Whoosh leaves them.
         if order == "relevance":
-            return ["_score", {"path": "asc"}, {"position": "asc"}]
+            return ["_score", {"order": "asc"}]
         direction = "desc" if order == "newest" else "asc"
-        # Ties in the date as Whoosh leaves them: in index order, which is file then position.
-        return [{"date": {"order": direction, "missing": "_last"}}, {"path": "asc"}, {"position": "asc"}]
+        return [{"date": {"order": direction, "missing": "_last"}}, {"order": "asc"}]
 
     def _highlight(self, plan: _Plan) -> dict[str, Any] | None:
         marking = highlight_query(plan.text_query, highlight_words(self.taxonomy, plan.text_query))
@@ -427,7 +427,7 @@ class ClusterIndex:
         for hit in hits:
             searches += [{"index": self.settings.opensearch_index},
                          {"query": {"term": {"dup_group": hit.dup_group}}, "size": ALSO_IN_LISTED + 1,
-                          "track_total_hits": True, "sort": [{"date": {"order": "desc", "missing": "_last"}}],
+                          "track_total_hits": True, "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"order": "asc"}],
                           "_source": ["report_id", "shown_title", "title", "date", "position"]}]
         with cluster_errors(self.settings):
             answers = self._client.msearch(body=searches)["responses"]

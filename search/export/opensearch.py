@@ -98,6 +98,9 @@ MAPPING: dict[str, Any] = {
             "cited": _KEYWORD,
             "kind": _KEYWORD,
             "position": {"type": "integer"},
+            # The paragraph's place in the Whoosh index when it was sent: ties
+            # in score or date are broken by it, as Whoosh breaks them.
+            "order": {"type": "integer"},
             "date": {"type": "date", "format": "strict_date"},
             "date_inferred": {"type": "boolean"},
             "date_basis": _STORED_ONLY,
@@ -123,7 +126,7 @@ class ExportSummary:
         return f"{self.documents} paragraphs in {len(self.files)} bulk file(s) and mapping.json"
 
 
-def opensearch_document(fields: dict[str, Any], title_indexed: bool = True) -> dict[str, Any]:
+def opensearch_document(fields: dict[str, Any], title_indexed: bool = True, order: int = 0) -> dict[str, Any]:
     """One stored Whoosh document as an OpenSearch document (see :data:`MAPPING`).
 
     ``title_indexed`` is False when the stored title is the report's first
@@ -149,6 +152,7 @@ def opensearch_document(fields: dict[str, Any], title_indexed: bool = True) -> d
         "cited": [c for c in fields.get("cited", "").split(",") if c],
         "kind": fields["kind"],
         "position": fields["position"],
+        "order": order,
         "date": day.date().isoformat() if isinstance(day, datetime) else None,
         "date_inferred": bool(fields.get("date_inferred")),
         "date_basis": fields.get("date_basis") or None,
@@ -179,7 +183,8 @@ def index_documents(settings: Settings) -> Iterator[dict[str, Any]]:
             reader = searcher.reader()
             for docnum in reader.all_doc_ids():
                 # A title made from the first sentence is stored but indexed empty.
-                yield opensearch_document(reader.stored_fields(docnum), (reader.doc_field_length(docnum, "title") or 0) > 0)
+                title_indexed = (reader.doc_field_length(docnum, "title") or 0) > 0
+                yield opensearch_document(reader.stored_fields(docnum), title_indexed, docnum)
     finally:
         ix.close()
 
