@@ -68,9 +68,17 @@ def cluster_errors(settings: Settings, doing: str = "search") -> Iterator[None]:
     url = settings.opensearch_url
     try:
         yield
+    except exceptions.ConnectionTimeout:
+        # A node answers but the cluster cannot do it: typically a node down
+        # and no cluster manager left to accept writes.
+        raise ClusterUnavailable(
+            f"the OpenSearch cluster at {url} did not {doing} within its timeout; a node may be down or the "
+            "cluster may have no cluster manager (see its /_cluster/health)"
+        ) from None
     except exceptions.ConnectionError as error:  # ConnectionTimeout and SSLError are subclasses
         raise ClusterUnavailable(
-            f"cannot reach the OpenSearch cluster at {url} ({type(error).__name__}); start it, or point "
+            f"cannot reach the OpenSearch cluster at {url}{'' if doing == 'search' else ' to ' + doing} "
+            f"({type(error).__name__}); start it, or point "
             "--opensearch-url (SITREP_OPENSEARCH_URL) at a node that answers"
         ) from None
     except exceptions.NotFoundError as error:
@@ -84,7 +92,7 @@ def cluster_errors(settings: Settings, doing: str = "search") -> Iterator[None]:
         status = error.status_code if isinstance(error.status_code, int) else 0
         if status == 400 and doing == "search":
             raise BadInput(f"the OpenSearch cluster refused the query: {_reason(error)}") from None
-        if status in (400, 409, 413) or doing != "search":
+        if 400 <= status < 500 and status != 429 and doing != "search":
             raise ClusterRejected(f"the OpenSearch cluster at {url} refused to {doing}: {_reason(error)}") from None
         raise ClusterUnavailable(
             f"the OpenSearch cluster at {url} cannot {doing} now (HTTP {status or '?'}: {_reason(error)})"
