@@ -154,11 +154,12 @@ def run_index(settings: Settings, paths: list[Path] | None, rebuild: bool = Fals
         with bar as items:
             yield from items
 
-    def push_bar(batches: list):
-        if len(batches) < 2:  # one bulk request is over before a bar would show
+    def push_bar(batches, count: int):
+        if count < 2:  # one bulk request is over before a bar would show
             yield from batches
             return
-        with click.progressbar(batches, label="Sending to OpenSearch", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(batches, length=count, label="Sending to OpenSearch",
+                               file=click.get_text_stream("stderr")) as bar:
             yield from bar
 
     summary, pushed = update_backend(settings, paths, rebuild=rebuild, progress=with_bar, push_progress=push_bar)

@@ -89,7 +89,7 @@ def check_backend(settings: Settings) -> None:
 def update_backend(
     settings: Settings, paths: Iterable[Path] | None = None, *, rebuild: bool = False,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
-    push_progress: Callable[[list], Iterable] | None = None,
+    push_progress: Callable[[Iterable, int], Iterable] | None = None,
 ) -> tuple[IndexSummary, ClusterSummary | None]:
     """Index report files into the configured back end; the cluster's summary is None for whoosh.
 

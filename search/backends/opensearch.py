@@ -365,7 +365,8 @@ class ClusterIndex:
         """One filter aggregation per facet (every other facet's selection) around its terms; see the module docstring."""
         groups = {"count": {"cardinality": {"field": "dup_group", "precision_threshold": CARDINALITY_PRECISION}}}
         per_value = {"aggs": groups} if collapse else {}
-        aggs: dict[str, Any] = {"groups": {"filter": {"bool": {"filter": plan.selection()}}, "aggs": groups}}
+        aggs: dict[str, Any] = {"groups": {"filter": {"bool": {"filter": plan.selection()}}, "aggs": groups}} \
+            if collapse else {}
         for name in FACET_FIELDS:
             aggs[name] = {"filter": {"bool": {"filter": plan.selection(but=name)}},
                           "aggs": {"values": {"terms": {"field": FIELDS[name], "size": FACET_SIZE}, **per_value}}}

@@ -64,20 +64,54 @@ def _file_id(path: str) -> str:
     return hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def local_files(settings: Settings) -> dict[str, tuple[str, list[dict[str, Any]]]]:
-    """Path -> (digest of its paragraphs as sent, the paragraphs) for every file of the local index."""
-    by_path: dict[str, list[dict[str, Any]]] = {}
+def _content_hash(doc: dict[str, Any]) -> str:
+    # Not the order: it shifts whenever an earlier file changes, and a
+    # file sent before keeps its place among the others.
+    content = {key: value for key, value in doc.items() if key != "order"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def local_files(settings: Settings) -> dict[str, tuple[str, int]]:
+    """Path -> (digest of its paragraphs as sent, how many) for every file of the local index.
+
+    Reads the index once, keeping one hash per paragraph, not the
+    paragraphs: a push never holds the corpus in memory.
+    """
+    hashes: dict[str, list[str]] = {}
+    # The analysed fields follow from the text and title, which are hashed.
+    for doc in index_documents(settings, terms=False):
+        hashes.setdefault(doc["path"] or "", []).append(_content_hash(doc))
+    return {path: (hashlib.sha256("".join(sorted(found)).encode()).hexdigest(), len(found))
+            for path, found in hashes.items()}
+
+
+def _batches(settings: Settings, wanted: dict[str, tuple[str, int]]) -> Iterator[tuple[list[dict[str, Any]], list[str]]]:
+    """(paragraphs, files completed by them) in bulk-sized batches, for the files in ``wanted``.
+
+    A file is completed in the batch that holds its last paragraph; its
+    entry in the file list is written only after that batch is in.
+    """
+    batch: list[dict[str, Any]] = []
+    left = {path: count for path, (_, count) in wanted.items()}
+    done: list[str] = []
     for doc in index_documents(settings):
-        by_path.setdefault(doc["path"] or "", []).append(doc)
-    files = {}
-    for path, docs in by_path.items():
-        docs.sort(key=lambda d: d["id"])
-        # Not the order: it shifts whenever an earlier file changes, and a
-        # file sent before keeps its place among the others.
-        content = [{key: value for key, value in doc.items() if key != "order"} for doc in docs]
-        digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-        files[path] = (digest, docs)
-    return files
+        path = doc["path"] or ""
+        if path not in left:
+            continue
+        batch.append(doc)
+        left[path] -= 1
+        if not left[path]:
+            done.append(path)
+        if len(batch) >= BATCH_DOCUMENTS:
+            yield batch, done
+            batch, done = [], []
+    if batch or done:
+        yield batch, done
+
+
+def _file_entries(wanted: dict[str, tuple[str, int]], paths: list[str]) -> list[dict[str, Any]]:
+    return [{"_id": _file_id(path), "_source": {"path": path, "digest": wanted[path][0],
+                                                "paragraphs": wanted[path][1]}} for path in paths]
 
 
 def _bulk(client: Any, settings: Settings, index: str, actions: list[dict[str, Any]]) -> None:
@@ -103,27 +137,14 @@ def _bulk(client: Any, settings: Settings, index: str, actions: list[dict[str, A
                 raise ClusterRejected(f"the OpenSearch cluster refused paragraph {result.get('_id')}: {reason}")
 
 
-def _batches(files: list[tuple[str, str, list[dict[str, Any]]]]) -> Iterator[list[tuple[str, str, list[dict[str, Any]]]]]:
-    batch: list = []
-    size = 0
-    for item in files:
-        batch.append(item)
-        size += len(item[2])
-        if size >= BATCH_DOCUMENTS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
 def push_to_cluster(
     settings: Settings, *, rebuild: bool = False,
-    progress: Callable[[list[Any]], Iterable[Any]] | None = None,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
 ) -> ClusterSummary:
     """Bring the cluster's index up to date with the local index (see the module docstring).
 
     :param rebuild: write a new index and swap the aliases to it, whatever the cluster holds.
-    :param progress: wraps the list of bulk batches, e.g. a progress bar.
+    :param progress: wraps the bulk batches and their number, e.g. in a progress bar.
     :raises ClusterUnavailable: the cluster does not answer.
     :raises ClusterRejected: the cluster refused a document, an index or an alias change; with a
         new index nothing is changed (it is deleted), on an update the files not yet sent keep
@@ -158,14 +179,15 @@ def check_reachable(settings: Settings) -> None:
     """
     client = connect(settings)
     try:
-        with cluster_errors(settings, "answer"):
+        with cluster_errors(settings):
             client.info()
     finally:
         client.close()
 
 
-def _wrap(progress, batches: list) -> Iterable:
-    return progress(batches) if progress is not None and batches else batches
+def _wrap(progress, batches: Iterable, paragraphs: int) -> Iterable:
+    count = -(-paragraphs // BATCH_DOCUMENTS)
+    return progress(batches, count) if progress is not None and count else batches
 
 
 def _stamp(client: Any, settings: Settings, files_index: str) -> None:
@@ -184,15 +206,13 @@ def _new_index(client: Any, settings: Settings, local: dict, summary: ClusterSum
         client.indices.create(index=paragraphs_index, body=body)
         client.indices.create(index=files_index, body={"settings": {"index": INDEX_SETTINGS}, **FILES_MAPPING})
     try:
-        items = sorted((path, digest, docs) for path, (digest, docs) in local.items())
-        for batch in _wrap(progress, list(_batches(items))):
-            _bulk(client, settings, paragraphs_index, [{"_id": doc["id"], "_source": doc}
-                                                       for _, _, docs in batch for doc in docs])
-            _bulk(client, settings, files_index, [
-                {"_id": _file_id(path), "_source": {"path": path, "digest": digest, "paragraphs": len(docs)}}
-                for path, digest, docs in batch])
-            summary.files_sent += len(batch)
-            summary.paragraphs_sent += sum(len(docs) for _, _, docs in batch)
+        paragraphs = sum(count for _, count in local.values())
+        for batch, done in _wrap(progress, _batches(settings, local), paragraphs):
+            _bulk(client, settings, paragraphs_index, [{"_id": doc["id"], "_source": doc} for doc in batch])
+            if done:
+                _bulk(client, settings, files_index, _file_entries(local, done))
+            summary.files_sent += len(done)
+            summary.paragraphs_sent += len(batch)
         with cluster_errors(settings, "finish the new index"):
             client.indices.put_settings(index=paragraphs_index, body={"index": {"refresh_interval": None}})
             client.indices.refresh(index=paragraphs_index)
@@ -260,24 +280,27 @@ def _delete_where(client: Any, settings: Settings, index: str, query: dict[str, 
 def _update(client: Any, settings: Settings, local: dict, summary: ClusterSummary, progress) -> None:
     alias, files = settings.opensearch_index, files_alias(settings)
     known = _cluster_files(client, settings)
-    changed = sorted((path, digest, docs) for path, (digest, docs) in local.items() if known.get(path) != digest)
+    changed = {path: found for path, found in local.items() if known.get(path) != found[0]}
     removed = sorted(path for path in known if path not in local)
     summary.files_unchanged = len(local) - len(changed)
-    for batch in _wrap(progress, list(_batches(changed))):
+    sent: dict[str, list[str]] = {}  # path -> ids sent, until the file is complete
+    for batch, done in _wrap(progress, _batches(settings, changed), sum(n for _, n in changed.values())):
         # New paragraphs first (by id: a paragraph kept is replaced in place),
-        # then the file's paragraphs that are gone, then its digest: a run cut
-        # short sends the file again.
-        _bulk(client, settings, alias, [{"_id": doc["id"], "_source": doc} for _, _, docs in batch for doc in docs])
+        # then, once a file is complete, its paragraphs that are gone and its
+        # digest: a run cut short sends the file again.
+        _bulk(client, settings, alias, [{"_id": doc["id"], "_source": doc} for doc in batch])
+        for doc in batch:
+            sent.setdefault(doc["path"] or "", []).append(doc["id"])
         stale = [{"bool": {"filter": [{"term": {"path": path}}],
-                           "must_not": [{"ids": {"values": [doc["id"] for doc in docs]}}]}}
-                 for path, _, docs in batch if path in known]
+                           "must_not": [{"ids": {"values": sent[path]}}]}} for path in done if path in known]
         if stale:
             _delete_where(client, settings, alias, {"bool": {"should": stale}})
-        _bulk(client, settings, files, [
-            {"_id": _file_id(path), "_source": {"path": path, "digest": digest, "paragraphs": len(docs)}}
-            for path, digest, docs in batch])
-        summary.files_sent += len(batch)
-        summary.paragraphs_sent += sum(len(docs) for _, _, docs in batch)
+        if done:
+            _bulk(client, settings, files, _file_entries(changed, done))
+        for path in done:
+            del sent[path]
+        summary.files_sent += len(done)
+        summary.paragraphs_sent += len(batch)
     if removed:
         for start in range(0, len(removed), 500):
             _delete_where(client, settings, alias, {"terms": {"path": removed[start:start + 500]}})
