@@ -25,6 +25,7 @@ from ..config import Settings
 from ..errors import BadInput, ParagraphNotFound
 from ..index import explain_damage, index_identity, open_index
 from ..taxonomy import load_taxonomy
+from .columns import ColumnNumbers
 from .facets import segment_id
 from .generation import ResultCache, _Generation
 from .grouping import check_grouping
@@ -64,6 +65,7 @@ class SearchIndex:
         self._previous: _Generation | None = None
         # (segment id, facet field) -> postings: segments outlive generations.
         self._segment_cache: dict = {}
+        self._group_numbers = ColumnNumbers("dup_group")  # repeat groups, numbered once per segment
         self._postings_cache = PostingsCache(settings.postings_cache_mb * 1024 * 1024)
         self._pages = ResultCache(settings.result_cache)
         self._bm25f = Bm25fParameters.from_settings(settings)
@@ -94,7 +96,7 @@ class SearchIndex:
             if self._previous is not None:
                 self._retire(self._previous)
             self._previous, self._current = self._current, _Generation(
-                self._ix, latest, self._bm25f, self._segment_cache, self._postings_cache
+                self._ix, latest, self._bm25f, self._segment_cache, self._postings_cache, self._group_numbers
             )
             live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
             if self._previous is not None:
@@ -102,6 +104,7 @@ class SearchIndex:
             for key in [key for key in self._segment_cache if key[0] not in live]:
                 del self._segment_cache[key]
             self._postings_cache.forget_segments(live)
+            self._group_numbers.forget_segments(live)
             self._current.warm()
         return self._current
 
