@@ -116,7 +116,7 @@ class FacetPostings:
         self.postings = docs
         self.offsets = offsets
         self._casefolded = {value.casefold(): value for value in values}
-        self._by_group: tuple | None = None  # (groups, postings, value, group) sorted by value then group
+        self._by_group: GroupedPostings | None = None  # for collapsed counts, made once per generation
 
     def ordinals(self) -> np.ndarray:
         """Each document's value as its index in ``values`` (-1 for none; the last value when several).
@@ -166,7 +166,7 @@ class FacetPostings:
         sums = np.add.reduceat(hit, self.offsets[:-1]) if hit.size else np.zeros(len(self.values), np.int64)
         return sums
 
-    def order_by_group(self, groups: np.ndarray) -> "GroupedPostings":
+    def grouped_postings(self, groups: np.ndarray) -> "GroupedPostings":
         """The postings split for counting repeat groups: made once per generation, on first use or when warmed."""
         found = self._by_group
         if found is None or found.groups is not groups:
@@ -174,12 +174,12 @@ class FacetPostings:
         return found
 
     def _group_counts(self, pool: DocMask, groups: np.ndarray) -> np.ndarray:
-        grouped = self.order_by_group(groups)
-        # A posting whose group has no other document counts once as it is;
+        grouped = self.grouped_postings(groups)
+        # A document alone in its group counts once, as without groups;
         # among the rest, ordered by (value, group), the distinct groups of a
         # value are the places where the group changes among its matching
         # postings: one linear pass a search, no sort.
-        alone = np.bincount(grouped.alone_values[pool[grouped.alone_postings]], minlength=len(self.values))
+        alone = self.counts(pool & grouped.alone)
         hit = pool[grouped.shared_postings]
         values, found = grouped.shared_values[hit], grouped.shared_groups[hit]
         first = np.ones(values.size, dtype=bool)
@@ -216,10 +216,10 @@ class FacetPostings:
 class GroupedPostings:
     """One facet's postings ready for counting repeat groups (:meth:`FacetPostings.counts` with ``groups``).
 
-    Postings of documents alone in their group stay as they are, with their
-    value; the others (repeats, about one in ten) are sorted by (value,
-    group) once.  Sorting only those is what keeps opening a generation
-    quick with collapse warmed (#17).
+    Documents alone in their group (``alone``, a mask) are counted as
+    without groups; the postings of the others (repeats, about one in ten)
+    are sorted by (value, group) once.  Sorting only those is what keeps
+    opening a generation quick with collapse warmed (#17).
     """
 
     def __init__(self, facet: FacetPostings, groups: np.ndarray) -> None:
@@ -227,12 +227,11 @@ class GroupedPostings:
         value_of = np.repeat(np.arange(len(facet.values), dtype=np.int32), np.diff(facet.offsets))
         # -1 (no group) is one group, as np.unique counts it.
         sizes = np.bincount(groups + 1) if groups.size else np.zeros(1, dtype=np.int64)
-        shared = (sizes[groups + 1] > 1)[facet.postings] if groups.size else np.zeros(0, dtype=bool)
-        alone = ~shared
-        self.alone_postings, self.alone_values = facet.postings[alone], value_of[alone]
+        self.alone = sizes[groups + 1] == 1
+        shared = ~self.alone[facet.postings]
         postings, values = facet.postings[shared], value_of[shared]
-        group_of = groups[postings].astype(np.int64)
-        key = values.astype(np.int64) * (int(group_of.max(initial=0)) + 2) + (group_of + 1)
+        group_of = groups[postings]
+        key = values.astype(np.int64) * (int(group_of.max(initial=0)) + 2) + (group_of.astype(np.int64) + 1)
         order = np.argsort(key)  # one key: a third of lexsort's time on two
         self.shared_postings, self.shared_values, self.shared_groups = postings[order], values[order], group_of[order]
 

@@ -96,7 +96,7 @@ class _Generation:
         self.reports()
         groups = self.groups()
         for name in (*FACET_FIELDS, *DATE_FACETS):
-            self.facet(name).order_by_group(groups)
+            self.facet(name).grouped_postings(groups)
 
     def day_ordinals(self) -> np.ndarray:
         """Each document's report date as a sortable number (-1 when undated)."""
