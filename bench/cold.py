@@ -46,14 +46,14 @@ def routes(index_dir: Path) -> list[tuple[str, str]]:
     return [
         ("/", "/"),
         ("/?q=common", "/?" + urlencode({"q": "russian attack"})),
-        ("/?q=&collapse", "/?" + urlencode({"q": "drone strike", "collapse": "true"})),
+        ("/?collapse=true", "/?" + urlencode({"q": "drone strike", "collapse": "true"})),
         ("/?group=report", "/?" + urlencode({"q": "glide", "group": "report"})),
         ("/?sort=oldest", "/?" + urlencode({"q": "assault", "sort": "oldest"})),
         ("/api/search", "/api/search?" + urlencode({"q": "brigade advance"})),
         ("/api/search collapse", "/api/search?" + urlencode({"q": "offensive", "collapse": "true"})),
         ("/reports/<id>", f"/reports/{quote(hit.report_id)}?" + urlencode({"q": "kherson"})),
         ("/more/<id>", f"/more/{quote(hit.id)}"),
-        ("/api/export.csv", "/api/export.csv?" + urlencode({"q": "toretsk", "from": "2024-01-01", "to": "2024-03-31"})),
+        ("/api/export.csv", "/api/export.csv?" + urlencode({"q": "toretsk", "from": "2024-01-01", "to": "2024-01-31"})),
     ]
 
 
