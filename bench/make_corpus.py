@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import itertools
 import json
 import random
 import sys
@@ -118,11 +119,37 @@ class Report:
         return f"isw-{self.day.isoformat()}-{self.number:05d}"
 
 
+# Syllables of the long tail's made-up village names (see _Writer.tail_name).
+TAIL_STARTS = ("Novo", "Staro", "Velyko", "Malo", "Verkhnyo", "Nyzhnyo", "Krasno", "Zelen", "Bilo", "Chorno", "")
+TAIL_ROOTS = ("hryhor", "mykhail", "pavl", "oleksandr", "ivan", "petr", "bakh", "dub", "lypk", "ber", "vyshn",
+              "sosn", "kamian", "pisch", "yar", "dol", "hor", "lan", "mar", "kost", "ser", "tar", "yas", "zor")
+TAIL_ENDS = ("ivka", "ove", "ske", "yne", "ka", "ivske", "opil", "ets", "ianka", "ovo", "ino", "yar")
+TAIL_SIZE = 40000
+
+
+def tail_name(rank: int) -> str:
+    """The long tail's word of this rank: a made-up village name, different for every rank."""
+    start = TAIL_STARTS[rank % len(TAIL_STARTS)]
+    rank //= len(TAIL_STARTS)
+    root = TAIL_ROOTS[rank % len(TAIL_ROOTS)]
+    rank //= len(TAIL_ROOTS)
+    end = TAIL_ENDS[rank % len(TAIL_ENDS)]
+    rank //= len(TAIL_ENDS)
+    # Past the 3,168 plain combinations a second root keeps names unique.
+    extra = TAIL_ROOTS[rank % len(TAIL_ROOTS)] if rank else ""
+    return (start + extra + root + end).capitalize()
+
+
 class _Writer:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, long_tail: bool = False) -> None:
         self.random = random.Random(seed)
         weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
         self.weights = weights
+        # Real reports name thousands of villages and people once or twice; the
+        # filler vocabulary has no such tail, so a benchmark of rare words needs
+        # one (#17).  Its own random stream leaves the default corpus unchanged.
+        self.tail = random.Random(seed * 7919 + 1) if long_tail else None
+        self.tail_cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(TAIL_SIZE))) if long_tail else []
 
     def words(self, count: int) -> str:
         return " ".join(self.random.choices(VOCABULARY, weights=self.weights, k=count))
@@ -132,7 +159,11 @@ class _Writer:
         when = day - timedelta(days=r.randint(0, 2))
         place = r.choice(PLACES)
         lead = f"{r.choice(SUBJECTS)} {r.choice(VERBS)} near {place} on {MONTHS[when.month - 1]} {when.day}"
-        return f"{lead} and {self.words(r.randint(8, 22))} {r.choice(UNITS)}.[{note}]"
+        text = f"{lead} and {self.words(r.randint(8, 22))} {r.choice(UNITS)}"
+        if self.tail is not None and self.tail.random() < 0.4:
+            rank = self.tail.choices(range(TAIL_SIZE), cum_weights=self.tail_cumulative)[0]
+            text += f" in the vicinity of {tail_name(rank)}"
+        return f"{text}.[{note}]"
 
     def paragraph(self, day: date, first_note: int) -> tuple[str, int]:
         r = self.random
@@ -143,9 +174,15 @@ class _Writer:
         return (f"{label} {body}" if label else body), first_note + count
 
 
-def generate_reports(paragraphs: int | None = None, seed: int = 7, reports: int | None = None) -> Iterator[Report]:
-    """Reports until about ``paragraphs`` bullets and paragraphs, or ``reports`` reports, are made."""
-    writer = _Writer(seed)
+def generate_reports(
+    paragraphs: int | None = None, seed: int = 7, reports: int | None = None, long_tail: bool = False
+) -> Iterator[Report]:
+    """Reports until about ``paragraphs`` bullets and paragraphs, or ``reports`` reports, are made.
+
+    ``long_tail`` adds made-up village names with Zipf frequencies to 40% of
+    sentences, so that some words are in only a handful of paragraphs.
+    """
+    writer = _Writer(seed, long_tail)
     r = writer.random
     made = 0
     number = 0
@@ -251,7 +288,8 @@ def as_json_record(report: Report) -> str:
 
 
 def write_corpus(
-    paragraphs: int | None, out: Path, seed: int = 7, formats: tuple[str, ...] = ("txt",), reports: int | None = None
+    paragraphs: int | None, out: Path, seed: int = 7, formats: tuple[str, ...] = ("txt",), reports: int | None = None,
+    long_tail: bool = False,
 ) -> tuple[int, int]:
     """Write the reports into ``out``, cycling through ``formats``, plus the manifest.
 
@@ -262,7 +300,7 @@ def write_corpus(
     count = total = 0
     with open(out / MANIFEST, "w", encoding="utf-8") as manifest, \
             open(out / "records.jsonl", "w", encoding="utf-8") as records:
-        for report in generate_reports(paragraphs, seed, reports):
+        for report in generate_reports(paragraphs, seed, reports, long_tail):
             kind = formats[report.number % len(formats)]
             name = f"{report.slug}.{kind}" if kind != "jsonl" else "records.jsonl"
             if kind == "txt":
@@ -292,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--formats", default="txt", help=f"comma-separated: {','.join(FORMATS)}")
+    parser.add_argument("--long-tail", action="store_true",
+                        help="add made-up village names with Zipf frequencies (rare words, as bench/run.py uses)")
     args = parser.parse_args(argv)
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
@@ -302,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give OUTDIR (or --out) and one of --reports N or --paragraphs N")
     if (args.reports or args.paragraphs) < 1:
         parser.error("--reports and --paragraphs must be at least 1")
-    count, total = write_corpus(args.paragraphs, out, args.seed, formats, args.reports)
+    count, total = write_corpus(args.paragraphs, out, args.seed, formats, args.reports, args.long_tail)
     print(f"{count} reports, {total} paragraphs written to {out}")
     return 0
 

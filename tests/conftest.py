@@ -153,6 +153,28 @@ def serving(settings: Settings):
         app.extensions["sitrep"].close()
 
 
+@contextmanager
+def serving_generated(root: Path, paragraphs: int, seed: int = 5):
+    """A real server on an index of ``bench/make_corpus.py``'s ISW-like reports (JSON Lines) under ``root``.
+
+    Each generated report repeats one disclaimer paragraph, so collapse and
+    "also in" have work to do; counts run into the thousands.
+    """
+    import importlib.util
+    import sys
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    spec = importlib.util.spec_from_file_location("make_corpus", bench / "make_corpus.py")
+    make_corpus = importlib.util.module_from_spec(spec)
+    sys.modules["make_corpus"] = make_corpus  # dataclasses look their module up
+    spec.loader.exec_module(make_corpus)
+    make_corpus.write_corpus(paragraphs, root / "reports", seed=seed, formats=("jsonl",))
+    settings = load_settings(index_dir=root / "index", environ={})
+    update_index(settings, [root / "reports"])
+    with serving(settings) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def live_server(seed_settings):
     with serving(seed_settings) as url:

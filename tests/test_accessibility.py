@@ -123,3 +123,15 @@ def test_the_first_result_is_a_few_tab_presses_from_the_top(page, live_server, w
     page.keyboard.press("Enter")  # "Skip to results"
     page.keyboard.press("Tab")
     assert page.evaluate("() => !!document.activeElement.closest('.hit, .group, .results table')")
+
+
+def test_results_typed_into_the_box_keep_the_chart_and_map_single_stops(page, live_server):
+    # The live results replace the page's layout; its new chart and map must
+    # be set up for the keyboard too, not left with a Tab stop per bar or place.
+    page.goto(f"{live_server}/")
+    page.fill("input[name=q]", "Russian")
+    page.wait_for_url("**q=Russian**")
+    page.wait_for_selector(".hit")
+    assert page.locator(".place-map a.map-place").count() >= 2
+    stops = _tab_stops_before_the_first_result(page)
+    assert stops.count("timeline bar") == 1 and stops.count("map place") == 1

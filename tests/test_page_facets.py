@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-from search import load_settings, update_index
-
-from conftest import ARTIFACTS, serving
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from conftest import ARTIFACTS, serving_generated
 
 
 def summary_total(page) -> int:
@@ -94,15 +87,7 @@ def test_the_page_names_bullets_as_the_index_does(page, live_server):
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory):
     """1,500 generated ISW-like paragraphs, each report repeating a disclaimer."""
-    spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = make_corpus  # dataclasses look their module up
-    spec.loader.exec_module(make_corpus)
-    root = tmp_path_factory.mktemp("big")
-    make_corpus.write_corpus(1500, root / "reports", seed=5, formats=("jsonl",))
-    settings = load_settings(index_dir=root / "index", environ={})
-    update_index(settings, [root / "reports"])
-    with serving(settings) as url:
+    with serving_generated(tmp_path_factory.mktemp("big"), 1500) as url:
         yield url
 
 

@@ -6,21 +6,14 @@ without JavaScript.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search import load_settings, update_index
-
-from conftest import serving
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from conftest import serving_generated
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -134,15 +127,7 @@ def test_a_page_past_the_last_report_is_a_readable_400(live_server):
 @pytest.fixture(scope="module")
 def repeats_server(tmp_path_factory):
     """Generated ISW-like reports, each repeating one disclaimer paragraph."""
-    spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = make_corpus  # dataclasses look their module up
-    spec.loader.exec_module(make_corpus)
-    root = tmp_path_factory.mktemp("repeats")
-    make_corpus.write_corpus(300, root / "reports", seed=5, formats=("jsonl",))
-    settings = load_settings(index_dir=root / "index", environ={})
-    update_index(settings, [root / "reports"])
-    with serving(settings) as url:
+    with serving_generated(tmp_path_factory.mktemp("repeats"), 300) as url:
         yield url
 
 

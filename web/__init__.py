@@ -13,7 +13,7 @@ from flask import Flask
 
 from search import SearchIndex, Settings, load_settings
 
-from . import api, errors, feeds, pages
+from . import api, compression, errors, feeds, pages
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -44,6 +44,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    # Only the body and its encoding headers change, so the order among the
+    # after_request hooks does not matter.
+    compression.register(app)
 
     return app
 
