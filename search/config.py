@@ -61,6 +61,10 @@ class Settings:
     postings_cache_mb: int = _help(
         "Megabytes of decoded term postings kept per server process.", default=256
     )
+    warm_postings_mb: int = _help(
+        "Megabytes of the most common words' postings `sitrep serve` decodes before its workers "
+        "start, shared by them (0: none).", default=64
+    )
     name_form_max_percent: int = _help(
         "A query for a name also searches its adjectival form and the reverse (North Korea, "
         "North Korean) unless either is in more than this percentage of all paragraphs "
@@ -159,7 +163,7 @@ def _base_url(value: str) -> str:
     return url
 
 
-ZERO_ALLOWED = ("port", "result_cache", "pull_delay", "name_form_max_percent", "suggest_max_hits", "relax_below")
+ZERO_ALLOWED = ("port", "result_cache", "warm_postings_mb", "pull_delay", "name_form_max_percent", "suggest_max_hits", "relax_below")
 # Settings that are fractions, with the range each may take: BM25F's b
 # normalises lengths from not at all (0) to fully (1); a weight or k1 of 0
 # would drop a field or every frequency, so they must be above 0.

@@ -43,6 +43,7 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("workers", "4", 4),
         ("result_cache", "0", 0),
         ("postings_cache_mb", "64", 64),
+        ("warm_postings_mb", "0", 0),
         ("pull_timeout", "5", 5),
         ("pull_delay", "0", 0),
         ("pull_contact", "mailto:desk@example.org", "mailto:desk@example.org"),
@@ -68,7 +69,7 @@ def test_every_setting_has_an_environment_variable(name, raw, expected):
 def test_every_field_is_covered_by_the_environment_test():
     # Keeps the parametrised test above complete when a setting is added.
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
-               "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb",
+               "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb", "warm_postings_mb",
                "pull_timeout", "pull_delay", "pull_contact", "base_url", "name_form_max_percent",
                "suggest_max_hits", "relax_below", "bm25_k1", "bm25_text_b", "bm25_title_b", "bm25_text_weight",
                "bm25_title_weight", "backend", "opensearch_url", "opensearch_index"}

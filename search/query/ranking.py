@@ -89,6 +89,11 @@ class PostingsCache:
                     self._bytes -= ids.nbytes + weights.nbytes
         return found
 
+    @property
+    def bytes(self) -> int:
+        """The bytes of postings held."""
+        return self._bytes
+
     def forget_segments(self, live: set) -> None:
         """Drop the entries of segments no longer in the index."""
         with self._lock:
