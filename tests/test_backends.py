@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
 
 import pytest
@@ -237,3 +238,43 @@ def test_the_cluster_json_from_the_cli(runner, seed_cluster):
 
 def test_unreachable_cluster_is_a_503_error_class():
     assert ClusterUnavailable.status == 503 and ClusterUnavailable.exit_code == 1
+
+
+def test_sitrep_serve_with_gunicorn_answers_from_the_cluster(seed_cluster, opensearch_url):
+    # The real console command: gunicorn's master warms the back end before it
+    # forks, so the cluster back end must take part in that too.
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    _, cluster = seed_cluster
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from search.cli import main; main()", "serve", "--port", str(port), "--workers", "2",
+         "--backend", "opensearch", "--opensearch-url", opensearch_url, "--opensearch-index", cluster.opensearch_index,
+         "--index-dir", str(cluster.index_dir)],
+        env={k: v for k, v in os.environ.items() if not k.startswith("SITREP_")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=Pokrovsk", timeout=5) as answer:
+                    body = json.load(answer)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.1)
+        else:
+            raise AssertionError("sitrep serve --backend opensearch never answered")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, log = server.communicate(timeout=30)
+    assert server.returncode == 0, log
+    assert body["total"] == 6, log
