@@ -1,6 +1,6 @@
 """The opensearch back end measured beside the Whoosh back end on one machine (#18).
 
-    python bench/cluster.py --index /work/big/index100k [--rounds 3] [--heap 512m]
+    python bench/cluster.py --index INDEX_DIR [--queries 300] [--heap 1g]
 
 Starts a real OpenSearch node (tests/opensearch/, `make opensearch`'s
 launcher) in a scratch folder, and measures: the node's start time (launch
@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -34,25 +33,23 @@ from search import load_settings, open_backend  # noqa: E402
 from search.backends.sync import push_to_cluster  # noqa: E402
 from web import create_app  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from queries import draw_queries, request_path  # noqa: E402
+
 spec = importlib.util.spec_from_file_location("cluster_queries", ROOT / "bench" / "cluster_queries.py")
 cluster_queries = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(cluster_queries)
 
 
-def page_url(q: str, options: dict) -> str:
-    """The search page's URL for one query of the set."""
-    # Empty boxes stay out of a page's URL (the page redirects to drop them).
-    params: list[tuple[str, str]] = [("q", q)] if q else []
-    for name, values in (options.get("filters") or {}).items():
-        params += [(name, v) for v in values]
-    for name, values in (options.get("exclude") or {}).items():
-        params += [("exclude", f"{name}:{v}") for v in values]
-    names = {"date_from": "from", "date_to": "to"}
-    for key, value in options.items():
-        if key in ("filters", "exclude"):
-            continue
-        params.append((names.get(key, key), "1" if value is True else str(value)))
-    return "/?" + urlencode(params)
+def index_records(settings):
+    """Every paragraph of the Whoosh index, as bench/queries.py reads records."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    with open_backend(settings) as index:
+        for hit in index.iter_hits("", sort="oldest"):
+            yield SimpleNamespace(title=hit.title, text=hit.text, source=hit.source, topics=tuple(hit.topics),
+                                  places=tuple(hit.places), date=date.fromisoformat(hit.date) if hit.date else None)
 
 
 def rss_mb(pid: int) -> float:
@@ -70,7 +67,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, required=True, help="a Whoosh index (read only)")
-    parser.add_argument("--rounds", type=int, default=3, help="timed runs of each query per back end")
+    parser.add_argument("--queries", type=int, default=300, help="distinct queries of bench/queries.py, each timed once")
     parser.add_argument("--heap", default="1g",
                         help="the node's JVM heap (the tests' 512m trips the circuit breaker on 100k facets)")
     args = parser.parse_args()
@@ -102,21 +99,19 @@ def main() -> int:
                 if not (found["totals"] and found["facets"]):
                     print(f"  differs: {q!r} {options}", flush=True)
         print(f"parity: {same}/{len(cluster_queries.QUERIES)} queries with identical totals and facets", flush=True)
+        drawn = draw_queries(index_records(whoosh), args.queries, seed=3)
         for label, settings in (("whoosh", whoosh), ("opensearch", cluster)):
             client = create_app(settings, TESTING=True).test_client()
             times = []
-            for q, options in cluster_queries.QUERIES:
-                url = page_url(q, options)
-                status = client.get(url).status_code  # warm
+            for query in drawn:
+                started = time.perf_counter()
+                status = client.get(request_path(query, api=False)).status_code
                 if status != 200:
-                    print(f"  {label}: {url} answered {status}; not timed", flush=True)
+                    print(f"  {label}: {request_path(query, api=False)} answered {status}; not counted", flush=True)
                     continue
-                for _ in range(args.rounds):
-                    started = time.perf_counter()
-                    client.get(url)
-                    times.append((time.perf_counter() - started) * 1000)
+                times.append((time.perf_counter() - started) * 1000)
             print(f"page latency {label}: p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms "
-                  f"({len(times)} requests)", flush=True)
+                  f"({len(times)} distinct queries, each once)", flush=True)
         print(f"node after the queries: {rss_mb(node.pid):.0f} MB resident", flush=True)
     finally:
         node.stop()
