@@ -47,7 +47,7 @@ def result_page(
 
     # Masks over document numbers: the matches of the query and dates,
     # and for each filtered facet the documents its selection allows.
-    matched = gen.matches(base)
+    matched = plan.base_matches()  # evaluated once: build_plan may have needed it already
     base_docs = matched.mask if matched is not None else mask_of(searcher.docs_for_query(base), gen.doc_count)
     selected_docs = {name: gen.facet(name).docs_of(values) for name, values in chosen.items()}
     excluded_docs = {name: gen.facet(name).docs_of(values) for name, values in plan.excluded.items()}
@@ -186,7 +186,8 @@ def _suggestion(plan: Plan, taxonomy: Taxonomy, total: int, suggest_max_hits: in
     if not plan.q.strip() or rewritten is None or rewritten.corrected:
         return None
     leave = frozenset(word.casefold() for r in rewritten.rewrites for word in r.typed.split())
-    return did_you_mean(plan.gen, plan.q, taxonomy, only_unknown=total > suggest_max_hits, leave=leave)
+    return did_you_mean(plan.gen, plan.q, taxonomy, only_unknown=total > suggest_max_hits, leave=leave,
+                        query=plan.typed_query)
 
 
 def _rewrite_fields(plan: Plan) -> dict:
@@ -208,13 +209,9 @@ def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, flo
     order = "newest" if sort == "relevance" and not plan.q.strip() else sort
     sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
     scored = sort == "relevance" and order == "relevance"
-    matched = gen.matches(plan.base)
+    matched = plan.base_matches()
     if matched is not None:
-        matching = matched.mask
-        for name, values in plan.chosen.items():
-            matching &= gen.facet(name).docs_of(values)
-        for name, values in plan.excluded.items():
-            matching &= ~gen.facet(name).docs_of(values)
+        matching = plan.filtered(matched.mask)
         ordered = gen.ordered(matching, matched.scores, order, limit, collapse=False)
         return [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
     results = gen.searcher.search(plan.full, limit=limit, sortedby=sortedby, reverse=reverse, terms=False)

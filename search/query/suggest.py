@@ -25,7 +25,7 @@ SUGGEST_RATIO = 10
 
 def did_you_mean(
     gen: _Generation, q: str, taxonomy: Taxonomy | None = None, *, only_unknown: bool = False,
-    leave: frozenset[str] = frozenset(),
+    leave: frozenset[str] = frozenset(), query: Query | None = None,
 ) -> str | None:
     """A "did you mean" query for ``q``: rare words replaced by a close, much more frequent word.
 
@@ -36,11 +36,14 @@ def did_you_mean(
     :data:`SUGGEST_RATIO` times as many paragraphs.  A name the taxonomy
     knows ("China", "Chinese") and the words in ``leave`` (names already
     rewritten) are never replaced.  None when nothing is worth suggesting.
+    ``query`` is ``q`` already parsed against ``gen`` (a page's plan has
+    it), saving a parse.
     """
-    try:
-        query = parse_query(q, gen.searcher, gen)
-    except SitrepError:
-        return None
+    if query is None:
+        try:
+            query = parse_query(q, gen.searcher, gen)
+        except SitrepError:
+            return None
     reader = gen.searcher.reader()
     suggestion = q
     changed = False
