@@ -105,7 +105,7 @@ def build_plan(
         name: list(dict.fromkeys(_canonical(gen, taxonomy, name, v) for v in values))
         for name, values in clean_filters(exclude or {}).items()
     }
-    rewritten = None if literal else rewrite_names(q, taxonomy, gen.searcher.reader(), settings.name_form_max_percent)
+    rewritten = None if literal else rewrite_names(q, taxonomy, gen.arrays().frequencies, settings.name_form_max_percent)
     searched = rewritten.text if rewritten else q
     text_query = parse_query(searched, gen.searcher, gen)
     facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]

@@ -44,12 +44,14 @@ def did_you_mean(
             query = parse_query(q, gen.searcher, gen)
         except SitrepError:
             return None
-    reader = gen.searcher.reader()
+    # Remembered per generation, and read from the postings the search just
+    # used where it can: a multi-segment reader looks in every segment.
+    frequencies = gen.arrays().frequencies
     suggestion = q
     changed = False
     for node in _plain_terms(query):
         stem = node.text.decode("utf-8") if isinstance(node.text, bytes) else node.text
-        frequency = reader.doc_frequency("text", stem)
+        frequency = frequencies.doc_frequency("text", stem)
         if frequency > (0 if only_unknown else RARE_DOCS) or len(stem) < 4:
             continue
         typed = _typed_word(q, stem)
