@@ -32,6 +32,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The page tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@# wrk: tests/test_bench.py runs bench/load.py end to end at a small size.
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; \
+	  else echo "The load test needs Debian's wrk (sudo apt-get install wrk); it is skipped" >&2; fi; }
 
 # axe-core for the accessibility tests, from the npm registry into tests/a11y
 # (the test evaluates it inside pages served on 127.0.0.1).

@@ -91,7 +91,7 @@ def test_request_paths_carry_every_part_of_a_query():
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory):
-    pytest.importorskip("tantivy")
+    # tantivy is in the test extra: without it this fails, it does not skip.
     work = tmp_path_factory.mktemp("bench")
     out = work / "summary.json"
     result = subprocess.run(
@@ -127,7 +127,7 @@ def test_the_benchmark_refuses_fewer_than_300_queries():
     assert result.returncode == 2 and "at least 300" in result.stderr
 
 
-@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed")
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (make test installs it: apt-get install wrk)")
 def test_load_sends_each_query_once_and_counts_every_answer(bench_run, tmp_path):
     workdir, _, _ = bench_run
     out = tmp_path / "load.json"

@@ -183,6 +183,31 @@ def test_check_reads_every_byte(index_copy):
     assert_damage_error(result, index_copy, segment.name, "garbled (")
 
 
+@pytest.mark.parametrize("part, garble", [
+    # The stored fields' trailer (search/index/codec.py) says where the
+    # dictionary and the offsets are: a garbled trailer or zeroed column
+    # must be found.  (The minhash column has no checksum, like Whoosh's
+    # other fixed-width columns: only a segment cut short shows there.)
+    ("._stored.col", lambda data: data[:-12] + b"\xff" * 12),
+    ("._stored.col", lambda data: b"\0" * len(data)),
+])
+def test_check_finds_garbled_stored_fields(index_copy, part, garble):
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    segment = segment_files(index_copy)[-1]
+    parts = CompoundStorage(FileStorage(str(index_copy)).open_file(segment.name), use_mmap=False)
+    where = parts._dir[segment.stem + part]
+    parts.close()
+    with open(segment, "r+b") as handle:
+        handle.seek(where["offset"])
+        data = handle.read(where["length"])
+        handle.seek(where["offset"])
+        handle.write(garble(data))
+    result = invoke("check", "--index-dir", index_copy)
+    assert_damage_error(result, index_copy, segment.name, "")
+
+
 def test_check_without_an_index(tmp_path):
     result = invoke("check", "--index-dir", tmp_path / "none")
     assert result.exit_code == 1 and result.stdout == ""

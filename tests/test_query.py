@@ -603,14 +603,32 @@ def test_to_json_shape(index):
 @pytest.mark.parametrize("phrase", ['"North Korean"', '"Time of Heroes"', '"Russian forces"', '"Kremlin affiliated"',
                                     '"forces Russian"'])
 def test_phrases_through_word_pairs_match_position_checked_phrases(index, phrase):
+    from search.index.schema import TEXT_ANALYZER
     from search.query.parse import parse_query, phrases_as_pairs
 
+    # The text field keeps no positions (schema 7): the phrase is checked
+    # here on each paragraph's analysed words, as a positional match would.
     searcher = index.generation().searcher
     query = parse_query(phrase, searcher)
-    by_positions = set(searcher.docs_for_query(query))
+    words = [token.text for token in TEXT_ANALYZER(phrase.strip('"'))]
+    by_positions = set()
+    for docnum, fields in searcher.iter_docs():
+        text = [token.text for token in TEXT_ANALYZER(fields["text"])]
+        if any(text[at : at + len(words)] == words for at in range(len(text))):
+            by_positions.add(docnum)
     by_pairs = set(searcher.docs_for_query(phrases_as_pairs(query)))
     assert by_pairs == by_positions
     assert phrase == '"forces Russian"' or by_positions  # every phrase but the reversed one occurs
+
+
+@pytest.mark.parametrize("phrase", ['"forces"', '"the forces"', '"forces of the"'])
+def test_phrases_of_one_word_or_stop_words_need_no_positions(index, phrase):
+    from search.query.parse import parse_query, phrases_as_pairs
+
+    searcher = index.generation().searcher
+    query = phrases_as_pairs(parse_query(phrase, searcher))
+    found = set(searcher.docs_for_query(query))  # a positional match would raise QueryError
+    assert found and found == set(searcher.docs_for_query(parse_query("forces", searcher)))
 
 
 def test_deep_pages_are_refused(index):

@@ -122,3 +122,67 @@ def test_collapsed_facet_counts_are_the_totals_their_links_give(repeats):
             assert value.count == narrowed.total, (name, value)
     days = {v.value: v.count for v in page.facets["day"]}
     assert days == {"2024-12-10": 3, "2024-12-11": 2, "2024-12-12": 2}  # each day's groups
+
+
+def _signatures_by_id(settings) -> dict[str, tuple[int, ...]]:
+    """Each live paragraph's signature as the minhash column holds it (schema 7)."""
+    from search.index import open_index
+    from search.index.repeats import BANDS, ROWS, _column_rows
+
+    ix = open_index(settings.index_dir)
+    try:
+        with ix.searcher() as searcher:
+            found = {}
+            for leaf, offset in searcher.reader().leaf_readers():
+                rows = _column_rows(leaf, "minhash", BANDS * ROWS, "uint32")
+                for docnum in leaf.all_doc_ids():
+                    found[leaf.stored_fields(docnum)["id"]] = tuple(rows[docnum].tolist())
+            assert "bands" not in searcher.schema and not any("minhash" in f for f in searcher.all_stored_fields())
+            return found
+    finally:
+        ix.close()
+
+
+def test_the_minhash_column_holds_every_signature_through_merges(tmp_path, settings, monkeypatch):
+    from search.index import commit
+    from search.index.open import open_index
+    from search.ingest.fingerprint import minhash_signature
+
+    # A merge rewrites the column of the segments it merges, deleted paragraphs left out.
+    monkeypatch.setattr(commit, "MERGE_AT_SEGMENTS", 2)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for day in range(1, 5):
+        (reports / f"r{day}.txt").write_text(report(day, DISCLAIMER, f"Unique text number {day} about Odesa.", "Kherson."))
+        update_index(settings, [reports])
+    (reports / "r2.txt").unlink()
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        texts = {hit.id: hit.text for hit in index.iter_hits("")}
+    signatures = _signatures_by_id(settings)
+    assert set(signatures) == set(texts) and len(texts) == 9
+    for paragraph, text in texts.items():
+        expected = minhash_signature(text)
+        assert signatures[paragraph] == (expected or (0,) * 30)
+    ix = open_index(settings.index_dir)
+    assert len(ix._segments()) < 5  # merged
+    ix.close()
+
+
+def test_a_deleted_paragraph_is_no_candidate(tmp_path, settings):
+    # Its signature stays in the segment's column until a merge; the group
+    # of a paragraph deleted by an earlier run must not be joined.
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text(report(10, TAKEAWAY))
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        (old,) = index.search("Robotyne").hits
+    (reports / "a.txt").unlink()
+    (reports / "b.txt").write_text(report(11, "Shelling hit Kherson City overnight, officials said."))
+    update_index(settings, [reports])
+    (reports / "c.txt").write_text(report(12, MIRRORED))
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        (new,) = index.search("Robotyne").hits
+    assert new.report_id == "c" and new.dup_group != old.dup_group

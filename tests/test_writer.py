@@ -12,6 +12,7 @@ from search.index import writer as writer_module
 from search.index import record_fields
 from search.ingest import find_report_files, paragraph_docs, read_report_file
 from search.index import build_schema
+from search.index.codec import SitrepCodec
 from search.index.writer import SitrepWriter
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -67,6 +68,9 @@ def contents(index_dir: Path) -> dict:
 
 
 def write(index_dir: Path, writer_class, batches: list[list], optimize: bool = False, **options) -> dict:
+    # Whoosh's writer with Sitrep's codec, the one SitrepWriter uses unless
+    # told otherwise: the writers are compared, not the stored-field formats.
+    options.setdefault("codec", SitrepCodec())
     ix = FileStorage(str(index_dir)).create().create_index(build_schema())
     for number, batch in enumerate(batches, start=1):
         writer = writer_class(ix, **options)
@@ -113,7 +117,7 @@ def test_same_index_with_many_blocks_per_term(tmp_path, docs, blocklimit):
 
 def write_records(index_dir: Path, writer_class, records: list[dict]) -> dict:
     ix = FileStorage(str(index_dir)).create().create_index(build_schema())
-    writer = writer_class(ix)
+    writer = writer_class(ix, codec=SitrepCodec())
     for fields in records:
         writer.add_document(**fields)
     writer.commit()

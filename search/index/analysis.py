@@ -260,7 +260,7 @@ def field_indexer(field: FieldType, words_for: Callable[[WordChain], Words]) -> 
     if type(analyzer) is IDTokenizer and kind is Existence:
         return FieldIndexer(field, _identity(format))
     if type(analyzer) is RegexTokenizer and not analyzer.gaps and kind is Frequency:
-        # A bare tokenizer: KEYWORD fields split on spaces (the MinHash bands).
+        # A bare tokenizer: KEYWORD fields split on spaces.
         return FieldIndexer(field, _frequencies(_token_counts(analyzer.expression), format))
     if type(analyzer) is not CompositeAnalyzer:
         return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
+
 from ..ingest import ParagraphDoc
 
 
@@ -35,8 +37,9 @@ def record_fields(doc: ParagraphDoc, dup_group: str = "") -> dict:
         "event_dates": [d.isoformat() for d in doc.event_dates],
         "url": doc.url or "",
         "fingerprint": doc.fingerprint,
-        "bands": " ".join(doc.bands),
-        "minhash": list(doc.signature),
+        "fingerprint_key": bytes.fromhex(doc.fingerprint) if doc.fingerprint else None,
+        # 30 uint32 values in a column: no signature (no words) leaves the column's zeros.
+        "minhash": np.array(doc.signature, dtype=np.uint32).tobytes() if doc.signature else None,
         "dup_group": dup_group or doc.fingerprint,
         "path": doc.path,
         "file_hash": doc.file_hash,

@@ -1,8 +1,10 @@
 """Near-duplicate grouping: each new paragraph joins the group of the paragraph it repeats.
 
-One job, kept whole (about 270 lines): exact repeats by fingerprint, near
+One job, kept whole (about 330 lines): exact repeats by fingerprint, near
 repeats by MinHash bands, looked up among this run's paragraphs and the
-indexed ones, with the band and candidate caches they share.
+indexed ones (whose fingerprints and signatures are columns of their
+segments, read into sorted numpy arrays once per run), with the caches
+they share.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..ingest.fingerprint import BANDS, ROWS, is_near, may_be_near
+from ..ingest.fingerprint import BANDS, ROWS, band_keys, is_near, may_be_near
 from ..ingest import ParagraphDoc
 
 
@@ -47,17 +49,22 @@ class RepeatGroups:
         self._empty = self._reader is None or self._reader.doc_count_all() == 0
         self._leaves = self._reader.leaf_readers() if not self._empty else []
         self._deleted: set[int] = set()  # docnums of the index that this run deletes
-        # Index lookups repeat (near-duplicates share bands and candidates):
-        # each band's documents and each candidate's fields are read once.
-        self._band_docs: dict[str, list[int]] = {}
-        self._candidates: dict[int, tuple[tuple[int, ...], str, str | None]] = {}
+        # The index's band keys, sorted with their documents, and its
+        # signatures, read from the minhash columns when first needed
+        # (see _load_index_bands); each candidate's fields are read once.
+        self._index_keys: np.ndarray | None = None
+        self._index_docs = _NO_NUMBERS
+        self._signature_columns: list = []  # each segment's minhash column, for its candidates' signatures
+        self._index_fingerprints = np.empty(0, dtype=np.uint64)  # sorted, with their documents
+        self._fingerprint_docs = _NO_NUMBERS
+        self._candidates: dict[int, tuple[str, str | None]] = {}
         self._by_fingerprint: dict[str, str] = {}  # this run's and looked-up fingerprints -> group
         # This batch's paragraphs as (signature, text, group), band -> their
         # positions (array("I"): compact, and no garbage-collected objects),
         # and their signatures as rows of an array that grows by doubling,
         # so candidates are compared in one numpy operation (see _near_group).
         self._batch_docs: list[tuple[tuple[int, ...], str, str]] = []
-        self._by_band: dict[str, array] = {}
+        self._by_band: dict[int, array] = {}
         self._batch_signatures = _signature_rows(self.BATCH_ROWS)
         # Their bands as the 64-bit keys of self._keys, each with its paragraph's position.
         self._batch_keys = array("Q")
@@ -86,12 +93,12 @@ class RepeatGroups:
         # find candidates and then to add this paragraph: the dict is large
         # and each lookup is likely a cache miss.
         band_lists = [self._by_band.setdefault(band, array("I")) for band in doc.bands]
-        band_keys = [_band_key(band) for band in doc.bands]
+        keys = list(doc.bands)
         group = self._by_fingerprint.get(doc.fingerprint)
         if group is None and not self._empty:
-            group = self._indexed_group("fingerprint", doc.fingerprint)
+            group = self._indexed_group(doc.fingerprint)
         if group is None:
-            group = self._near_group(doc, band_lists, band_keys)
+            group = self._near_group(doc, band_lists, keys)
         group = group or doc.fingerprint
         self._by_fingerprint.setdefault(doc.fingerprint, group)
         row = len(self._batch_docs)
@@ -101,8 +108,8 @@ class RepeatGroups:
         self._batch_docs.append((doc.signature, doc.text, group))
         for positions in band_lists:
             positions.append(row)
-        self._batch_keys.extend(band_keys)
-        self._batch_key_rows.extend([row] * len(band_keys))
+        self._batch_keys.extend(keys)
+        self._batch_key_rows.extend([row] * len(keys))
         return group
 
     def end_batch(self) -> None:
@@ -133,15 +140,21 @@ class RepeatGroups:
         self._batch_signatures = _signature_rows(self.BATCH_ROWS)
         self._batch_keys, self._batch_key_rows = array("Q"), array("I")
 
-    def _indexed_group(self, fieldname: str, value: str) -> str | None:
-        if (fieldname, value) not in self._reader:
+    def _indexed_group(self, fingerprint: str) -> str | None:
+        """The group of the first live indexed paragraph with this fingerprint."""
+        if self._index_keys is None:
+            self._load_index_bands()
+        key = np.uint64(int(fingerprint, 16)) if fingerprint else None
+        if key is None:
             return None
-        for docnum in self._reader.postings(fieldname, value).all_ids():
-            if not self._reader.is_deleted(docnum) and docnum not in self._deleted:
-                return self._searcher.stored_fields(docnum).get("dup_group")
+        start = int(self._index_fingerprints.searchsorted(key, side="left"))
+        end = int(self._index_fingerprints.searchsorted(key, side="right"))
+        for docnum in self._fingerprint_docs[start:end].tolist():
+            if docnum not in self._deleted:
+                return self._candidate(docnum)[1]
         return None
 
-    def _near_group(self, doc: ParagraphDoc, band_lists: list[array], band_keys: list[int]) -> str | None:
+    def _near_group(self, doc: ParagraphDoc, band_lists: list[array], keys: list[int]) -> str | None:
         """The group of a near-duplicate sharing a band, most shared bands first.
 
         With ten bands of three MinHash rows, a pair with word-pair Jaccard
@@ -169,7 +182,7 @@ class RepeatGroups:
             group = self._batch_group(doc, positions)
             if group is not None:
                 return group
-        numbers = self._run_candidates(band_keys)
+        numbers = self._run_candidates(keys)
         if len(numbers) and _any_may_be_near(self._signatures.take(numbers, axis=0), signature):
             group = self._run_group(doc, numbers, signature)
             if group is not None:
@@ -187,11 +200,11 @@ class RepeatGroups:
                 return group
         return None
 
-    def _run_candidates(self, band_keys: list[int]) -> np.ndarray:
+    def _run_candidates(self, wanted: list[int]) -> np.ndarray:
         """This run's earlier paragraphs sharing a band, band by band, in run order within one."""
         if not len(self._keys):
             return _NO_NUMBERS
-        keys = np.array(band_keys, dtype=np.uint64)
+        keys = np.array(wanted, dtype=np.uint64)
         starts = self._keys.searchsorted(keys, side="left")
         ends = self._keys.searchsorted(keys, side="right")
         runs = [self._docs[start:end] for start, end in zip(starts.tolist(), ends.tolist())
@@ -213,46 +226,78 @@ class RepeatGroups:
 
     def _indexed_near_group(self, doc: ParagraphDoc) -> str | None:
         """The group of a near-duplicate among the paragraphs indexed before this run."""
-        indexed: Counter[int] = Counter()
-        for band in doc.bands:
-            indexed.update(self._indexed_band(band))
+        if self._index_keys is None:
+            self._load_index_bands()
+        keys = np.array(doc.bands, dtype=np.uint64)
+        starts = self._index_keys.searchsorted(keys, side="left").tolist()
+        ends = self._index_keys.searchsorted(keys, side="right").tolist()
+        # Band by band, each band's documents in index order, none for a
+        # boilerplate band: the order in which most_common breaks ties.
+        indexed = Counter(docnum for start, end in zip(starts, ends) if end - start <= self.MAX_BAND_DOCS
+                          for docnum in self._index_docs[start:end].tolist())
         for docnum, shared in indexed.most_common(self.MAX_CANDIDATES):
             if shared < self.MIN_SHARED_BANDS:
                 break
             if docnum in self._deleted:
                 continue
-            candidate, text, group = self._candidate(docnum)
-            if may_be_near(doc.signature, candidate) and is_near(doc.text, text):
-                return group
+            candidate = self._indexed_signature(docnum)
+            if may_be_near(doc.signature, candidate):
+                text, group = self._candidate(docnum)
+                if is_near(doc.text, text):
+                    return group
         return None
+
+    def _load_index_bands(self) -> None:
+        """Read the signatures of the index's live documents and sort their band keys.
+
+        A tenth of a second at 100k paragraphs: the minhash columns are read
+        whole, and the keys computed for all of them at once.
+        """
+        keys, docs, fingerprints, fingerprint_docs = [], [], [], []
+        for leaf, offset in self._leaves:
+            rows = _column_rows(leaf, "minhash", BANDS * ROWS, np.uint32)
+            has_column = leaf.has_column("minhash")
+            self._signature_columns.append((offset, leaf.column_reader("minhash", translate=False) if has_column else None))
+            live = np.ones(len(rows), dtype=bool)
+            if leaf.has_deletions():
+                live[list(leaf.deleted_docs_set)] = False
+            numbers = np.flatnonzero(live & rows.any(axis=1))  # zeros: no words, so no bands
+            keys.append(band_keys(rows[numbers]).ravel())
+            docs.append(np.repeat(numbers.astype(np.uint32) + np.uint32(offset), BANDS))
+            numbers = np.flatnonzero(live)
+            # Big-endian: the fingerprint's hex digits read as one number.
+            fingerprints.append(_column_rows(leaf, "fingerprint_key", 1, ">u8")[numbers, 0].astype(np.uint64))
+            fingerprint_docs.append(numbers.astype(np.uint32) + np.uint32(offset))
+        self._index_keys = np.empty(0, dtype=np.uint64)
+        if keys:
+            # Documents come in index order: a stable sort of the keys alone
+            # keeps each key's documents in that order (a lexsort needs more memory).
+            all_keys = np.concatenate(keys)
+            order = all_keys.argsort(kind="stable")
+            self._index_keys, self._index_docs = all_keys[order], np.concatenate(docs)[order]
+            all_keys = np.concatenate(fingerprints)
+            order = all_keys.argsort(kind="stable")
+            self._index_fingerprints, self._fingerprint_docs = all_keys[order], np.concatenate(fingerprint_docs)[order]
+
+    def _indexed_signature(self, docnum: int) -> tuple[int, ...]:
+        """The signature of an indexed paragraph, read from its segment's column (() for none)."""
+        for offset, column in reversed(self._signature_columns):
+            if docnum >= offset:
+                if column is None:
+                    return ()
+                values = np.frombuffer(column[docnum - offset], dtype=np.uint32)
+                return tuple(values.tolist()) if values.any() else ()
+        return ()
 
     def _text(self, number: int) -> str:
         start, end = self._offsets[number], self._offsets[number + 1]
         return os.pread(self._texts.fileno(), end - start, start).decode("utf-8")
 
-    def _indexed_band(self, band: str) -> list[int]:
-        """Indexed documents with this band, none when it is boilerplate (over MAX_BAND_DOCS)."""
-        found = self._band_docs.get(band)
-        if found is None:
-            # Segment by segment: one term lookup where the band is absent
-            # (most segments), instead of the multi-reader's two per segment
-            # (frequency, then postings): an update costs less per segment.
-            found = []
-            for leaf, offset in self._leaves:
-                if ("bands", band) in leaf:
-                    found += [offset + docnum for docnum in leaf.postings("bands", band).all_ids()]
-            if len(found) > self.MAX_BAND_DOCS:
-                found = []
-            if len(self._band_docs) >= self.CACHE_ENTRIES:
-                self._band_docs.clear()
-            self._band_docs[band] = found
-        return found
-
-    def _candidate(self, docnum: int) -> tuple[tuple[int, ...], str, str | None]:
+    def _candidate(self, docnum: int) -> tuple[str, str | None]:
         found = self._candidates.get(docnum)
         if found is None:
             fields = self._searcher.stored_fields(docnum)
-            found = (tuple(fields.get("minhash") or ()), fields["text"], fields.get("dup_group"))
+            found = (fields["text"], fields.get("dup_group"))
             if len(self._candidates) >= self.CACHE_ENTRIES:
                 self._candidates.clear()
             self._candidates[docnum] = found
@@ -273,14 +318,20 @@ def _any_may_be_near(rows: np.ndarray, signature: np.ndarray) -> bool:
     return int(agree.max()) * 2 >= len(signature)
 
 
-# "b3" -> 3 << 48: a dict lookup costs a third of int("3"), for ten bands per paragraph.
-_BAND_NUMBERS = {f"b{band}": band << 48 for band in range(BANDS)}
-
-
-def _band_key(band: str) -> int:
-    """A band term ``"b3:5f1c…"`` (48-bit hash) as one 64-bit integer."""
-    number, _, digest = band.partition(":")
-    return _BAND_NUMBERS[number] | int(digest, 16)
+def _column_rows(leaf, fieldname: str, width: int, dtype) -> np.ndarray:
+    """A fixed-width column of one segment as ``(documents, width)`` numbers (zeros where none was written)."""
+    count = leaf.doc_count_all()
+    rows = np.zeros((count, width), dtype=dtype)
+    if not leaf.has_column(fieldname):
+        return rows
+    column = leaf.column_reader(fieldname, translate=False)
+    # FixedBytesColumn leaves out the default values after the last one
+    # written: the bytes there are read at once, not a document at a time.
+    written = min(column._count, count)
+    if written:
+        data = column._dbfile.get(column._basepos, written * column._fixedlen)
+        rows[:written] = np.frombuffer(data, dtype=dtype).reshape(written, width)
+    return rows
 
 
 __all__ = ["RepeatGroups"]

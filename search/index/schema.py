@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from whoosh.analysis import CharsetFilter, ShingleFilter, StemmingAnalyzer
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import FixedBytesColumn
+from whoosh.fields import BOOLEAN, COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
+from ..ingest.fingerprint import BANDS, ROWS
+
 # Bump when a field changes: an index built with another version asks for --rebuild.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Stemming lets "advancing" find "advanced"; accent folding lets "Kyiv" typed
 # without diacritics find text written with them (and the reverse).
@@ -20,6 +23,8 @@ PAIR_ANALYZER = TEXT_ANALYZER | ShingleFilter(2, " ")
 
 # Facet fields hold several values separated by commas; topic and place names
 # therefore must not contain commas (the taxonomy loader keeps them out).
+SIGNATURE_BYTES = BANDS * ROWS * 4  # the minhash column: uint32 values
+
 FACET_FIELDS = ("topic", "source", "place", "section", "label", "cited")
 
 
@@ -32,7 +37,9 @@ def build_schema() -> Schema:
         # stored but not indexed.  Its weight in the score is a setting
         # (bm25_title_weight, search/query/scoring.py), not a field boost.
         title=TEXT(analyzer=TEXT_ANALYZER, stored=True),
-        text=TEXT(analyzer=TEXT_ANALYZER, stored=True, phrase=True),
+        # No positions (schema 7): phrases are matched through ``pairs``
+        # (search/query/parse.py), and positions were 46 MB of a 100k index (#17).
+        text=TEXT(analyzer=TEXT_ANALYZER, stored=True, phrase=False),
         pairs=TEXT(analyzer=PAIR_ANALYZER, phrase=False),
         source=ID(stored=True, sortable=True),
         topic=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
@@ -59,9 +66,14 @@ def build_schema() -> Schema:
         # Repeated paragraphs: equal fingerprint after normalisation, or a
         # shared MinHash band plus word-pair Jaccard >= 0.6 (search/ingest/fingerprint.py).
         # ``dup_group`` is the fingerprint of the first paragraph of its group.
-        fingerprint=ID(stored=True),
-        bands=KEYWORD(scorable=False, lowercase=False),
-        minhash=STORED,
+        # The MinHash signature is a column of BANDS * ROWS uint32 values
+        # (schema 7), read into numpy by the next update to find candidates by
+        # band key; as band terms and a stored list it was 130 MB of a 100k index (#17).
+        # The fingerprint too is a column (8 bytes, its 16 hex digits), looked
+        # up the same way; as a term it was 11 MB at 100k.  Stored for exports.
+        fingerprint=STORED,
+        fingerprint_key=COLUMN(FixedBytesColumn(8)),
+        minhash=COLUMN(FixedBytesColumn(SIGNATURE_BYTES)),
         dup_group=ID(stored=True, sortable=True),
         path=ID(stored=True),
         file_hash=ID(stored=True),

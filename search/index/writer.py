@@ -57,6 +57,7 @@ from whoosh.util.text import utf8encode
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import schema_indexers
+from .codec import SitrepCodec, SitrepPerDocWriter
 
 POOL_LIMIT_MB = 512  # estimated; a 20,000-paragraph batch needs about a third of it
 CACHE_VALUES = 100_000  # distinct (field, value) postings remembered per writer
@@ -184,6 +185,8 @@ class SitrepWriter(SegmentWriter):
     """``SegmentWriter`` with faster analysis, pooling and length reads; same index."""
 
     def __init__(self, ix, limitmb: int = POOL_LIMIT_MB, **kwargs: Any) -> None:
+        # Sitrep's codec: Whoosh's, with smaller stored fields (search/index/codec.py).
+        kwargs.setdefault("codec", SitrepCodec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = GroupedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         self._indexers = schema_indexers(self.schema)
@@ -292,7 +295,7 @@ class SitrepWriter(SegmentWriter):
         vector fields, written by Whoosh's own per-document writer, gets
         those answers once (:meth:`_add_plain_fields`).
         """
-        if type(self.perdocwriter) is not W3PerDocWriter:
+        if type(self.perdocwriter) not in (W3PerDocWriter, SitrepPerDocWriter):
             return None
         plans = {}
         for name, field in self.schema.items():
@@ -431,9 +434,9 @@ def _write_groups(fieldwriter: W3FieldWriter, schema, lengths: _Lengths, groups)
             singles.clear()
             offset = postfile.tell()
         if len(flat) == 3:
-            # One posting: most terms (ids, fingerprints, MinHash bands).
-            # Its bytes depend on the posting alone, and a document's ten
-            # bands make ten equal ones.
+            # One posting: most terms (ids, fingerprints, rare word pairs).
+            # Its bytes depend on the posting alone, and postings repeat
+            # within a field.
             key = (flat[0], flat[1], flat[2])
             found = singles.get(key)
             if found is None:
@@ -473,7 +476,7 @@ class _TermIndex:
 
     Whoosh's method asks the file for its position twice per key and writes
     three times; a segment has a term per paragraph for each of its ids and
-    ten for its MinHash bands, so this was a tenth of writing a segment.
+    word pairs of its own, so this was a tenth of writing a segment.
     The bytes, the hash buckets and the key index are Whoosh's.
     """
 

@@ -5,12 +5,12 @@ body, one update mirrored on two sites.  Two fingerprints catch that:
 
 * :func:`exact_fingerprint` hashes the text after normalisation (case,
   punctuation, footnote markers and spacing do not count);
-* :func:`minhash_bands` gives each paragraph ten band terms from a MinHash
+* :func:`minhash_bands` gives each paragraph ten band keys from a MinHash
   of its word pairs; paragraphs that share a band are candidates, and
   :func:`is_near` confirms a candidate when the word-pair Jaccard
   similarity is at least :data:`NEAR_JACCARD`.  Banding finds the
-  candidates through the index's own term lookups instead of comparing
-  every pair of paragraphs.
+  candidates by sorted key lookups instead of comparing every pair of
+  paragraphs.
 """
 
 from __future__ import annotations
@@ -102,19 +102,41 @@ def fingerprints(text: str) -> tuple[str, tuple[int, ...]]:
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:16], _signature(words)
 
 
-def signature_bands(signature: tuple[int, ...]) -> list[str]:
-    """Band terms ``"b3:5f1c…"`` of a MinHash signature."""
+# Odd 64-bit multipliers for the rows of a band, and one to mix the sum:
+# band keys are computed for whole arrays of signatures at once (numpy's
+# uint64 arithmetic wraps), so the index keeps signatures, not band terms (#17).
+_ROW_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
+_BAND_NUMBERS = np.arange(BANDS, dtype=np.uint64) << np.uint64(48)
+_LOW_48 = np.uint64((1 << 48) - 1)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """The band keys of MinHash signatures: an ``(n, BANDS)`` uint64 array for ``(n, BANDS * ROWS)`` values.
+
+    A key is the band's number in the top 16 bits and a 48-bit hash of its
+    ``ROWS`` values below: paragraphs that share a key are candidates.
+
+    >>> band_keys(np.zeros((1, BANDS * ROWS), dtype=np.uint32)).shape
+    (1, 10)
+    """
+    rows = np.asarray(signatures, dtype=np.uint64).reshape(-1, BANDS, ROWS)
+    mixed = (rows * _ROW_MULTIPLIERS).sum(axis=2, dtype=np.uint64)
+    mixed ^= mixed >> np.uint64(31)
+    mixed *= _MIX
+    mixed ^= mixed >> np.uint64(29)
+    return _BAND_NUMBERS | (mixed & _LOW_48)
+
+
+def signature_bands(signature: tuple[int, ...]) -> list[int]:
+    """The band keys (see :func:`band_keys`) of one MinHash signature; [] for no words."""
     if not signature:
         return []
-    packed = np.array(signature, dtype=np.uint64)
-    return [
-        f"b{band}:" + hashlib.blake2b(packed[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=6).hexdigest()
-        for band in range(BANDS)
-    ]
+    return band_keys(np.array([signature], dtype=np.uint32))[0].tolist()
 
 
-def minhash_bands(text: str) -> list[str]:
-    """Band terms of ``text`` (see :func:`signature_bands`)."""
+def minhash_bands(text: str) -> list[int]:
+    """Band keys of ``text`` (see :func:`signature_bands`)."""
     return signature_bands(minhash_signature(text))
 
 

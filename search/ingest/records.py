@@ -47,7 +47,7 @@ class ParagraphDoc:
     event_dates: tuple[date, ...] = ()
     fingerprint: str = ""  # equal for paragraphs equal after normalisation
     signature: tuple[int, ...] = ()  # MinHash of the word pairs, for near-duplicates
-    bands: tuple[str, ...] = ()  # the signature's band terms, to find candidates
+    bands: tuple[int, ...] = ()  # the signature's band keys, to find candidates
     url: str | None = None  # the report's address on the web, when known
     # The title is the first sentence of the text, not one the report has:
     # shown beside a hit but never scored, or that sentence would count twice (#15).

@@ -235,8 +235,14 @@ def phrases_as_pairs(query: Query) -> Query:
     it, which a paragraph-sized document makes rare enough to accept for a
     lookup that is orders of magnitude faster than comparing positions.
     """
-    if isinstance(query, Phrase) and query.fieldname == "text" and len(query.words) >= 2:
-        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in query.words]
+    if isinstance(query, Phrase) and query.fieldname == "text":
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in query.words if w is not None]
+        # The text field keeps no positions (schema 7, #17): no phrase may
+        # reach Whoosh's positional matcher, not even one of a word or none.
+        if not words:
+            return NullQuery
+        if len(words) == 1:
+            return Term("text", words[0], boost=query.boost)
         pairs = [Term("pairs", f"{a} {b}") for a, b in zip(words, words[1:])]
         return And(pairs, boost=query.boost) if len(pairs) > 1 else Term("pairs", pairs[0].text, boost=query.boost)
     return query.apply(phrases_as_pairs)
