@@ -60,14 +60,14 @@ def result_page(
     for name in (*FACET_FIELDS, *DATE_FACETS):
         # A facet's own selection does not narrow its counts (multi-select).
         others = [docs for other, docs in selected_docs.items() if other != name]
-        pool = np.logical_and.reduce([base_docs, *others])
+        pool = _every(base_docs, *others)
         # Exclusions narrow every count; a facet's excluded values are counted
         # without their own exclusion: how many matches each leaves out.
         excluded_pool = None
         if name in excluded_docs:
-            excluded_pool = np.logical_and.reduce([pool, *_kept(excluded_docs, but=name)])
+            excluded_pool = _every(pool, *_kept(excluded_docs, but=name))
         facets[name] = gen.facet(name).facet_values(
-            np.logical_and.reduce([pool, *kept]), chosen.get(name, ()), by_value=name in DATE_FACETS,
+            _every(pool, *kept), chosen.get(name, ()), by_value=name in DATE_FACETS,
             excluded=plan.excluded.get(name, ()), excluded_pool=excluded_pool, groups=groups,
         )
 
@@ -174,6 +174,11 @@ def _report_groups(plan: Plan, matching: np.ndarray, matched, sort: str, page: i
         groups.append(ReportGroup(report_id=first.report_id, title=first.title, source=first.source, date=first.date,
                                   date_inferred=first.date_inferred, count=count, hits=hits))
     return numbers.report_count, groups
+
+
+def _every(first: np.ndarray, *others: np.ndarray) -> np.ndarray:
+    """The documents in every mask given: ``first`` itself when it is the only one (read it, never write it)."""
+    return np.logical_and.reduce([first, *others]) if others else first
 
 
 def _kept(excluded_docs: dict[str, np.ndarray], but: str | None = None) -> list[np.ndarray]:
