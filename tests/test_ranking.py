@@ -19,7 +19,9 @@ from whoosh.query import Phrase
 
 from search import SearchIndex, load_settings, update_index
 from search.query.generation import _Generation
-from search.query.ranking import PostingsCache, dated_documents, first_of_groups, top_documents
+from search.query.ranking import (
+    PostingsCache, dated_documents, first_of_groups, first_of_groups_ranked, top_documents,
+)
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")
@@ -255,3 +257,21 @@ def test_remembered_term_frequencies_are_the_readers(index):
                             ("place", "Pokrovsk"), ("title", "campaign")]:
         assert frequencies.doc_frequency(fieldname, word) == reader.doc_frequency(fieldname, word), word
         assert frequencies.doc_frequency(fieldname, word) == reader.doc_frequency(fieldname, word)  # remembered
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_collapsing_a_ranked_prefix_equals_collapsing_the_whole_order(seed):
+    # Few groups with many repeats make the prefix grow; ties in scores and
+    # dates check the index-order tie-break survives the cut.
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 3000))
+    scores = rng.integers(0, 40, size).astype(np.float32)
+    groups = rng.integers(0, int(rng.integers(1, 400)), size)
+    days = rng.integers(-1, 30, size).astype(np.int32)
+    candidates = np.flatnonzero(rng.random(size) < 0.7)
+    for rank in (lambda n: top_documents(scores, candidates, n),
+                 lambda n: dated_documents(days, candidates, n, newest=True)):
+        whole = first_of_groups(rank(None), groups)
+        for limit in (1, 10, 100, 1000, None):
+            expected = whole if limit is None else whole[:limit]
+            assert first_of_groups_ranked(rank, groups, limit).tolist() == expected.tolist()

@@ -20,7 +20,7 @@ from .generation import DATE_FACETS, _Generation
 from .parse import parse_query
 from .plan import Plan, highlight_words
 from .grouping import group_by_report
-from .results import Hit, Report, ReportGroup, SearchPage, also_in, hit_from_fields
+from .results import Hit, Report, ReportGroup, SearchPage, also_in, date_column, hit_from_fields
 from .snippets import Marker
 from .suggest import did_you_mean
 
@@ -102,10 +102,11 @@ def result_page(
             )
             ranked = [(hit.fields(), hit.score) for hit in results[(page - 1) * per_page : page * per_page]]
         marker = Marker(text_query, extra)  # the query read once for the whole page
+        dates = date_column(searcher) if collapse else None
         for fields, score in ranked:
             found = hit_from_fields(fields, marker.snippet(fields["text"]), score if sort == "relevance" else None)
             if collapse:
-                listed, count = also_in(searcher, found)
+                listed, count = also_in(searcher, found, dates)
                 found = replace(found, also_in=listed, also_in_count=count)
             hits.append(found)
     return _page(plan, taxonomy, sort, page, per_page, collapse, suggest_max_hits, total, facets, hits)
@@ -160,6 +161,7 @@ def _report_groups(plan: Plan, matching: np.ndarray, matched, sort: str, page: i
     if page > pages and numbers.report_count:
         raise BadInput(f"page {page} is past the last page ({pages})")
     marker = Marker(plan.text_query, highlight_words(taxonomy, plan.text_query))
+    dates = date_column(searcher) if collapse else None
     groups = []
     for docnums, count in numbers.groups:
         hits = []
@@ -167,7 +169,7 @@ def _report_groups(plan: Plan, matching: np.ndarray, matched, sort: str, page: i
             fields = searcher.stored_fields(int(n))
             found = hit_from_fields(fields, marker.snippet(fields["text"]), float(scores[n]) if sort == "relevance" else None)
             if collapse:
-                listed, also = also_in(searcher, found)
+                listed, also = also_in(searcher, found, dates)
                 found = replace(found, also_in=listed, also_in_count=also)
             hits.append(found)
         first = hits[0]

@@ -472,4 +472,28 @@ def first_of_groups(ordered: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return ordered[np.sort(first)]
 
 
-__all__ = ["Matches", "PostingsCache", "QueryArrays", "TermFrequencies", "Unsupported", "dated_documents", "first_of_groups", "top_documents"]
+def first_of_groups_ranked(
+    rank: Callable[[int | None], np.ndarray], groups: np.ndarray, limit: int | None,
+) -> np.ndarray:
+    """The first ``limit`` documents of distinct groups, in rank order, ranking only as many as that needs.
+
+    ``rank(n)`` gives the first ``n`` documents of the whole order (all for
+    None).  The first documents of the first ``limit`` groups all lie in a
+    prefix of the order holding ``limit`` groups, so a prefix four times
+    the limit is ranked first, and a longer one only while it holds fewer
+    groups: a page of a collapsed common word sorts hundreds of its tens of
+    thousands of matches.
+    """
+    if limit is None:
+        return first_of_groups(rank(None), groups)
+    size = max(4 * limit, 64)
+    while True:
+        ranked = rank(size)
+        firsts = first_of_groups(ranked, groups)
+        if firsts.size >= limit or ranked.size < size:
+            return firsts[:limit]
+        size *= 4
+
+
+__all__ = ["Matches", "PostingsCache", "QueryArrays", "TermFrequencies", "Unsupported", "dated_documents", "first_of_groups",
+           "first_of_groups_ranked", "top_documents"]
