@@ -6,7 +6,9 @@ the names exported here, and import nothing else from ``search``.
 One package per stage, in the order data flows: :mod:`search.fetch` (pull
 pages into the reports folder), :mod:`search.ingest` (files -> records),
 :mod:`search.index` (the only writer), :mod:`search.query` (the only
-searcher) and :mod:`search.export` (other back ends).  A stage imports only
+searcher of the Whoosh index), :mod:`search.export` (the index as files for
+other back ends) and :mod:`search.backends` (the seam the callers use: the
+Whoosh index or an OpenSearch cluster).  A stage imports only
 the stages before it and the shared top-level modules (config, errors,
 numbers, dates, sections, taxonomy); ``tests/test_layout.py`` checks it.
 """
@@ -14,11 +16,14 @@ numbers, dates, sections, taxonomy); ``tests/test_layout.py`` checks it.
 import importlib
 from typing import Any
 
+from .backends import Backend, ClusterSummary, check_backend, open_backend, update_backend
 from .config import Settings, env_name, load_settings
 from .errors import (
     BadDate,
     BadInput,
     CannotListen,
+    ClusterRejected,
+    ClusterUnavailable,
     DiskFull,
     IndexBusy,
     IndexDamaged,
@@ -60,9 +65,13 @@ __all__ = [
     "FACET_FIELDS",
     "INTERVALS",
     "SORTS",
+    "Backend",
     "BadDate",
     "BadInput",
     "CannotListen",
+    "ClusterRejected",
+    "ClusterSummary",
+    "ClusterUnavailable",
     "DiskFull",
     "ExportSummary",
     "FacetValue",
@@ -86,14 +95,17 @@ __all__ = [
     "SitrepError",
     "Taxonomy",
     "TaxonomyError",
+    "check_backend",
     "check_index",
     "env_name",
     "export_opensearch",
     "load_settings",
     "load_taxonomy",
+    "open_backend",
     "parse_exclusions",
     "parse_whole_number",
     "pull",
     "search",
+    "update_backend",
     "update_index",
 ]

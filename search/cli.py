@@ -19,19 +19,20 @@ import click
 
 from . import (
     SORTS,
-    SearchIndex,
     SearchPage,
     Settings,
     SitrepError,
+    check_backend,
     check_index,
     env_name,
     export_opensearch,
     load_settings,
     load_taxonomy,
+    open_backend,
     parse_exclusions,
     parse_whole_number,
     pull,
-    update_index,
+    update_backend,
 )
 
 
@@ -95,6 +96,28 @@ def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --backend, --opensearch-url and --opensearch-index on top of :func:`settings_options`."""
+
+    @click.option("--backend", type=click.Choice(["whoosh", "opensearch"]), default=None,
+                  help=f"Index and search the Whoosh index or an OpenSearch cluster [env {env_name('backend')}; "
+                       "default whoosh].")
+    @click.option("--opensearch-url", default=None,
+                  help=f"The cluster's URL, several separated by commas [env {env_name('opensearch_url')}; "
+                       "default http://127.0.0.1:9200].")
+    @click.option("--opensearch-index", default=None,
+                  help=f"The cluster's alias for the paragraphs [env {env_name('opensearch_index')}; "
+                       "default sitrep-paragraphs].")
+    @functools.wraps(command)
+    def wrapper(settings: Settings, backend: str | None, opensearch_url: str | None, opensearch_index: str | None,
+                **kwargs: Any) -> Any:
+        settings = load_settings(**{**settings_overrides(settings), "backend": backend,
+                                    "opensearch_url": opensearch_url, "opensearch_index": opensearch_index})
+        return command(settings, **kwargs)
+
+    return wrapper
+
+
 @click.group(cls=SitrepGroup)
 @click.version_option(package_name="sitrep")
 def cli() -> None:
@@ -105,6 +128,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Start from an empty index (needed after a schema change).")
 @settings_options
+@backend_options
 def index_command(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Index report files and directories (default: ./seeds), incrementally.
 
@@ -130,12 +154,22 @@ def run_index(settings: Settings, paths: list[Path] | None, rebuild: bool = Fals
         with bar as items:
             yield from items
 
-    summary = update_index(settings, paths, rebuild=rebuild, progress=with_bar)
+    def push_bar(batches, count: int):
+        if count < 2:  # one bulk request is over before a bar would show
+            yield from batches
+            return
+        with click.progressbar(batches, length=count, label="Sending to OpenSearch",
+                               file=click.get_text_stream("stderr")) as bar:
+            yield from bar
+
+    summary, pushed = update_backend(settings, paths, rebuild=rebuild, progress=with_bar, push_progress=push_bar)
     for path, reason in summary.skipped:
         click.echo(f"skipped {path}: {reason}", err=True)
     for path, warning in summary.warnings:
         click.echo(f"warning {path}: {warning}", err=True)
     click.echo(summary.line())
+    if pushed is not None:
+        click.echo(pushed.line())
 
 
 @cli.command("pull")
@@ -181,6 +215,7 @@ def pull_command(settings: Settings, urls: tuple[str, ...], into: Path | None, r
 @click.option("--per-page", type=WholeNumber(), default=None, help="Hits per page [default 10].")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
 @settings_options
+@backend_options
 def search_command(
     settings: Settings,
     query: str,
@@ -206,7 +241,7 @@ def search_command(
     filters = {
         "topic": topic, "source": source, "place": place, "section": section, "label": label, "cited": cited,
     }
-    with SearchIndex(settings) as index:
+    with open_backend(settings) as index:
         result = index.search(
             query, filters=filters, date_from=date_from, date_to=date_to,
             sort=sort, page=page, per_page=per_page,
@@ -267,7 +302,7 @@ def format_page(page: SearchPage) -> str:
 @settings_options
 def explain_command(settings: Settings, paragraph_id: str) -> None:
     """Say which words gave a paragraph its topics and places, and where its date came from."""
-    with SearchIndex(settings) as index:
+    with open_backend(settings) as index:
         hit = index.paragraph(paragraph_id)
     tags = load_taxonomy(settings.taxonomy, settings.gazetteer).tag(hit.text)
     click.echo(f"{hit.id}: {hit.source}, {hit.title} (paragraph {hit.position}, {hit.kind})")
@@ -299,6 +334,7 @@ def check_command(settings: Settings) -> None:
                    "[env SITREP_BASE_URL; default http://HOST:PORT].")
 @click.option("--debug", is_flag=True, help="Flask's development server with debugger and reloader (never in production).")
 @settings_options
+@backend_options
 def serve_command(settings: Settings, host: str | None, port: int | None, workers: int | None,
                   base_url: str | None, debug: bool) -> None:
     """Serve the search page and the JSON API (gunicorn; Flask's server with --debug)."""
@@ -308,10 +344,12 @@ def serve_command(settings: Settings, host: str | None, port: int | None, worker
     settings = load_settings(**{**settings_overrides(settings), "host": host, "port": port, "workers": workers,
                                 "base_url": base_url})
     create_app(settings).extensions["sitrep"].close()  # a bad taxonomy fails here, before any fork
-    check_index(settings.index_dir, deep=False, missing_ok=True)  # and a damaged index (no index yet: 503s)
+    check_backend(settings)  # a damaged index or a cluster that does not answer (no Whoosh index yet: 503s)
     # One Error: line here, instead of gunicorn's five retries with two ERROR lines each (#13).
     check_listen_address(settings.host, settings.port)
-    click.echo(f"Serving Sitrep on http://{settings.host}:{settings.port}/ (index {settings.index_dir})", err=True)
+    where = (f"OpenSearch {settings.opensearch_index} at {settings.opensearch_url}" if settings.backend == "opensearch"
+             else f"index {settings.index_dir}")
+    click.echo(f"Serving Sitrep on http://{settings.host}:{settings.port}/ ({where})", err=True)
     if debug:
         create_app(settings).run(host=settings.host, port=settings.port, debug=True, use_reloader=True)
     else:

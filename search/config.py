@@ -61,6 +61,10 @@ class Settings:
     postings_cache_mb: int = _help(
         "Megabytes of decoded term postings kept per server process.", default=256
     )
+    warm_postings_mb: int = _help(
+        "Megabytes of the most common words' postings `sitrep serve` decodes before its workers "
+        "start, shared by them (0: none).", default=64
+    )
     name_form_max_percent: int = _help(
         "A query for a name also searches its adjectival form and the reverse (North Korea, "
         "North Korean) unless either is in more than this percentage of all paragraphs "
@@ -99,6 +103,19 @@ class Settings:
     )
     pull_contact: str = _help(
         "URL or e-mail address `sitrep pull` adds to its User-Agent, so a site can reach you.", default=""
+    )
+    backend: str = _help(
+        "Where paragraphs are indexed and searched: whoosh (the index in index_dir) or opensearch "
+        "(a cluster at opensearch_url).", default="whoosh"
+    )
+    opensearch_url: str = _help(
+        "URL of the OpenSearch cluster the opensearch back end indexes into and serves from "
+        "(several nodes' URLs separated by commas to fail over between them).",
+        default="http://127.0.0.1:9200",
+    )
+    opensearch_index: str = _help(
+        "Name of the OpenSearch alias the paragraphs are searched through (NAME-files holds the file list).",
+        default="sitrep-paragraphs",
     )
 
     @property
@@ -146,12 +163,52 @@ def _base_url(value: str) -> str:
     return url
 
 
-ZERO_ALLOWED = ("port", "result_cache", "pull_delay", "name_form_max_percent", "suggest_max_hits", "relax_below")
+ZERO_ALLOWED = ("port", "result_cache", "warm_postings_mb", "pull_delay", "name_form_max_percent", "suggest_max_hits", "relax_below")
 # Settings that are fractions, with the range each may take: BM25F's b
 # normalises lengths from not at all (0) to fully (1); a weight or k1 of 0
 # would drop a field or every frequency, so they must be above 0.
 _FRACTION_RANGES = {"bm25_text_b": (0.0, 1.0), "bm25_title_b": (0.0, 1.0)}
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+", re.ASCII)
+
+
+BACKENDS = ("whoosh", "opensearch")
+# OpenSearch index names: lower case, none of the characters \/*?"<>|,#: or a space,
+# not starting with - _ +, at most 200 characters (the alias gets suffixes).
+_INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}", re.ASCII)
+
+
+def _text_setting(name: str, value: str) -> str:
+    """Check the settings whose text has a form: base_url, backend, opensearch_url, opensearch_index.
+
+    :raises BadInput: a value of the wrong form, with the form it should have.
+    """
+    if name == "base_url":
+        return _base_url(value)
+    if name == "backend":
+        if value.strip().lower() not in BACKENDS:
+            raise BadInput(f"setting backend must be one of {', '.join(BACKENDS)}, not {value!r}")
+        return value.strip().lower()
+    if name == "opensearch_url":
+        # Several nodes' URLs, comma-separated, let the client fail over when one is down.
+        urls = [url.strip().rstrip("/") for url in value.split(",")]
+        for url in urls:
+            try:
+                parts = urlsplit(url)
+                usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and url.isascii() \
+                    and " " not in url and not parts.query and not parts.fragment
+                parts.port  # noqa: B018 - raises ValueError for a port out of range
+            except ValueError:
+                usable = False
+            if not usable:
+                raise BadInput(f"setting opensearch_url must be an http:// or https:// URL such as "
+                               f"http://127.0.0.1:9200 (several separated by commas), not {value!r}")
+        return ",".join(urls)
+    if name == "opensearch_index":
+        if not _INDEX_NAME.fullmatch(value.strip()):
+            raise BadInput(f"setting opensearch_index must be an OpenSearch index name (lower-case letters, "
+                           f"digits, '.', '_', '-'; not starting with '.', '_' or '-'), not {value!r}")
+        return value.strip()
+    return value
 
 
 def _fraction(name: str, value: Any) -> float:
@@ -201,9 +258,7 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
             return number
     except (TypeError, ValueError):
         raise BadInput(f"setting {name} must be a {text_kind.lower()}, not {value!r}") from None
-    if name == "base_url":
-        return _base_url(str(value))
-    return str(value)
+    return _text_setting(name, str(value))
 
 
 def load_settings(

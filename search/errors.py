@@ -97,3 +97,15 @@ class CannotListen(SitrepError):
 
 class PullError(SitrepError):
     """`sitrep pull` could not fetch some URLs, or cannot keep its folder or manifest."""
+
+
+class ClusterUnavailable(SitrepError):
+    """The OpenSearch cluster of the opensearch back end does not answer, or has no Sitrep index yet."""
+
+    status = 503
+
+
+class ClusterRejected(SitrepError):
+    """The OpenSearch cluster refused documents or a change; nothing of that step was applied."""
+
+    status = 503

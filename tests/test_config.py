@@ -43,6 +43,7 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("workers", "4", 4),
         ("result_cache", "0", 0),
         ("postings_cache_mb", "64", 64),
+        ("warm_postings_mb", "0", 0),
         ("pull_timeout", "5", 5),
         ("pull_delay", "0", 0),
         ("pull_contact", "mailto:desk@example.org", "mailto:desk@example.org"),
@@ -55,6 +56,9 @@ def test_reads_os_environ_when_no_environ_given(monkeypatch, tmp_path):
         ("bm25_title_b", "1", 1.0),
         ("bm25_text_weight", ".5", 0.5),
         ("bm25_title_weight", "4", 4.0),
+        ("backend", "OpenSearch", "opensearch"),
+        ("opensearch_url", "http://10.0.0.5:9200/, https://b.example:9243", "http://10.0.0.5:9200,https://b.example:9243"),
+        ("opensearch_index", "desk-paragraphs", "desk-paragraphs"),
     ],
 )
 def test_every_setting_has_an_environment_variable(name, raw, expected):
@@ -65,10 +69,10 @@ def test_every_setting_has_an_environment_variable(name, raw, expected):
 def test_every_field_is_covered_by_the_environment_test():
     # Keeps the parametrised test above complete when a setting is added.
     covered = {"index_dir", "reports", "taxonomy", "gazetteer", "per_page", "max_per_page",
-               "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb",
+               "max_query_length", "host", "port", "workers", "result_cache", "postings_cache_mb", "warm_postings_mb",
                "pull_timeout", "pull_delay", "pull_contact", "base_url", "name_form_max_percent",
                "suggest_max_hits", "relax_below", "bm25_k1", "bm25_text_b", "bm25_title_b", "bm25_text_weight",
-               "bm25_title_weight"}
+               "bm25_title_weight", "backend", "opensearch_url", "opensearch_index"}
     assert {f.name for f in dataclasses.fields(Settings)} == covered
 
 
@@ -76,6 +80,16 @@ def test_every_field_is_covered_by_the_environment_test():
                                           ("suggest_max_hits", "-1"), ("suggest_max_hits", "ten")])
 def test_out_of_range_name_and_suggestion_settings_are_refused(name, raw):
     with pytest.raises(BadInput, match=name):
+        load_settings(environ={env_name(name): raw})
+
+
+@pytest.mark.parametrize(("name", "raw"), [
+    ("backend", "elastic"), ("backend", ""), ("opensearch_url", "127.0.0.1:9200"), ("opensearch_url", "ftp://x"),
+    ("opensearch_url", "http://a:99999"), ("opensearch_url", "http://a:9200,"), ("opensearch_index", "Sitrep"),
+    ("opensearch_index", "_sitrep"), ("opensearch_index", "a b"), ("opensearch_index", "a*"),
+])
+def test_bad_backend_settings_are_refused(name, raw):
+    with pytest.raises(BadInput, match=f"setting {name} must be"):
         load_settings(environ={env_name(name): raw})
 
 

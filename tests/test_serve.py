@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from search import load_settings, update_index
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -141,3 +143,33 @@ def test_an_address_of_another_machine_is_one_error_line(tmp_path):
     assert result.stderr.splitlines() == [
         "Error: cannot listen on 192.0.2.1: it is not an address of this machine; choose another with "
         "--host or SITREP_HOST (127.0.0.1: this machine only; 0.0.0.0: every network)"]
+
+
+def test_workers_warm_before_they_answer_and_see_each_new_generation(tmp_path, seed_copy):
+    # The master reads the index once before forking, each worker opens its
+    # own searcher and warms it before it accepts a request (gunicorn's
+    # post_worker_init), and a thread of each worker opens new generations
+    # as they land (#17): no answer may be older than the index.
+    index_dir = tmp_path / "index"
+    settings = load_settings(environ={}, index_dir=index_dir)
+    update_index(settings, [seed_copy])
+    port = free_port()
+    server = start("--port", str(port), "--workers", "2", "--index-dir", str(index_dir))
+    try:
+        status, body = get_json(f"http://127.0.0.1:{port}/api/search?q=Pokrovsk&collapse=true")
+        assert status == 200 and body["total"] == 6
+        (seed_copy / "extra.txt").write_text(
+            "December 24, 2024\n\nInstitute for the Study of War\n\nRussian forces struck Pokrovsk again.\n"
+        )
+        update_index(settings, [seed_copy])
+        for _ in range(8):  # both workers, whichever answers
+            status, body = get_json(f"http://127.0.0.1:{port}/api/search?q=Pokrovsk&collapse=true")
+            assert status == 200 and body["total"] == 7
+        assert re.search(r"[1-9]\d* similar paragraphs?</h2>", get_text(f"http://127.0.0.1:{port}/more/{body['hits'][0]['id']}"))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, log = server.communicate(timeout=30)
+    assert server.returncode == 0
+    booted = set(re.findall(r"Booting worker with pid: (\d+)", log))
+    warm = set(re.findall(r"Worker warm \(pid: (\d+)\) in \d+\.\d\d s", log))
+    assert len(booted) == 2 and warm == booted, log

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from search import SearchIndex, Settings, load_settings
+from search import Settings, load_settings, open_backend
 
 from . import api, compression, errors, feeds, pages
 
@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app = Flask(__name__)
     app.config.update(config)
     settings = settings or load_settings()
-    app.extensions["sitrep"] = SearchIndex(settings)
+    app.extensions["sitrep"] = open_backend(settings)  # the Whoosh index or an OpenSearch cluster
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)

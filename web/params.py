@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app, url_for
 from werkzeug.datastructures import MultiDict
 
-from search import FACET_FIELDS, BadInput, SearchIndex, parse_exclusions, parse_whole_number
+from search import FACET_FIELDS, Backend, BadInput, parse_exclusions, parse_whole_number
 
 STATE_KEYS = ("q", *FACET_FIELDS, "from", "to", "event_from", "event_to", "collapse", "sort", "page", "per_page",
               "literal", "exclude", "interval", "group", "view", "col")
@@ -32,8 +32,8 @@ TRUE_VALUES = ("1", "true", "yes", "on")  # how a switch (collapse, literal) is 
 _FALSE = ("", "0", "false", "no", "off")
 
 
-def search_index() -> SearchIndex:
-    """The app's shared :class:`SearchIndex`."""
+def search_index() -> Backend:
+    """The app's shared back end: a SearchIndex (Whoosh) or a ClusterIndex (OpenSearch)."""
     return current_app.extensions["sitrep"]
 
 

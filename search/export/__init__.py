@@ -8,6 +8,6 @@ modules of ``search`` (config, errors).  Never ``search.query``, the writers
 of ``search.index``, ``search.cli`` or ``web``.
 """
 
-from .opensearch import MAPPING, ExportSummary, export_opensearch
+from .opensearch import MAPPING, ExportSummary, export_opensearch, index_documents
 
-__all__ = ["MAPPING", "ExportSummary", "export_opensearch"]
+__all__ = ["MAPPING", "ExportSummary", "export_opensearch", "index_documents"]

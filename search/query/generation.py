@@ -16,6 +16,7 @@ from whoosh.query import Query
 
 from ..index import FACET_FIELDS
 from ..sections import canonical_section
+from .columns import ColumnNumbers
 from .facets import FacetPostings
 from .ranking import (
     Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups_ranked, top_documents,
@@ -33,9 +34,11 @@ class _Generation:
     def __init__(
         self, ix: Index, identity: tuple[str, int], parameters: Bm25fParameters,
         segment_cache: dict | None = None, postings_cache: PostingsCache | None = None,
+        group_numbers: ColumnNumbers | None = None,
     ) -> None:
         self.identity = identity
         self._segment_cache = segment_cache
+        self._group_numbers = group_numbers if group_numbers is not None else ColumnNumbers("dup_group")
         # Whoosh ranks with the same BM25F as the array path (search/query/scoring.py).
         self.weighting = Bm25fWeighting(parameters)
         self.searcher = ix.searcher(weighting=self.weighting)
@@ -79,17 +82,23 @@ class _Generation:
             return None
 
     def warm(self) -> None:
-        """Read what every results page needs: facet postings and field lengths.
+        """Read what every route needs: facet postings, field lengths, dates, reports and repeat groups.
 
         Done when the generation opens, so its cost shows as opening the
         index (once per generation) rather than on whichever request
-        happens to come first.
+        happens to come first: collapsed results, for one, need each facet's
+        postings ordered by repeat group (#17).
         """
         for name in (*FACET_FIELDS, *DATE_FACETS):
             self.facet(name)
         arrays = self.arrays()
         for fieldname in ("text", "title", "pairs"):
             arrays.lengths(fieldname)
+        self.day_ordinals()
+        self.reports()
+        groups = self.groups()
+        for name in (*FACET_FIELDS, *DATE_FACETS):
+            self.facet(name).grouped_postings(groups)
 
     def day_ordinals(self) -> np.ndarray:
         """Each document's report date as a sortable number (-1 when undated)."""
@@ -125,11 +134,14 @@ class _Generation:
         return found
 
     def groups(self) -> np.ndarray:
-        """Each document's repeat group as a number."""
-        groups = self.facet("dup_group")  # per-segment postings, cached like the facets'
+        """Each document's repeat group as a number (:data:`~search.query.columns.NO_VALUE` for none).
+
+        Read from the ``dup_group`` column, numbered per segment and kept
+        across generations (:class:`~search.query.columns.ColumnNumbers`).
+        """
         with self._lock:
             if self._groups is None:
-                self._groups = groups.ordinals()
+                self._groups = self._group_numbers.numbers(self.searcher.reader())
             return self._groups
 
     def reports(self) -> np.ndarray:

@@ -131,6 +131,11 @@ class PostingsCache:
         with self._lock:
             return self._entries.get(key)
 
+    @property
+    def bytes(self) -> int:
+        """The bytes of postings held."""
+        return self._bytes
+
     def forget_segments(self, live: set) -> None:
         """Drop the entries of segments no longer in the index."""
         with self._lock:

@@ -13,6 +13,7 @@ work of each request is done in :mod:`~search.query.plan`,
 from __future__ import annotations
 
 import html
+import heapq
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -22,9 +23,10 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from whoosh.index import Index
 
 from ..config import Settings
-from ..errors import BadInput, ParagraphNotFound
+from ..errors import BadInput, ParagraphNotFound, SitrepError
 from ..index import explain_damage, index_identity, open_index
 from ..taxonomy import load_taxonomy
+from .columns import ColumnNumbers
 from .facets import segment_id
 from .generation import ResultCache, _Generation
 from .grouping import check_grouping
@@ -38,6 +40,7 @@ from .suggest import did_you_mean
 from .timeline import check_interval
 
 MAX_DEPTH = 10_000  # page * per_page
+WARM_TERMS = 5_000  # most common words considered for SearchIndex.warm
 
 
 class SearchIndex:
@@ -64,6 +67,7 @@ class SearchIndex:
         self._previous: _Generation | None = None
         # (segment id, facet field) -> postings: segments outlive generations.
         self._segment_cache: dict = {}
+        self._group_numbers = ColumnNumbers("dup_group")  # repeat groups, numbered once per segment
         self._postings_cache = PostingsCache(settings.postings_cache_mb * 1024 * 1024)
         self._pages = ResultCache(settings.result_cache)
         self._bm25f = Bm25fParameters.from_settings(settings)
@@ -94,7 +98,7 @@ class SearchIndex:
             if self._previous is not None:
                 self._retire(self._previous)
             self._previous, self._current = self._current, _Generation(
-                self._ix, latest, self._bm25f, self._segment_cache, self._postings_cache
+                self._ix, latest, self._bm25f, self._segment_cache, self._postings_cache, self._group_numbers
             )
             live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
             if self._previous is not None:
@@ -102,8 +106,46 @@ class SearchIndex:
             for key in [key for key in self._segment_cache if key[0] not in live]:
                 del self._segment_cache[key]
             self._postings_cache.forget_segments(live)
+            self._group_numbers.forget_segments(live)
             self._current.warm()
         return self._current
+
+    def warm(self, postings_mb: int = 0) -> None:
+        """Open the newest generation and read what every route needs, before any request comes.
+
+        A generation is warmed whenever it opens (facets, field lengths,
+        dates, reports and repeat groups); this opens it now.  With
+        ``postings_mb``, the postings of the words in the most paragraphs
+        are decoded too, most common first, until they take that many
+        megabytes (at most half the postings cache): common words cost the
+        most to read, so a query nobody asked before is not the slow one
+        (#17).  ``sitrep serve`` calls this in gunicorn's master, before the
+        workers fork and share what it read.
+
+        Does nothing when there is no index yet or it cannot be read:
+        requests say why (a 503).
+        """
+        budget = min(postings_mb * 1024 * 1024, self._postings_cache.max_bytes // 2)
+        try:
+            self.generation()
+            if budget > 0:
+                self._warm_postings(budget)
+        except SitrepError:
+            return
+
+    def _warm_postings(self, budget: int) -> None:
+        with self._lease() as gen:
+            reader, arrays = gen.searcher.reader(), gen.arrays()
+            # Words only: the word pairs' lexicon is too long to rank at
+            # start (20 s at 100k paragraphs), and a pair is in fewer
+            # paragraphs than either of its words.
+            terms = ((info.doc_frequency(), text) for text, info in reader.iter_field("text"))
+            for _, text in heapq.nlargest(WARM_TERMS, terms):
+                if self._postings_cache.bytes >= budget:
+                    break
+                arrays.postings("text", text)
+                if "title" in gen.searcher.schema:
+                    arrays.postings("title", text)  # a word in the text is scored over the title too (BM25F)
 
     @staticmethod
     def _retire(gen: _Generation) -> None:
@@ -139,7 +181,12 @@ class SearchIndex:
             self._give_back(gen)
 
     def close(self) -> None:
-        """Close every searcher this object opened."""
+        """Close every searcher this object opened.
+
+        What its generations read per segment (facet postings, repeat
+        groups, decoded postings) is kept: a later request opens the index
+        again and reuses it, as ``sitrep serve``'s workers do after the fork.
+        """
         with self._lock:
             for gen in (self._previous, self._current):
                 if gen is not None:

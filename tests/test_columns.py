@@ -1,0 +1,191 @@
+"""Repeat groups read from the dup_group column and numbered across generations (#17)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search import SearchIndex, load_settings, update_index
+from search.query.columns import NO_VALUE, ColumnNumbers, column_values
+from search.query.facets import FacetPostings
+
+REPEATED = [
+    "Russian forces shelled Kherson City and the Dnipro river bank overnight, officials said.",
+    "Ukrainian drones struck the Novoshakhtinsk oil refinery in Rostov Oblast overnight.",
+]
+
+
+def write_report(path, date, paragraphs):
+    path.write_text(f"{date}\n\n" + "\n\n".join(paragraphs) + "\n")
+
+
+def own_paragraphs(name, count):
+    return [f"Report {name} paragraph {n}: fighting continued near settlement number {n} of {name}." for n in range(count)]
+
+
+def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` put the same documents together (numbers may differ)."""
+    pairs = set(zip(a.tolist(), b.tolist()))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+@pytest.fixture
+def reports(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    return folder
+
+
+def groups_by_text(index: SearchIndex) -> dict[str, set[int]]:
+    """Repeat group number -> the live paragraphs' texts, from the generation's groups()."""
+    gen = index.generation()
+    live = gen.arrays().live
+    found: dict[int, set[str]] = {}
+    for docnum in np.flatnonzero(live):
+        found.setdefault(int(gen.groups()[docnum]), set()).add(gen.searcher.stored_fields(int(docnum))["text"])
+    return found
+
+
+def test_groups_from_the_column_are_the_facets_groups(settings, reports):
+    # Three runs: three segments, with repeats inside one and across them.
+    write_report(reports / "a.txt", "December 1, 2024", [*REPEATED, *own_paragraphs("a", 4), REPEATED[0]])
+    update_index(settings, [reports])
+    write_report(reports / "b.txt", "December 2, 2024", [*own_paragraphs("b", 3), *REPEATED])
+    update_index(settings, [reports])
+    write_report(reports / "c.txt", "December 3, 2024", [REPEATED[1], *own_paragraphs("c", 2)])
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        gen = index.generation()
+        assert len(gen.searcher.reader().leaf_readers()) >= 2
+        groups = gen.groups()
+        # The old way: the dup_group facet's postings, numbered value by value.
+        old = gen.facet("dup_group").ordinals()
+        assert groups.shape == old.shape and same_partition(groups, old)
+        assert NO_VALUE not in groups
+        texts = [gen.searcher.stored_fields(n)["text"] for n in range(gen.doc_count)]
+        for repeated in REPEATED:
+            docs = [n for n, text in enumerate(texts) if text == repeated]
+            assert len(docs) >= 3 and len({int(groups[n]) for n in docs}) == 1
+        assert len(set(groups.tolist())) == len(set(texts))
+
+
+def test_groups_carried_across_generations_stay_right(settings, reports):
+    write_report(reports / "a.txt", "December 1, 2024", [*REPEATED, *own_paragraphs("a", 5)])
+    update_index(settings, [reports])
+    write_report(reports / "b.txt", "December 2, 2024", [REPEATED[0], *own_paragraphs("b", 3)])
+    update_index(settings, [reports])
+    with SearchIndex(settings) as served:
+        before = served.search("", collapse=True)
+        served.search("Kherson", collapse=True)
+        # A new file repeating a paragraph, then the file that held the first copy deleted.
+        write_report(reports / "c.txt", "December 3, 2024", [REPEATED[0], REPEATED[1], *own_paragraphs("c", 2)])
+        update_index(settings, [reports])
+        (reports / "a.txt").unlink()
+        update_index(settings, [reports])
+        after = served.search("", collapse=True)
+        with SearchIndex(settings) as fresh:
+            assert groups_by_text(served) == groups_by_text(fresh)
+            gen = served.generation()
+            live = gen.arrays().live
+            assert same_partition(gen.groups()[live], fresh.generation().facet("dup_group").ordinals()[live])
+            assert after.total == fresh.search("", collapse=True).total
+            assert after.facets == fresh.search("", collapse=True).facets
+            for q in ("Kherson", "refinery", "fighting"):
+                ours, theirs = served.search(q, collapse=True), fresh.search(q, collapse=True)
+                assert ours.total == theirs.total and [h.id for h in ours.hits] == [h.id for h in theirs.hits]
+                assert ours.facets == theirs.facets
+    # 5 + 3 + 2 own paragraphs minus a's 5, and the two repeated ones once each.
+    assert after.total == 3 + 2 + 2 and before.total == 5 + 3 + 2
+
+
+def test_column_numbers_keep_a_value_s_number_and_give_none_to_no_value(settings, reports):
+    write_report(reports / "a.txt", "December 1, 2024", [*REPEATED, *own_paragraphs("a", 2)])
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        reader = index.generation().searcher.reader()
+        (leaf, _), *_ = reader.leaf_readers()
+        values = column_values(leaf, "dup_group")
+        assert values.size == leaf.doc_count_all() and all(len(v) == 16 for v in values.tolist())
+        numbers = ColumnNumbers("dup_group")
+        first = numbers.numbers(reader)
+        assert same_partition(first, np.unique(values, return_inverse=True)[1].reshape(-1))
+        # Forgetting the segment and numbering it again gives the same numbers.
+        numbers.forget_segments(set())
+        assert np.array_equal(numbers.numbers(reader), first)
+        # A segment's values not all met before: known ones keep their
+        # number, new ones get new numbers, no value is NO_VALUE.
+        registry = ColumnNumbers("dup_group")
+        registry._number(values[:2])
+        mixed = np.array([values[0], b"", b"ffffffffffffffff", values[1]], dtype=values.dtype)
+        found = registry._number(mixed)
+        again = registry._number(values[:2])
+        assert found[1] == NO_VALUE and found[0] == again[0] and found[3] == again[1]
+        assert found[2] not in (again[0], again[1], NO_VALUE)
+
+
+def ordinals_by_loop(facet: FacetPostings) -> np.ndarray:
+    """FacetPostings.ordinals as it was written before #17: value by value."""
+    ordinals = np.full(facet.doc_count, -1, dtype=np.int32)
+    for i in range(len(facet.values)):
+        ordinals[facet.postings[facet.offsets[i] : facet.offsets[i + 1]]] = i
+    return ordinals
+
+
+@pytest.mark.parametrize("fieldname", ["day", "report_id", "place", "topic", "dup_group"])
+def test_facet_ordinals_are_the_loop_s(seed_settings, fieldname):
+    # place and topic have several values per paragraph: the last one wins, as in the loop.
+    with SearchIndex(seed_settings) as index:
+        facet = index.generation().facet(fieldname)
+        assert facet.values and np.array_equal(facet.ordinals(), ordinals_by_loop(facet))
+
+
+def test_facet_postings_joined_from_segments_are_each_values_documents(settings, reports):
+    write_report(reports / "a.txt", "December 1, 2024", ["Shelling in Kherson and Pokrovsk.", *own_paragraphs("a", 2)])
+    update_index(settings, [reports])
+    write_report(reports / "b.txt", "December 2, 2024", ["Fighting near Pokrovsk and Toretsk.", *own_paragraphs("b", 2)])
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        gen = index.generation()
+        facet = gen.facet("place")
+        assert len(gen.searcher.reader().leaf_readers()) == 2
+        assert facet.values == sorted(facet.values)
+        for i, value in enumerate(facet.values):
+            docs = facet.postings[facet.offsets[i] : facet.offsets[i + 1]].tolist()
+            assert docs == sorted(gen.searcher.document_numbers(place=value))
+
+
+@pytest.mark.parametrize("fieldname", ["topic", "place", "day", "section"])
+def test_collapsed_facet_counts_are_distinct_groups(settings, reports, fieldname):
+    write_report(reports / "a.txt", "December 1, 2024", [*REPEATED, *own_paragraphs("a", 4)])
+    update_index(settings, [reports])
+    write_report(reports / "b.txt", "December 2, 2024", [*REPEATED, "Fighting near Pokrovsk and Toretsk."])
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        gen = index.generation()
+        facet, groups = gen.facet(fieldname), gen.groups()
+        rng = np.random.default_rng(17)
+        for _ in range(5):
+            pool = rng.random(gen.doc_count) < 0.7
+            expected = [len(set(groups[docs[pool[docs]]].tolist()))
+                        for docs in (facet.postings[facet.offsets[i] : facet.offsets[i + 1]]
+                                     for i in range(len(facet.values)))]
+            assert facet.counts(pool, groups).tolist() == expected
+
+
+def test_warm_reads_every_route_s_arrays_and_close_keeps_them(seed_settings, tmp_path):
+    settings = load_settings(environ={}, index_dir=seed_settings.index_dir)
+    with SearchIndex(settings) as index:
+        index.warm(postings_mb=1)
+        assert index._postings_cache.bytes > 0  # the most common words are decoded
+        gen = index.generation()
+        assert gen._groups is not None and gen._reports is not None and gen._day_ordinals is not None
+        assert all(gen.facet(name)._by_group is not None for name in ("topic", "place", "day"))
+        cached = dict(index._segment_cache)
+        index.close()
+        index.warm()  # as a worker does after the fork: a new searcher over the same reads
+        assert index.generation() is not gen
+        assert all(index._segment_cache[key] is postings for key, postings in cached.items())
+        assert index.search("Pokrovsk").total == 6
+    # No index yet: nothing to warm, and no error (requests answer 503).
+    with SearchIndex(load_settings(environ={}, index_dir=tmp_path / "none")) as missing:
+        missing.warm(postings_mb=1)
