@@ -748,3 +748,15 @@ def test_parse_exclusions_splits_at_the_first_colon():
 
     assert parse_exclusions(["section:Key Takeaways: Russia", "Topic:Syria", "topic:Syria", ""]) == {
         "section": ["Key Takeaways: Russia"], "topic": ["Syria"]}
+
+
+@pytest.mark.parametrize("text", [
+    "Russian forces advanced near Pokrovsk.", "U.S. and E.U. officials", "a..b .c d. e.f.g", "",
+    "Kyïv’s forces—and “drones” (x_y) 12.5 km", "...", "word", " lead and trail ",
+])
+def test_snippet_tokens_are_the_analyzer_tokenizers(text):
+    # Snippets cut the stored text into words with re.split and offsets
+    # from lengths; they must be the words (and places) finditer finds.
+    from search.query.snippets import _TOKEN, _analysed_word, _tokens
+
+    assert _tokens(text) == [(m.start(), m.end(), _analysed_word(m.group(0))) for m in _TOKEN.finditer(text)]

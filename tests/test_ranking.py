@@ -19,7 +19,9 @@ from whoosh.query import Phrase
 
 from search import SearchIndex, load_settings, update_index
 from search.query.generation import _Generation
-from search.query.ranking import PostingsCache, dated_documents, first_of_groups, top_documents
+from search.query.ranking import (
+    PostingsCache, dated_documents, first_of_groups, first_of_groups_ranked, top_documents,
+)
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")
@@ -179,6 +181,100 @@ def test_postings_cache_stays_within_its_bytes():
     assert loads == [0, 1, 2, 3, 4, 0]
     cache.forget_segments({"other"})
     assert cache._bytes == 0
+
+
+def _random_queries(index, count: int, seed: int) -> list[str]:
+    """Queries of every shape the array path handles, from the index's own words and word pairs."""
+    import random
+
+    rng = random.Random(seed)
+    gen = index.generation()
+    reader = gen.searcher.reader()
+    words = sorted({text.decode() for text, info in reader.iter_field("text") if info.doc_frequency() >= 2
+                    and text.isalpha()})
+    texts = [gen.searcher.stored_fields(n)["text"] for n in range(0, gen.doc_count, max(1, gen.doc_count // 50))]
+    shapes = [
+        lambda w: f"{w()} {w()}",
+        lambda w: f"{w()} OR {w()}",
+        lambda w: f"{w()} -{w()}",
+        lambda w: f"({w()} OR {w()}) {w()}",
+        lambda w: f"{w()} {w()} {w()}",  # often relaxed: fewer than a page have all three
+        lambda w: f"{w()} ANDMAYBE {w()}",
+        lambda w: f"title:{w()} {w()}",
+        lambda w: f"NOT {w()}",
+        lambda w: f"{w()}",
+        lambda w: '"' + " ".join(_adjacent(rng, texts)) + '"',
+    ]
+    return [rng.choice(shapes)(lambda: rng.choice(words)) for _ in range(count)]
+
+
+def _adjacent(rng, texts) -> list[str]:
+    tokens = [t for t in rng.choice(texts).split() if t.isalpha()]
+    start = rng.randrange(max(1, len(tokens) - 2))
+    return tokens[start : start + 2] or ["forces"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_scoring_only_the_matches_ranks_as_whoosh_ranking_every_match(index, seed):
+    # Scores are worked out only for what the whole query matched
+    # (Matches.scores); Whoosh here scores every match of every clause,
+    # exhaustively (limit=None, optimize=False).  The masks must be equal,
+    # every match's score the same, and the top 10 the same but for ties.
+    gen = index.generation()
+    searcher = gen.searcher
+    checked = 0
+    for q in _random_queries(index, 25, seed):
+        plan = index._plan(gen, q, None, None, None, None, None, "relevance")
+        found = plan.base_matches()
+        assert found is not None, q
+        results = searcher.search(plan.base, limit=None, terms=False, optimize=False)
+        expected = np.zeros(gen.doc_count, dtype=bool)
+        expected[[hit.docnum for hit in results]] = True
+        assert np.array_equal(found.mask, expected), q
+        if not len(results):
+            continue
+        checked += 1
+        whoosh_scores = np.array([hit.score for hit in results])
+        assert np.allclose(found.scores[[hit.docnum for hit in results]], whoosh_scores, rtol=1e-5), q
+        ours = gen.ordered(found.mask, found.scores, "relevance", 10, collapse=False)
+        theirs = [hit.docnum for hit in results[:10]]
+        tenth = whoosh_scores[min(9, len(whoosh_scores) - 1)]
+        # Ties may fall either way; everything scoring above the tenth must agree.
+        assert [n for n in ours if found.scores[n] > tenth * (1 + 1e-5)] == \
+            [n for n in theirs if found.scores[n] > tenth * (1 + 1e-5)], q
+        assert not found.scores[~found.mask].any()
+    assert checked >= 15
+
+
+def test_remembered_term_frequencies_are_the_readers(index):
+    gen = index.generation()
+    reader = gen.searcher.reader()
+    frequencies = gen.arrays().frequencies
+    assert frequencies.doc_count() == reader.doc_count()
+    gen.matches(plan_base := index._plan(gen, "Pokrovsk forces", None, None, None, None, None, "relevance").base)
+    assert plan_base is not None
+    for fieldname, word in [("text", "pokrovsk"), ("text", "forc"), ("text", "qzxwv"), ("pairs", "russian forc"),
+                            ("place", "Pokrovsk"), ("title", "campaign")]:
+        assert frequencies.doc_frequency(fieldname, word) == reader.doc_frequency(fieldname, word), word
+        assert frequencies.doc_frequency(fieldname, word) == reader.doc_frequency(fieldname, word)  # remembered
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_collapsing_a_ranked_prefix_equals_collapsing_the_whole_order(seed):
+    # Few groups with many repeats make the prefix grow; ties in scores and
+    # dates check the index-order tie-break survives the cut.
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 3000))
+    scores = rng.integers(0, 40, size).astype(np.float32)
+    groups = rng.integers(0, int(rng.integers(1, 400)), size)
+    days = rng.integers(-1, 30, size).astype(np.int32)
+    candidates = np.flatnonzero(rng.random(size) < 0.7)
+    for rank in (lambda n: top_documents(scores, candidates, n),
+                 lambda n: dated_documents(days, candidates, n, newest=True)):
+        whole = first_of_groups(rank(None), groups)
+        for limit in (1, 10, 100, 1000, None):
+            expected = whole if limit is None else whole[:limit]
+            assert first_of_groups_ranked(rank, groups, limit).tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("fieldname", ["text", "title", "pairs", "place", "topic", "day", "dup_group"])

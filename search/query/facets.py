@@ -162,9 +162,11 @@ class FacetPostings:
             return np.zeros(0, dtype=np.int64)
         if groups is not None:
             return self._group_counts(pool, groups)
-        hit = pool[self.postings].astype(np.int64)
-        sums = np.add.reduceat(hit, self.offsets[:-1]) if hit.size else np.zeros(len(self.values), np.int64)
-        return sums
+        if not self.postings.size or not pool.any():
+            return np.zeros(len(self.values), np.int64)
+        # np.take on the bytes: several times quicker than indexing a bool array.
+        hit = np.take(pool.view(np.uint8), self.postings)
+        return np.add.reduceat(hit, self.offsets[:-1], dtype=np.int64)
 
     def grouped_postings(self, groups: np.ndarray) -> "GroupedPostings":
         """The postings split for counting repeat groups: made once per generation, on first use or when warmed."""
@@ -199,18 +201,38 @@ class FacetPostings:
         chosen, dropped = set(selected), set(excluded)
         counts = self.counts(pool, groups)
         left_out = self.counts(excluded_pool, groups) if dropped and excluded_pool is not None else counts
+        # Only the values counted (a day facet has a thousand values, most
+        # absent from a rare word's matches), plus the selected and excluded.
+        numbers = np.flatnonzero(counts).tolist()
+        wanted = {self.index[value] for value in chosen | dropped if value in self.index}
+        if wanted:
+            numbers = sorted(wanted.union(numbers))
+        values, counted, left = self.values, counts.tolist(), left_out.tolist()
+        made = _facet_value
         found = [
-            FacetValue(value, int(left_out[i]), value in chosen, True)
-            if value in dropped
-            else FacetValue(value, int(counts[i]), value in chosen)
-            for i, value in enumerate(self.values)
-            if counts[i] or value in chosen or value in dropped
+            made(values[i], left[i], values[i] in chosen, True)
+            if values[i] in dropped
+            else made(values[i], counted[i], values[i] in chosen, False)
+            for i in numbers
         ]
-        found.extend(FacetValue(value, 0, True) for value in chosen if value not in self.index)
-        found.extend(FacetValue(value, 0, value in chosen, True) for value in dropped - chosen if value not in self.index)
+        missing = [FacetValue(value, 0, True) for value in chosen if value not in self.index]
+        missing += [FacetValue(value, 0, value in chosen, True) for value in dropped - chosen if value not in self.index]
         if by_value:
-            return sorted(found, key=lambda v: v.value)
-        return sorted(found, key=lambda v: (-v.count, v.value.casefold()))
+            # ``values`` is sorted: only values the index lacks need sorting in.
+            return sorted(found + missing, key=lambda v: v.value) if missing else found
+        return sorted(found + missing, key=lambda v: (-v.count, v.value.casefold()))
+
+
+def _facet_value(value: str, count: int, selected: bool, excluded: bool) -> FacetValue:
+    """``FacetValue(value, count, selected, excluded)``, five times quicker than the frozen dataclass's own ``__init__``.
+
+    A page makes one per counted value of every facet (a thousand days for
+    a common word), and the generated ``__init__`` sets each field through
+    ``object.__setattr__``.
+    """
+    made = object.__new__(FacetValue)
+    made.__dict__.update(value=value, count=count, selected=selected, excluded=excluded)
+    return made
 
 
 class GroupedPostings:

@@ -18,7 +18,9 @@ from ..index import FACET_FIELDS
 from ..sections import canonical_section
 from .columns import ColumnNumbers
 from .facets import FacetPostings
-from .ranking import Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups, top_documents
+from .ranking import (
+    Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups_ranked, top_documents,
+)
 from .results import SearchPage
 from .spelling import SuggestionTerms
 from .scoring import Bm25fParameters, Bm25fWeighting
@@ -162,14 +164,15 @@ class _Generation:
         the first document of each repeat group is kept.
         """
         candidates = np.flatnonzero(matching)
-        bound = None if collapse else limit  # collapsing needs the whole order first
         if order == "relevance":
-            ranked = top_documents(scores, candidates, bound)
+            def rank(bound: int | None) -> np.ndarray:
+                return top_documents(scores, candidates, bound)
         else:
-            ranked = dated_documents(self.day_ordinals(), candidates, bound, newest=order == "newest")
+            def rank(bound: int | None) -> np.ndarray:
+                return dated_documents(self.day_ordinals(), candidates, bound, newest=order == "newest")
         if collapse:
-            ranked = first_of_groups(ranked, self.groups())
-        return ranked if limit is None else ranked[:limit]
+            return first_of_groups_ranked(rank, self.groups(), limit)
+        return rank(limit)
 
 
 class ResultCache:

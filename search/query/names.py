@@ -68,8 +68,10 @@ class Rewritten:
 def rewrite_names(text: str, taxonomy: Taxonomy, reader: Any, max_percent: int = 20) -> Rewritten:
     """Rewrite the names in ``text`` (see the module docstring); ``text`` unchanged when there are none.
 
-    ``reader`` is the generation's index reader (document frequencies
-    decide which forms are worth searching).  An adjectival form joins a
+    ``reader`` is the generation's index reader, or anything with its
+    ``doc_count()`` and ``doc_frequency()`` (the generation's remembered
+    :class:`~search.query.ranking.TermFrequencies`): document frequencies
+    decide which forms are worth searching.  An adjectival form joins a
     search for the name, and the name one for the adjective, only when
     neither is in more than ``max_percent`` % of all paragraphs (0 %:
     never): in ISW's reports "Russian" is in nine paragraphs of ten, and

@@ -20,7 +20,7 @@ from .generation import DATE_FACETS, _Generation
 from .parse import parse_query
 from .plan import Plan, highlight_words
 from .grouping import group_by_report
-from .results import Hit, Report, ReportGroup, SearchPage, also_in, hit_from_fields
+from .results import Hit, Report, ReportGroup, SearchPage, also_in, date_column, hit_from_fields
 from .snippets import Marker
 from .suggest import did_you_mean
 
@@ -47,7 +47,7 @@ def result_page(
 
     # Masks over document numbers: the matches of the query and dates,
     # and for each filtered facet the documents its selection allows.
-    matched = gen.matches(base)
+    matched = plan.base_matches()  # evaluated once: build_plan may have needed it already
     base_docs = matched.mask if matched is not None else mask_of(searcher.docs_for_query(base), gen.doc_count)
     selected_docs = {name: gen.facet(name).docs_of(values) for name, values in chosen.items()}
     excluded_docs = {name: gen.facet(name).docs_of(values) for name, values in plan.excluded.items()}
@@ -60,14 +60,14 @@ def result_page(
     for name in (*FACET_FIELDS, *DATE_FACETS):
         # A facet's own selection does not narrow its counts (multi-select).
         others = [docs for other, docs in selected_docs.items() if other != name]
-        pool = np.logical_and.reduce([base_docs, *others])
+        pool = _every(base_docs, *others)
         # Exclusions narrow every count; a facet's excluded values are counted
         # without their own exclusion: how many matches each leaves out.
         excluded_pool = None
         if name in excluded_docs:
-            excluded_pool = np.logical_and.reduce([pool, *_kept(excluded_docs, but=name)])
+            excluded_pool = _every(pool, *_kept(excluded_docs, but=name))
         facets[name] = gen.facet(name).facet_values(
-            np.logical_and.reduce([pool, *kept]), chosen.get(name, ()), by_value=name in DATE_FACETS,
+            _every(pool, *kept), chosen.get(name, ()), by_value=name in DATE_FACETS,
             excluded=plan.excluded.get(name, ()), excluded_pool=excluded_pool, groups=groups,
         )
 
@@ -102,10 +102,11 @@ def result_page(
             )
             ranked = [(hit.fields(), hit.score) for hit in results[(page - 1) * per_page : page * per_page]]
         marker = Marker(text_query, extra)  # the query read once for the whole page
+        dates = date_column(searcher) if collapse else None
         for fields, score in ranked:
             found = hit_from_fields(fields, marker.snippet(fields["text"]), score if sort == "relevance" else None)
             if collapse:
-                listed, count = also_in(searcher, found)
+                listed, count = also_in(searcher, found, dates)
                 found = replace(found, also_in=listed, also_in_count=count)
             hits.append(found)
     return _page(plan, taxonomy, sort, page, per_page, collapse, suggest_max_hits, total, facets, hits)
@@ -160,6 +161,7 @@ def _report_groups(plan: Plan, matching: np.ndarray, matched, sort: str, page: i
     if page > pages and numbers.report_count:
         raise BadInput(f"page {page} is past the last page ({pages})")
     marker = Marker(plan.text_query, highlight_words(taxonomy, plan.text_query))
+    dates = date_column(searcher) if collapse else None
     groups = []
     for docnums, count in numbers.groups:
         hits = []
@@ -167,13 +169,18 @@ def _report_groups(plan: Plan, matching: np.ndarray, matched, sort: str, page: i
             fields = searcher.stored_fields(int(n))
             found = hit_from_fields(fields, marker.snippet(fields["text"]), float(scores[n]) if sort == "relevance" else None)
             if collapse:
-                listed, also = also_in(searcher, found)
+                listed, also = also_in(searcher, found, dates)
                 found = replace(found, also_in=listed, also_in_count=also)
             hits.append(found)
         first = hits[0]
         groups.append(ReportGroup(report_id=first.report_id, title=first.title, source=first.source, date=first.date,
                                   date_inferred=first.date_inferred, count=count, hits=hits))
     return numbers.report_count, groups
+
+
+def _every(first: np.ndarray, *others: np.ndarray) -> np.ndarray:
+    """The documents in every mask given: ``first`` itself when it is the only one (read it, never write it)."""
+    return np.logical_and.reduce([first, *others]) if others else first
 
 
 def _kept(excluded_docs: dict[str, np.ndarray], but: str | None = None) -> list[np.ndarray]:
@@ -186,7 +193,8 @@ def _suggestion(plan: Plan, taxonomy: Taxonomy, total: int, suggest_max_hits: in
     if not plan.q.strip() or rewritten is None or rewritten.corrected:
         return None
     leave = frozenset(word.casefold() for r in rewritten.rewrites for word in r.typed.split())
-    return did_you_mean(plan.gen, plan.q, taxonomy, only_unknown=total > suggest_max_hits, leave=leave)
+    return did_you_mean(plan.gen, plan.q, taxonomy, only_unknown=total > suggest_max_hits, leave=leave,
+                        query=plan.typed_query)
 
 
 def _rewrite_fields(plan: Plan) -> dict:
@@ -208,13 +216,9 @@ def hit_numbers(plan: Plan, sort: str, limit: int | None) -> list[tuple[int, flo
     order = "newest" if sort == "relevance" and not plan.q.strip() else sort
     sortedby, reverse = {"relevance": (None, False), "newest": ("date", True), "oldest": ("date", False)}[order]
     scored = sort == "relevance" and order == "relevance"
-    matched = gen.matches(plan.base)
+    matched = plan.base_matches()
     if matched is not None:
-        matching = matched.mask
-        for name, values in plan.chosen.items():
-            matching &= gen.facet(name).docs_of(values)
-        for name, values in plan.excluded.items():
-            matching &= ~gen.facet(name).docs_of(values)
+        matching = plan.filtered(matched.mask)
         ordered = gen.ordered(matching, matched.scores, order, limit, collapse=False)
         return [(int(n), float(matched.scores[n]) if scored else None) for n in ordered]
     results = gen.searcher.search(plan.full, limit=limit, sortedby=sortedby, reverse=reverse, terms=False)

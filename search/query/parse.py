@@ -173,9 +173,29 @@ def _extract_dates(text: str) -> tuple[str, list[Query]]:
     return _DATE_TERM.sub(replace, text), ranges
 
 
-def _parse(text: str, default_field: str, searcher: Searcher) -> Query:
-    parser = QueryParser(default_field, searcher.schema)
+# Parsers by (schema, default field): building one (its plugins and their
+# regular expressions) cost about as much as a parse, and a page parses up
+# to three times.  A parser keeps no state between parses.
+_PARSERS: dict[tuple[int, str], tuple[object, QueryParser]] = {}
+_PARSERS_KEPT = 16
+
+
+def _parser(default_field: str, schema) -> QueryParser:
+    key = (id(schema), default_field)
+    found = _PARSERS.get(key)
+    if found is not None and found[0] is schema:
+        return found[1]
+    parser = QueryParser(default_field, schema)
     parser.add_plugin(_PLUS_MINUS)
+    if len(_PARSERS) >= _PARSERS_KEPT:
+        _PARSERS.clear()
+    # The schema is kept with its parser, so its id is never reused while the entry lives.
+    _PARSERS[key] = (schema, parser)
+    return parser
+
+
+def _parse(text: str, default_field: str, searcher: Searcher) -> Query:
+    parser = _parser(default_field, searcher.schema)
     try:
         parsed = parser.parse(text)
     except Exception as err:  # whoosh raises plain exceptions for odd input

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping
 
+import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
 from ..config import Settings
@@ -22,6 +23,7 @@ from ..taxonomy import Taxonomy
 from .generation import _Generation
 from .names import Rewritten, rewrite_names
 from .parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
+from .ranking import Matches
 from .relax import AllWordsFirst, is_plain, word_clauses
 from .snippets import wanted_terms
 
@@ -45,11 +47,27 @@ class Plan:
     # was relaxed (search/query/relax.py): how many had them all.
     all_words: int | None = None
     excluded: dict[str, list[str]] = field(default_factory=dict)  # facet values no hit may carry
+    # ``base`` evaluated as arrays, when deciding on relaxing needed it
+    # already: the page reuses it rather than evaluating the query again.
+    matched: Matches | None = field(default=None, compare=False, repr=False)
+    # ``q`` parsed as typed (no names rewritten), for "did you mean".
+    typed_query: Query | None = field(default=None, compare=False, repr=False)
 
     @property
     def relaxed(self) -> bool:
         """Whether the words were relaxed to a ranked OR."""
         return self.all_words is not None
+
+    def base_matches(self) -> Matches | None:
+        """The matches of ``base`` as arrays (None when only Whoosh can evaluate it), evaluated at most once."""
+        if self.matched is None:
+            # Frozen, but a cache of what the fields already determine.
+            object.__setattr__(self, "matched", self.gen.matches(self.base))
+        return self.matched
+
+    def filtered(self, base_docs: np.ndarray) -> np.ndarray:
+        """``base_docs`` (a mask) narrowed to what the filters allow and the exclusions keep."""
+        return filtered_mask(self.gen, base_docs, self.chosen, self.excluded)
 
 
 def build_plan(
@@ -87,7 +105,7 @@ def build_plan(
         name: list(dict.fromkeys(_canonical(gen, taxonomy, name, v) for v in values))
         for name, values in clean_filters(exclude or {}).items()
     }
-    rewritten = None if literal else rewrite_names(q, taxonomy, gen.searcher.reader(), settings.name_form_max_percent)
+    rewritten = None if literal else rewrite_names(q, taxonomy, gen.arrays().frequencies, settings.name_form_max_percent)
     searched = rewritten.text if rewritten else q
     text_query = parse_query(searched, gen.searcher, gen)
     facet_filters = [Or([Term(name, v) for v in values]) for name, values in chosen.items()]
@@ -107,30 +125,50 @@ def build_plan(
         return base, full
 
     base, full = conditions(text_query)
+    typed_query = text_query if searched == q else None
     all_words: int | None = None
+    matched: Matches | None = None
     # Sorted by date, relaxed hits would bury the paragraphs with every
     # word among those with one: only a ranking puts them first.  A literal
     # search asks for the words as typed, so it is never relaxed either.
     if settings.relax_below and not literal and sort == "relevance" and is_plain(q):
-        found = _match_count(gen, full, settings.relax_below)
+        matched = gen.matches(base)
+        found = _match_count(gen, matched, full, chosen, excluded, settings.relax_below)
         # One clause per typed word, a rewritten name (all its forms) being one.
         clauses = word_clauses(searched, lambda unit: parse_query(unit, gen.searcher, gen)) if found < settings.relax_below else []
         if clauses:
             loose = AllWordsFirst(clauses)
             loose_base, loose_full = conditions(loose)
-            if _match_count(gen, loose_full, found + 1) > found:  # only when it finds more
-                text_query, base, full, all_words = loose, loose_base, loose_full, found
+            loose_matched = gen.matches(loose_base) if matched is not None else None
+            if _match_count(gen, loose_matched, loose_full, chosen, excluded, found + 1) > found:  # only when it finds more
+                text_query, base, full, all_words, matched = loose, loose_base, loose_full, found, loose_matched
     return Plan(gen, q, chosen, text_query, base, full, start, end, event_start, event_end, rewritten,
-                all_words=all_words, excluded=excluded)
+                all_words=all_words, excluded=excluded, matched=matched, typed_query=typed_query)
 
 
-def _match_count(gen: _Generation, query: Query, enough: int) -> int:
-    """How many live paragraphs match ``query``, counted up to ``enough`` at most."""
-    found = gen.matches(query)
-    if found is not None:
-        return min(int(found.mask.sum()), enough)
+def filtered_mask(
+    gen: _Generation, base_docs: np.ndarray, chosen: Mapping[str, Iterable[str]], excluded: Mapping[str, Iterable[str]],
+) -> np.ndarray:
+    """A new mask: ``base_docs`` and each chosen facet's values, without any excluded value."""
+    masks = [base_docs, *(gen.facet(name).docs_of(values) for name, values in chosen.items())]
+    masks += [~gen.facet(name).docs_of(values) for name, values in excluded.items()]
+    return np.logical_and.reduce(masks) if len(masks) > 1 else base_docs.copy()
+
+
+def _match_count(
+    gen: _Generation, matched: Matches | None, full: Query, chosen: Mapping[str, Iterable[str]],
+    excluded: Mapping[str, Iterable[str]], enough: int,
+) -> int:
+    """How many live paragraphs match ``full``, counted up to ``enough`` at most.
+
+    With ``matched`` (``base`` as arrays) the filters narrow its mask as the
+    page narrows it for its total, so both always agree; without, Whoosh
+    counts ``full`` itself.
+    """
+    if matched is not None:
+        return min(int(np.count_nonzero(filtered_mask(gen, matched.mask, chosen, excluded))), enough)
     count = 0
-    for _ in gen.searcher.docs_for_query(query):
+    for _ in gen.searcher.docs_for_query(full):
         count += 1
         if count >= enough:
             break

@@ -49,12 +49,49 @@ class Unsupported(Exception):
     """The query has a part this module does not evaluate; use Whoosh's matchers."""
 
 
-@dataclass
 class Matches:
-    """Which documents match (``mask``) and their scores (zero elsewhere)."""
+    """Which documents match (``mask``) and their scores (``scores``, zero elsewhere).
 
-    mask: np.ndarray  # bool[doc_count]
-    scores: np.ndarray  # float32[doc_count]
+    The scores are worked out on first use, for the matching documents
+    only: a page sorted by date, or a count, never needs them.
+    """
+
+    def __init__(self, mask: np.ndarray, scores_at: Callable[[np.ndarray, bool], np.ndarray]) -> None:
+        self.mask = mask  # bool[doc_count]
+        self._scores_at = scores_at
+        self._scores: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def scores(self) -> np.ndarray:
+        """float32[doc_count]: each matching document's score, 0 elsewhere."""
+        with self._lock:
+            if self._scores is None:
+                docs = np.flatnonzero(self.mask)
+                scores = np.zeros(self.mask.size, dtype=np.float32)
+                scores[docs] = self._scores_at(docs, True)
+                self._scores = scores
+            return self._scores
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One evaluated part of a query: its matches, and a function scoring any documents as that part scores them."""
+
+    mask: np.ndarray
+    # (document numbers, sorted; whether all of them are in ``mask``) -> float32 scores.
+    # Knowing they all match spares a node the test of which do: a part of
+    # an AND scores only documents the AND matched, a part of an OR any.
+    scores_at: Callable[[np.ndarray, bool], np.ndarray]
+
+
+def _zeros(docs: np.ndarray, inside: bool = False) -> np.ndarray:
+    return np.zeros(docs.size, dtype=np.float32)
+
+
+def _constant(mask: np.ndarray, docs: np.ndarray, inside: bool) -> np.ndarray:
+    """1 for each of ``docs`` in ``mask``, else 0 (Whoosh's score of a filter or an exclusion)."""
+    return np.ones(docs.size, dtype=np.float32) if inside else mask[docs].astype(np.float32)
 
 
 class PostingsCache:
@@ -88,6 +125,11 @@ class PostingsCache:
                     _, (ids, weights) = self._entries.popitem(last=False)
                     self._bytes -= ids.nbytes + weights.nbytes
         return found
+
+    def peek(self, key) -> tuple[np.ndarray, np.ndarray] | None:
+        """The entry for ``key`` if held (never reads it)."""
+        with self._lock:
+            return self._entries.get(key)
 
     @property
     def bytes(self) -> int:
@@ -128,6 +170,7 @@ class QueryArrays:
                 self.live[deleted + offset] = False
         self._lengths: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        self.frequencies = TermFrequencies(self)
 
     def _leaf_readers(self):
         if hasattr(self.reader, "leaf_readers"):
@@ -160,80 +203,113 @@ class QueryArrays:
             return self._lengths[fieldname]
 
     # -- evaluation ------------------------------------------------------------
+    #
+    # In two steps.  First every node of the query gets its mask of matches
+    # (whole-array boolean operations); then, only when someone asks for
+    # scores, each node scores just the documents the whole query matched.
+    # The mask is what the total and every facet count need; the scores
+    # only rank, and an AND of a rare and a common word matches a few
+    # documents where the common word alone has tens of thousands of
+    # postings to score.  The arithmetic is the same, element by element and
+    # in the same order, as scoring every posting: the scores are identical.
 
     def matches(self, query: Query) -> Matches:
-        """The live documents matching ``query`` and their scores.
+        """The live documents matching ``query``; their scores are worked out on first use.
 
         :raises Unsupported: the query has a part evaluated only by Whoosh.
         """
-        found = self._evaluate(query)
-        found.mask &= self.live
-        return found
+        node = self._node(query)
+        return Matches(node.mask & self.live, node.scores_at)
 
-    def _empty(self) -> Matches:
-        return Matches(np.zeros(self.doc_count, dtype=bool), np.zeros(self.doc_count, dtype=np.float32))
-
-    def _evaluate(self, query: Query) -> Matches:
+    def _node(self, query: Query) -> "_Node":
         kind = type(query)
         if kind is Term:
-            found = self._term(query)
+            node = self._term(query)
         elif kind is And:
-            found = self._and(query.subqueries)
+            node = self._and(query.subqueries)
         elif kind is Or:
             if query.minmatch or query.scale:
                 raise Unsupported("Or with minmatch or scale")
-            found = self._or(query.subqueries)
+            node = self._or(query.subqueries)
         elif kind is AllWordsFirst:
-            found = self._all_words_first(query.subqueries)
+            node = self._all_words_first(query.subqueries)
         elif kind is AndMaybe:
-            found = self._evaluate(query.a)
-            # The optional part only adds to the scores of what already matches.
-            found.scores += self._evaluate(query.b).scores * found.mask
+            node = self._and_maybe(query.a, query.b)
         elif kind is Not:
-            # Whoosh gives each document an exclusion lets through a score of 1.
-            inner = self._evaluate(query.query)
-            found = Matches(~inner.mask, (~inner.mask).astype(np.float32))
+            # Whoosh gives each document an exclusion lets through a score of 1
+            # (and ignores the boost of an exclusion).
+            inner = self._node(query.query)
+            mask = ~inner.mask
+            return _Node(mask, lambda docs, inside: _constant(mask, docs, inside))
         elif kind is Every and not query.fieldname:
-            found = Matches(np.ones(self.doc_count, dtype=bool), np.zeros(self.doc_count, dtype=np.float32))
+            node = _Node(np.ones(self.doc_count, dtype=bool), _zeros)
         elif query is NullQuery or kind is type(NullQuery):
-            found = self._empty()
-        elif kind is DateRange and query.fieldname == "date":
-            mask = self._date_mask(query)
-            found = Matches(mask, mask.astype(np.float32))  # a constant score, as Whoosh's
+            node = _Node(np.zeros(self.doc_count, dtype=bool), _zeros)
         elif kind is DateRange:
-            # Event dates: few per paragraph and rarely filtered; Whoosh scans them.
-            mask = np.zeros(self.doc_count, dtype=bool)
-            ids = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
-            mask[ids] = True
-            found = Matches(mask, mask.astype(np.float32))
+            if query.fieldname == "date":
+                mask = self._date_mask(query)
+            else:
+                # Event dates: few per paragraph and rarely filtered; Whoosh scans them.
+                mask = np.zeros(self.doc_count, dtype=bool)
+                mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
+            node = _Node(mask, lambda docs, inside: _constant(mask, docs, inside))  # a constant score, as Whoosh's
         elif isinstance(query, MultiTerm):
             # Wildcards and fuzzy terms: an OR of the words they stand for
             # (how many is capped before this, in search/limits.py).
             simplified = query.simplify(self.reader)
             if isinstance(simplified, MultiTerm):
                 raise Unsupported(type(query).__name__)
-            found = self._evaluate(simplified)
+            node = self._node(simplified)
         else:
             raise Unsupported(type(query).__name__)
         boost = getattr(query, "boost", 1.0)
-        if boost != 1.0 and kind is not Not:  # Whoosh ignores the boost of an exclusion
-            found.scores *= boost
-        return found
+        if boost != 1.0:
+            unboosted = node.scores_at
 
-    def _term(self, query: Term) -> Matches:
-        found = self._empty()
+            def boosted(docs: np.ndarray, inside: bool) -> np.ndarray:
+                scores = unboosted(docs, inside)
+                scores *= boost
+                return scores
+
+            node = _Node(node.mask, boosted)
+        return node
+
+    def _term(self, query: Term) -> "_Node":
         field = self.searcher.schema[query.fieldname] if query.fieldname in self.searcher.schema else None
         if field is None:
-            return found
+            return _Node(np.zeros(self.doc_count, dtype=bool), _zeros)
         ids, weights = self.postings(query.fieldname, query.text)
-        if not ids.size:
-            return found
-        found.mask[ids] = True
-        if field.scorable:
-            found.scores[ids] = self._bm25f(query.fieldname, query.text, ids, weights)
-        else:
-            found.scores[ids] = weights  # Whoosh scores unscorable fields by weight
-        return found
+        mask = np.zeros(self.doc_count, dtype=bool)
+        mask[ids] = True
+
+        def scores_at(docs: np.ndarray, inside: bool) -> np.ndarray:
+            if not ids.size or not docs.size:
+                return np.zeros(docs.size, dtype=np.float32)
+            # Where each document is among the postings (both in document
+            # order): for many documents, from a running count of the mask,
+            # one pass where a binary search per document cost seven times more.
+            many = docs.size * 16 >= self.doc_count
+            present = None
+            if inside:
+                at = np.cumsum(mask, dtype=np.int32)[docs] - 1 if many else np.searchsorted(ids, docs)
+            elif many:
+                present = mask[docs]
+                at = np.cumsum(mask, dtype=np.int32)[docs[present]] - 1
+            else:
+                at = np.minimum(np.searchsorted(ids, docs), ids.size - 1)
+                present = ids[at] == docs
+                at = at[present]
+            if field.scorable:
+                found = self._bm25f(query.fieldname, query.text, ids[at], weights[at])
+            else:
+                found = weights[at]  # Whoosh scores unscorable fields by weight
+            if present is None:
+                return np.asarray(found, dtype=np.float32).copy() if found is weights else found.astype(np.float32, copy=False)
+            scores = np.zeros(docs.size, dtype=np.float32)
+            scores[present] = found
+            return scores
+
+        return _Node(mask, scores_at)
 
     def _bm25f(self, fieldname: str, text, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """The BM25F scores of the documents ``ids`` whose ``fieldname`` holds the word (weights: its frequencies)."""
@@ -254,42 +330,76 @@ class QueryArrays:
             tf = tf + normalised(other, other_tf, self.lengths(other.name)[ids], average)
         return parameters.saturate(self.searcher.idf(fieldname, text), tf)
 
-    def _and(self, subqueries: list[Query]) -> Matches:
+    def _and(self, subqueries: list[Query]) -> "_Node":
         if not subqueries:
-            return self._empty()
-        required = [q for q in subqueries if type(q) is not Not]
-        excluded = [q.query for q in subqueries if type(q) is Not]
-        if not required:
-            found = Matches(np.ones(self.doc_count, dtype=bool), np.zeros(self.doc_count, dtype=np.float32))
-        else:
-            found = self._evaluate(required[0])
-            for query in required[1:]:
-                other = self._evaluate(query)
-                found.mask &= other.mask
-                found.scores += other.scores
-        for query in excluded:
-            found.mask &= ~self._evaluate(query).mask
-            found.scores += 1.0  # as a lone Not above
-        found.scores *= found.mask
-        return found
+            return _Node(np.zeros(self.doc_count, dtype=bool), _zeros)
+        required = [self._node(q) for q in subqueries if type(q) is not Not]
+        excluded = [self._node(q.query) for q in subqueries if type(q) is Not]
+        mask = required[0].mask.copy() if required else np.ones(self.doc_count, dtype=bool)
+        for node in required[1:]:
+            mask &= node.mask
+        for node in excluded:
+            mask &= ~node.mask
 
-    def _or(self, subqueries: list[Query]) -> Matches:
-        found = self._empty()
-        for query in subqueries:
-            other = self._evaluate(query)
-            found.mask |= other.mask
-            found.scores += other.scores
-        return found
+        def scores_at(docs: np.ndarray, inside: bool) -> np.ndarray:
+            # What this AND matched, each required part matched too.
+            scores = required[0].scores_at(docs, inside) if required else np.zeros(docs.size, dtype=np.float32)
+            for node in required[1:]:
+                scores += node.scores_at(docs, inside)
+            for _ in excluded:
+                scores += 1.0  # as a lone Not
+            if not inside:
+                scores *= mask[docs]
+            return scores
 
-    def _all_words_first(self, subqueries: list[Query]) -> Matches:
-        counts = np.zeros(self.doc_count, dtype=np.int32)
-        scores = np.zeros(self.doc_count, dtype=np.float64)
-        for subquery in subqueries:
-            other = self._evaluate(subquery)
-            counts += other.mask
-            scores += other.scores * other.mask
-        mask = counts > 0
-        return Matches(mask, (tiered(scores, counts == len(subqueries)) * mask).astype(np.float32))
+        return _Node(mask, scores_at)
+
+    def _or(self, subqueries: list[Query]) -> "_Node":
+        nodes = [self._node(q) for q in subqueries]
+        mask = np.zeros(self.doc_count, dtype=bool)
+        for node in nodes:
+            mask |= node.mask
+
+        def scores_at(docs: np.ndarray, inside: bool) -> np.ndarray:
+            scores = np.zeros(docs.size, dtype=np.float32)
+            for node in nodes:
+                scores += node.scores_at(docs, False)
+            return scores
+
+        return _Node(mask, scores_at)
+
+    def _and_maybe(self, required: Query, optional: Query) -> "_Node":
+        first = self._node(required)
+        second: list[_Node] = []  # the optional part, read only when scoring
+
+        def scores_at(docs: np.ndarray, inside: bool) -> np.ndarray:
+            if not second:
+                second.append(self._node(optional))
+            # The optional part only adds to the scores of what already matches.
+            scores = first.scores_at(docs, inside)
+            optional_scores = second[0].scores_at(docs, False)
+            scores += optional_scores if inside else optional_scores * first.mask[docs]
+            return scores
+
+        return _Node(first.mask, scores_at)
+
+    def _all_words_first(self, subqueries: list[Query]) -> "_Node":
+        nodes = [self._node(q) for q in subqueries]
+        mask = np.zeros(self.doc_count, dtype=bool)
+        for node in nodes:
+            mask |= node.mask
+
+        def scores_at(docs: np.ndarray, inside: bool) -> np.ndarray:
+            counts = np.zeros(docs.size, dtype=np.int32)
+            scores = np.zeros(docs.size, dtype=np.float64)
+            for node in nodes:
+                matched = node.mask[docs]
+                counts += matched
+                scores += node.scores_at(docs, False) * matched
+            tiers = tiered(scores, counts == len(nodes))
+            return (tiers if inside else tiers * mask[docs]).astype(np.float32)
+
+        return _Node(mask, scores_at)
 
     def _date_mask(self, query: DateRange) -> np.ndarray:
         facet = self._day_facet()
@@ -302,6 +412,55 @@ class QueryArrays:
         if first < last:
             mask[facet.postings[facet.offsets[first] : facet.offsets[last]]] = True
         return mask
+
+
+class TermFrequencies:
+    """Document frequencies of one generation's terms, remembered, for rewriting names and "did you mean".
+
+    A multi-segment reader looks a term up in every segment each time it
+    is asked; the same few name forms ("Russia", "Russian") are asked about
+    by query after query, and a word the query just matched has its
+    postings in the cache already.  Counts include deleted documents, as
+    the reader's own do.  Quacks like the reader for those two uses
+    (``doc_count()``, ``doc_frequency(fieldname, text)``).
+    """
+
+    KEPT = 100_000  # terms remembered before starting afresh
+
+    def __init__(self, arrays: "QueryArrays") -> None:
+        self._arrays = arrays
+        self._live = arrays.reader.doc_count()
+        self._found: dict[tuple[str, object], int] = {}
+
+    def doc_count(self) -> int:
+        """Live documents in the generation."""
+        return self._live
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        """How many documents (deleted ones included) hold ``text`` in ``fieldname``."""
+        key = (fieldname, text)
+        found = self._found.get(key)
+        if found is None:
+            found = self._from_cache(fieldname, text)
+            if found is None:
+                found = self._arrays.reader.doc_frequency(fieldname, text)
+            if len(self._found) >= self.KEPT:
+                self._found.clear()
+            self._found[key] = found
+        return found
+
+    def _from_cache(self, fieldname: str, text) -> int | None:
+        arrays = self._arrays
+        if fieldname not in arrays.searcher.schema:
+            return None
+        btext = text if isinstance(text, bytes) else arrays.searcher.schema[fieldname].to_bytes(text)
+        total = 0
+        for _, _, segid in arrays.leaves:
+            found = arrays.cache.peek((segid, fieldname, btext)) if segid is not None else None
+            if found is None:
+                return None
+            total += found[0].size
+        return total
 
 
 def _day(moment) -> str:
@@ -343,4 +502,28 @@ def first_of_groups(ordered: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return ordered[np.sort(first)]
 
 
-__all__ = ["Matches", "PostingsCache", "QueryArrays", "Unsupported", "dated_documents", "first_of_groups", "top_documents"]
+def first_of_groups_ranked(
+    rank: Callable[[int | None], np.ndarray], groups: np.ndarray, limit: int | None,
+) -> np.ndarray:
+    """The first ``limit`` documents of distinct groups, in rank order, ranking only as many as that needs.
+
+    ``rank(n)`` gives the first ``n`` documents of the whole order (all for
+    None).  The first documents of the first ``limit`` groups all lie in a
+    prefix of the order holding ``limit`` groups, so a prefix four times
+    the limit is ranked first, and a longer one only while it holds fewer
+    groups: a page of a collapsed common word sorts hundreds of its tens of
+    thousands of matches.
+    """
+    if limit is None:
+        return first_of_groups(rank(None), groups)
+    size = max(4 * limit, 64)
+    while True:
+        ranked = rank(size)
+        firsts = first_of_groups(ranked, groups)
+        if firsts.size >= limit or ranked.size < size:
+            return firsts[:limit]
+        size *= 4
+
+
+__all__ = ["Matches", "PostingsCache", "QueryArrays", "TermFrequencies", "Unsupported", "dated_documents", "first_of_groups",
+           "first_of_groups_ranked", "top_documents"]

@@ -131,8 +131,11 @@ def word_clauses(text: str, parse: Callable[[str], Query]) -> list[Query]:
 
     :param parse: parses one word as the query language does (``parse_query``).
     """
+    units = query_units(text)
+    if len(units) < 2:  # one word: nothing to relax, and no need to parse it again
+        return []
     clauses = []
-    for unit in query_units(text):
+    for unit in units:
         try:
             clauses.append(parse(unit))
         except QuerySyntaxError:  # only a stop word: nothing to search for

@@ -258,14 +258,22 @@ def hit_from_fields(fields: Mapping[str, Any], snippet: str, score: float | None
 ALSO_IN_LISTED = 50
 
 
-def also_in(searcher: Searcher, hit: Hit) -> tuple[list[dict[str, str]], int]:
+def date_column(searcher: Searcher) -> Any:
+    """The reader's ``date`` column (None when it has none): making it opens every segment's column."""
+    reader = searcher.reader()
+    return reader.column_reader("date") if reader.has_column("date") else None
+
+
+def also_in(searcher: Searcher, hit: Hit, dates: Any = None) -> tuple[list[dict[str, str]], int]:
     """The newest other reports holding a paragraph of ``hit``'s repeat group, and how many there are.
 
     A daily disclaimer repeats in thousands of reports: the newest
-    :data:`ALSO_IN_LISTED` are listed, all are counted.
+    :data:`ALSO_IN_LISTED` are listed, all are counted.  ``dates`` is the
+    reader's ``date`` column (:func:`date_column`), read once for a page's hits.
     """
     docnums = list(searcher.document_numbers(dup_group=hit.dup_group))
-    dates = searcher.reader().column_reader("date") if searcher.reader().has_column("date") else None
+    if dates is None:
+        dates = date_column(searcher)
     if dates is not None:
         docnums.sort(key=lambda n: dates[n] or 0, reverse=True)
     others: dict[str, dict[str, str]] = {}
@@ -289,4 +297,4 @@ def also_in(searcher: Searcher, hit: Hit) -> tuple[list[dict[str, str]], int]:
     return listed, count
 
 
-__all__ = ["Hit", "Report", "ReportGroup", "SearchPage", "also_in", "hit_from_fields"]
+__all__ = ["Hit", "Report", "ReportGroup", "SearchPage", "also_in", "date_column", "hit_from_fields"]

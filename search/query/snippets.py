@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import accumulate
 from typing import Any
 
 from whoosh.query import AndNot, Not, Phrase, Query
@@ -18,6 +19,10 @@ _WORD = re.compile(r"\w")
 # The schema analyzer's tokenizer pattern (Whoosh's RegexTokenizer default),
 # so the words found here are the words the index holds.
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+# The same pattern as one capturing group: re.split then gives the text
+# between words and the words in turn, in one pass of C, and their offsets
+# follow from the lengths (a match object per word cost twice as much).
+_SPLIT = re.compile(r"(\w+(?:\.?\w+)*)")
 FRAGMENT_CHARS = 220  # at most, around the matches of a long paragraph
 SURROUND = 70  # characters of context before the first and after the last match
 FRAGMENTS = 3
@@ -90,7 +95,7 @@ class Marker:
         phrases, singles = self.phrases, self.singles
         if not singles and not phrases:
             return [], []
-        tokens = [(m.start(), m.end(), _analysed_word(m.group(0))) for m in _TOKEN.finditer(text)]
+        tokens = _tokens(text)
         marked = [analysed in singles for _, _, analysed in tokens]
         if phrases:
             # Phrase-exact: a phrase's words are marked only where they stand
@@ -128,6 +133,18 @@ class Marker:
             body = (body + " …") if _WORD.search(after) else body + html.escape(after.rstrip(), quote=False)
             parts.append(body)
         return " ".join(parts).replace("… …", "…")
+
+
+def _tokens(text: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, analysed form) of each word of ``text``, as ``_TOKEN.finditer`` finds them."""
+    parts = _SPLIT.split(text)  # between, word, between, word, ..., between
+    ends = list(accumulate(map(len, parts)))
+    words = parts[1::2]
+    get = _analysed.get
+    analysed = [get(word, _MISSING) for word in words]
+    if _MISSING in analysed:
+        analysed = [_analysed_word(w) if a is _MISSING else a for w, a in zip(words, analysed)]
+    return list(zip(ends[0::2], ends[1::2], analysed))
 
 
 def _fragments(tokens: list, matches: list[int]) -> list[tuple[float, int, int, list[int]]]:

@@ -25,7 +25,7 @@ SUGGEST_RATIO = 10
 
 def did_you_mean(
     gen: _Generation, q: str, taxonomy: Taxonomy | None = None, *, only_unknown: bool = False,
-    leave: frozenset[str] = frozenset(),
+    leave: frozenset[str] = frozenset(), query: Query | None = None,
 ) -> str | None:
     """A "did you mean" query for ``q``: rare words replaced by a close, much more frequent word.
 
@@ -36,17 +36,22 @@ def did_you_mean(
     :data:`SUGGEST_RATIO` times as many paragraphs.  A name the taxonomy
     knows ("China", "Chinese") and the words in ``leave`` (names already
     rewritten) are never replaced.  None when nothing is worth suggesting.
+    ``query`` is ``q`` already parsed against ``gen`` (a page's plan has
+    it), saving a parse.
     """
-    try:
-        query = parse_query(q, gen.searcher, gen)
-    except SitrepError:
-        return None
-    reader = gen.searcher.reader()
+    if query is None:
+        try:
+            query = parse_query(q, gen.searcher, gen)
+        except SitrepError:
+            return None
+    # Remembered per generation, and read from the postings the search just
+    # used where it can: a multi-segment reader looks in every segment.
+    frequencies = gen.arrays().frequencies
     suggestion = q
     changed = False
     for node in _plain_terms(query):
         stem = node.text.decode("utf-8") if isinstance(node.text, bytes) else node.text
-        frequency = reader.doc_frequency("text", stem)
+        frequency = frequencies.doc_frequency("text", stem)
         if frequency > (0 if only_unknown else RARE_DOCS) or len(stem) < 4:
             continue
         typed = _typed_word(q, stem)
