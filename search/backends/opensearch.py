@@ -26,16 +26,15 @@ from typing import Any, Iterable, Iterator, Mapping
 from whoosh.query import And, Every, Query
 
 from ..config import Settings
-from ..dates import parse_date_bound
 from ..errors import BadInput, ParagraphNotFound, QuerySyntaxError, ReportNotFound, SitrepError
 from ..index import FACET_FIELDS, build_schema
 from ..query.facets import FacetValue
 from ..query.generation import DATE_FACETS
 from ..query.grouping import check_grouping
 from ..query.names import Rewritten, rewrite_names
-from ..query.parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
+from ..query.parse import clean_filters, date_range, parse_query, phrases_as_pairs
 from ..query.plan import highlight_words
-from ..query.reader import MAX_DEPTH
+from ..query.request_checks import check_paging, check_query, date_bounds
 from ..query.relax import AllWordsFirst, is_plain, word_clauses
 from ..query.results import ALSO_IN_LISTED, Hit, Report, ReportGroup, SearchPage, hit_from_fields
 from ..query.snippets import Marker
@@ -237,20 +236,10 @@ class ClusterIndex:
         :raises QuerySyntaxError, BadDate, BadInput: as :meth:`search`.
         """
         settings = self.settings
-        q = q or ""
-        if len(q) > settings.max_query_length:
-            raise BadInput(f"query is {len(q)} characters long; the limit is {settings.max_query_length}")
-        if sort not in SORTS:
-            raise BadInput(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        q = check_query(settings, q, sort)
         chosen = clean_filters(filters or {})
-        start = parse_date_bound(date_from, end=False) if date_from else None
-        end = parse_date_bound(date_to, end=True) if date_to else None
-        if start and end and start > end:
-            raise BadInput(f"'from' ({start}) is after 'to' ({end})")
-        event_start = parse_date_bound(event_from, end=False) if event_from else None
-        event_end = parse_date_bound(event_to, end=True) if event_to else None
-        if event_start and event_end and event_start > event_end:
-            raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
+        bounds = date_bounds(date_from, date_to, event_from, event_to)
+        start, end, event_start, event_end = bounds.start, bounds.end, bounds.event_start, bounds.event_end
         chosen = {name: [self._canonical(gen, name, v) for v in values] for name, values in chosen.items()}
         excluded = {name: list(dict.fromkeys(self._canonical(gen, name, v) for v in values))
                     for name, values in clean_filters(exclude or {}).items()}
@@ -302,13 +291,7 @@ class ClusterIndex:
         settings = self.settings
         group = check_grouping(group)
         check_interval(interval)
-        per_page = settings.per_page if per_page is None else per_page
-        if not 1 <= per_page <= settings.max_per_page:
-            raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
-        if page < 1:
-            raise BadInput("page must be 1 or more")
-        if page * per_page > MAX_DEPTH:
-            raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
+        per_page = check_paging(settings, page, per_page)
         gen = self._generation()
         plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal, exclude)
         order = "newest" if sort == "relevance" and not q.strip() else sort

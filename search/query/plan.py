@@ -16,14 +16,13 @@ import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
 from ..config import Settings
-from ..dates import parse_date_bound
-from ..errors import BadInput
 from ..index import TEXT_ANALYZER
 from ..taxonomy import Taxonomy
 from .generation import _Generation
 from .names import Rewritten, rewrite_names
-from .parse import SORTS, clean_filters, date_range, parse_query, phrases_as_pairs
+from .parse import clean_filters, date_range, parse_query, phrases_as_pairs
 from .ranking import Matches
+from .request_checks import check_query, date_bounds
 from .relax import AllWordsFirst, is_plain, word_clauses
 from .snippets import wanted_terms
 
@@ -86,20 +85,10 @@ def build_plan(
     :raises BadDate: a date bound is not a date.
     :raises BadInput: the query is too long, or an unknown filter or sort.
     """
-    q = q or ""
-    if len(q) > settings.max_query_length:
-        raise BadInput(f"query is {len(q)} characters long; the limit is {settings.max_query_length}")
-    if sort not in SORTS:
-        raise BadInput(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+    q = check_query(settings, q, sort)
     chosen = clean_filters(filters or {})
-    start = parse_date_bound(date_from, end=False) if date_from else None
-    end = parse_date_bound(date_to, end=True) if date_to else None
-    if start and end and start > end:
-        raise BadInput(f"'from' ({start}) is after 'to' ({end})")
-    event_start = parse_date_bound(event_from, end=False) if event_from else None
-    event_end = parse_date_bound(event_to, end=True) if event_to else None
-    if event_start and event_end and event_start > event_end:
-        raise BadInput(f"'event_from' ({event_start}) is after 'event_to' ({event_end})")
+    bounds = date_bounds(date_from, date_to, event_from, event_to)
+    start, end, event_start, event_end = bounds.start, bounds.end, bounds.event_start, bounds.event_end
     chosen = {name: [_canonical(gen, taxonomy, name, v) for v in values] for name, values in chosen.items()}
     excluded = {
         name: list(dict.fromkeys(_canonical(gen, taxonomy, name, v) for v in values))

@@ -33,13 +33,13 @@ from .grouping import check_grouping
 from .pages import hit_numbers, report_page, result_page
 from .plan import Plan, build_plan
 from .ranking import PostingsCache
+from .request_checks import MAX_DEPTH, check_paging
 from .results import Hit, Report, SearchPage, hit_from_fields
 from .scoring import Bm25fParameters
 from .similar import more_like
 from .suggest import did_you_mean
 from .timeline import check_interval
 
-MAX_DEPTH = 10_000  # page * per_page
 WARM_TERMS = 5_000  # most common words considered for SearchIndex.warm
 
 
@@ -243,14 +243,7 @@ class SearchIndex:
         settings = self.settings
         group = check_grouping(group)
         check_interval(interval)
-        per_page = settings.per_page if per_page is None else per_page
-        if not 1 <= per_page <= settings.max_per_page:
-            raise BadInput(f"per_page must be between 1 and {settings.max_per_page}")
-        if page < 1:
-            raise BadInput("page must be 1 or more")
-        if page * per_page > MAX_DEPTH:
-            # Deep pages cost a full ranking each; exports give whole result sets.
-            raise BadInput(f"results past the first {MAX_DEPTH} cannot be paged to; narrow the search or export it")
+        per_page = check_paging(settings, page, per_page)
         with self._lease() as gen:
             plan = self._plan(gen, q, filters, date_from, date_to, event_from, event_to, sort, literal, exclude)
             key = (gen.identity, plan.q, tuple(sorted((k, tuple(v)) for k, v in plan.chosen.items())),
