@@ -228,7 +228,7 @@ def test_the_analysis_counts_chrome_dates_titles_sections_and_coverage(corpus):
 
 
 def test_a_trafilatura_reference_counts_found_and_missed_paragraphs(corpus):
-    pytest.importorskip("trafilatura")
+    import trafilatura  # noqa: F401  the test extra brings it: a missing peer fails, never skips
     reference = check_real.trafilatura_reference(ATTACHMENT_PAGE)
     page = corpus / "daily_update_march_3_2021.html"
     result = check_real.coverage(reference, "trafilatura", [record(page, BODY[0], 1), record(page, BODY[2], 2)])
