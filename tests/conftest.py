@@ -153,6 +153,18 @@ def serving(settings: Settings):
         app.extensions["sitrep"].close()
 
 
+def http_get(url: str) -> tuple[int, str]:
+    """Status and body of a GET over real HTTP, an error status included (no exception)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url) as answer:
+            return answer.status, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.read().decode("utf-8")
+
+
 @contextmanager
 def serving_generated(root: Path, paragraphs: int, seed: int = 5):
     """A real server on an index of ``bench/make_corpus.py``'s ISW-like reports (JSON Lines) under ``root``.

@@ -7,6 +7,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
+from conftest import http_get
+
 
 def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query, keep_blank_values=True)
@@ -61,16 +63,9 @@ def test_a_url_with_empty_parameters_redirects_to_the_one_without(live_server):
         assert _query(answer.headers["Location"]) == {"q": ["Kursk"], "sort": ["newest"]}
 
 
-def _page(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url) as answer:
-            return answer.status, answer.read().decode("utf-8")
-    except urllib.error.HTTPError as answer:
-        return answer.code, answer.read().decode("utf-8")
-
 
 def test_a_bad_date_keeps_the_whole_form_and_names_the_date_box(live_server):
-    status, html = _page(f"{live_server}/?q=Kursk&from=notadate&sort=newest&topic=North+Korea&collapse=1")
+    status, html = http_get(f"{live_server}/?q=Kursk&from=notadate&sort=newest&topic=North+Korea&collapse=1")
     assert status == 400
     assert 'id="from" name="from" value="notadate"' in html
     assert '<option value="newest" selected>' in html
@@ -82,7 +77,7 @@ def test_a_bad_date_keeps_the_whole_form_and_names_the_date_box(live_server):
 
 
 def test_a_query_error_links_to_the_syntax_panel_whose_examples_run(live_server):
-    status, html = _page(f"{live_server}/?q=%22Kursk&sort=oldest")
+    status, html = http_get(f"{live_server}/?q=%22Kursk&sort=oldest")
     assert status == 400
     assert re.search(r'id="q"[^>]*aria-invalid="true"', html)
     assert 'href="#syntax"' in html and 'id="syntax"' in html
@@ -91,11 +86,11 @@ def test_a_query_error_links_to_the_syntax_panel_whose_examples_run(live_server)
     links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', examples)]
     assert len(links) >= 7
     for link in links:
-        assert _page(f"{live_server}{link}")[0] == 200, link
+        assert http_get(f"{live_server}{link}")[0] == 200, link
 
 
 def test_date_boxes_do_not_show_example_dates(live_server):
-    html = _page(f"{live_server}/")[1]
+    html = http_get(f"{live_server}/")[1]
     for box in ("from", "to"):
         placeholder = re.search(rf'id="{box}"[^>]*placeholder="([^"]*)"', html).group(1)
         assert not re.search(r"\d", placeholder), placeholder  # an example date looks like a filter that is on

@@ -7,13 +7,12 @@ without JavaScript.
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import serving_generated
+from conftest import http_get, serving_generated
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -24,13 +23,6 @@ def _api(base: str, query: str) -> dict:
     with urllib.request.urlopen(f"{base}/api/search?{query}") as answer:
         return json.load(answer)
 
-
-def _status(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url) as answer:
-            return answer.status, answer.read().decode("utf-8")
-    except urllib.error.HTTPError as answer:
-        return answer.code, answer.read().decode("utf-8")
 
 
 def _headings(page) -> list[str]:
@@ -118,9 +110,9 @@ def test_group_state_rides_in_pagination_facet_and_report_links(page, live_serve
 
 
 def test_a_page_past_the_last_report_is_a_readable_400(live_server):
-    status, html = _status(f"{live_server}/?q=Russian&group=report&page=3")
+    status, html = http_get(f"{live_server}/?q=Russian&group=report&page=3")
     assert status == 400 and "past the last page (1)" in html
-    status, body = _status(f"{live_server}/api/search?q=Russian&group=country")
+    status, body = http_get(f"{live_server}/api/search?q=Russian&group=country")
     assert status == 400 and json.loads(body)["ok"] is False and "group must be report" in body
 
 
@@ -174,9 +166,9 @@ def test_table_shows_the_chosen_columns_only(page, live_server):
 
 def test_bad_view_or_column_is_a_readable_400(live_server):
     for query, message in (("view=grid", "view must be list or table"), ("col=author", "unknown column")):
-        status, html = _status(f"{live_server}/?q=Russian&{query}")
+        status, html = http_get(f"{live_server}/?q=Russian&{query}")
         assert status == 400 and message in html
-        status, body = _status(f"{live_server}/api/search?q=Russian&{query}")
+        status, body = http_get(f"{live_server}/api/search?q=Russian&{query}")
         assert status == 400 and message in json.loads(body)["error"]
 
 
@@ -286,7 +278,7 @@ def test_without_javascript_the_search_button_sends_every_control(no_js_page, li
 
 
 def test_an_error_page_keeps_group_and_view_in_its_form(live_server):
-    status, html = _status(f"{live_server}/?q=Russian&from=notadate&group=report&view=table")
+    status, html = http_get(f"{live_server}/?q=Russian&from=notadate&group=report&view=table")
     assert status == 400
     assert '<input type="hidden" name="group" value="report">' in html
     assert '<input type="hidden" name="view" value="table">' in html

@@ -45,8 +45,7 @@ class _Generation:
         self.doc_count = self.searcher.reader().doc_count_all()
         self._facets: dict[str, FacetPostings] = {}
         self._groups = None
-        self._reports = None
-        self._day_ordinals = None
+        self._ordinals: dict[str, np.ndarray] = {}  # facet field -> each document's value as a number
         self._arrays: QueryArrays | None = None
         self._suggestion_terms: SuggestionTerms | None = None
         self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
@@ -102,11 +101,15 @@ class _Generation:
 
     def day_ordinals(self) -> np.ndarray:
         """Each document's report date as a sortable number (-1 when undated)."""
-        days = self.facet("day")
+        return self._facet_ordinals("day")
+
+    def _facet_ordinals(self, fieldname: str) -> np.ndarray:
+        """Each document's value of a single-valued facet as a number, worked out once per generation."""
+        postings = self.facet(fieldname)
         with self._lock:
-            if self._day_ordinals is None:
-                self._day_ordinals = days.ordinals()
-            return self._day_ordinals
+            if fieldname not in self._ordinals:
+                self._ordinals[fieldname] = postings.ordinals()
+            return self._ordinals[fieldname]
 
     def facet(self, fieldname: str) -> FacetPostings:
         """The postings of one facet field, read once per generation."""
@@ -146,11 +149,7 @@ class _Generation:
 
     def reports(self) -> np.ndarray:
         """Each document's report as a number, for grouping hits by report."""
-        reports = self.facet("report_id")
-        with self._lock:
-            if self._reports is None:
-                self._reports = reports.ordinals()
-            return self._reports
+        return self._facet_ordinals("report_id")
 
     def group_count(self, matching: np.ndarray) -> int:
         """How many repeat groups the documents in the ``matching`` mask fall into."""

@@ -354,11 +354,16 @@ class QueryArrays:
 
         return _Node(mask, scores_at)
 
-    def _or(self, subqueries: list[Query]) -> "_Node":
+    def _union(self, subqueries: list[Query]) -> tuple[list["_Node"], np.ndarray]:
+        """The parts' nodes, and the mask of documents any of them matches."""
         nodes = [self._node(q) for q in subqueries]
         mask = np.zeros(self.doc_count, dtype=bool)
         for node in nodes:
             mask |= node.mask
+        return nodes, mask
+
+    def _or(self, subqueries: list[Query]) -> "_Node":
+        nodes, mask = self._union(subqueries)
 
         def scores_at(docs: np.ndarray, inside: bool) -> np.ndarray:
             scores = np.zeros(docs.size, dtype=np.float32)
@@ -384,10 +389,7 @@ class QueryArrays:
         return _Node(first.mask, scores_at)
 
     def _all_words_first(self, subqueries: list[Query]) -> "_Node":
-        nodes = [self._node(q) for q in subqueries]
-        mask = np.zeros(self.doc_count, dtype=bool)
-        for node in nodes:
-            mask |= node.mask
+        nodes, mask = self._union(subqueries)
 
         def scores_at(docs: np.ndarray, inside: bool) -> np.ndarray:
             counts = np.zeros(docs.size, dtype=np.int32)
