@@ -53,6 +53,7 @@ class Projection:
     """Equirectangular, shrunk east-west by the cosine of the view's middle latitude, fitted to a box."""
 
     def __init__(self, west: float, south: float, east: float, north: float) -> None:
+        self.box = (west, south, east, north)  # as asked: the key of the outlines drawn for it
         self.shrink = math.cos(math.radians((south + north) / 2))
         width_deg = max((east - west) * self.shrink, 1e-6)
         height_deg = max(north - south, 1e-6)
@@ -100,7 +101,20 @@ def _fit(points: list[tuple[float, float]]) -> Projection:
         middle = (west + east) / 2
         west, east = middle - MIN_SPAN / shrink / 2, middle + MIN_SPAN / shrink / 2
     pad_lat, pad_lon = (north - south) * PADDING, (east - west) * PADDING
-    return Projection(west - pad_lon, max(-85.0, south - pad_lat), east + pad_lon, min(85.0, north + pad_lat))
+    return Projection(*_snapped(west - pad_lon, max(-85.0, south - pad_lat), east + pad_lon, min(85.0, north + pad_lat)))
+
+
+def _snapped(west: float, south: float, east: float, north: float) -> tuple[float, float, float, float]:
+    """The box widened to the nearest lines of a grid an eighth of its larger side (a power of two degrees).
+
+    Drawing the outlines is most of a results page's work (about 0.1 s at
+    the front's zoom); views on a grid repeat from query to query, so
+    :func:`_outline_paths` draws each once.  The box grows by under a
+    quarter of its side, within the padding's look.
+    """
+    step = 2.0 ** math.floor(math.log2(max(east - west, north - south) / 8))
+    return (math.floor(west / step) * step, max(-85.0, math.floor(south / step) * step),
+            math.ceil(east / step) * step, min(85.0, math.ceil(north / step) * step))
 
 
 def _clip(points: list[tuple[float, float]], box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
@@ -151,6 +165,16 @@ def _path(rings: list[list[int]], bbox: tuple[int, int, int, int], project: Proj
             steps = " ".join(f"{x - px} {y - py}" for (px, py), (x, y) in zip(thinned, thinned[1:]))
             parts.append(f"M{thinned[0][0]} {thinned[0][1]}l{steps}z")
     return "".join(parts)
+
+
+@lru_cache(maxsize=256)
+def _outline_paths(box: tuple[float, float, float, float]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Path data of the countries and of the oblasts inside the view ``box`` (west, south, east, north)."""
+    project = Projection(*box)
+    outlines = load_outlines()
+    land = tuple(d for _, rings, bbox in outlines["countries"] if (d := _path(rings, bbox, project)))
+    borders = tuple(d for _, rings, bbox in outlines["admin1"] if (d := _path(rings, bbox, project)))
+    return land, borders
 
 
 def _drop_crowded_names(circles: list[dict[str, Any]]) -> None:
@@ -211,9 +235,7 @@ def map_view(place_map: Any, kinds: Mapping[str, str], place_url: Callable[[str]
     _drop_crowded_names(circles)
     circles.sort(key=lambda c: -c["r"])  # small circles on top of big ones, so every one can be clicked
 
-    outlines = load_outlines()
-    land = [d for _, rings, bbox in outlines["countries"] if (d := _path(rings, bbox, project))]
-    borders = [d for _, rings, bbox in outlines["admin1"] if (d := _path(rings, bbox, project))]
+    land, borders = _outline_paths(project.box)
 
     notes = []
     if outside:
@@ -230,8 +252,8 @@ def map_view(place_map: Any, kinds: Mapping[str, str], place_url: Callable[[str]
     return {
         "width": WIDTH,
         "height": project.height,
-        "land": land,
-        "borders": borders,
+        "land": list(land),
+        "borders": list(borders),
         "circles": circles,
         "caption": caption,
         "label": f"Map of {len(shown)} places named by the matching paragraphs; each circle is a link that filters "

@@ -14,9 +14,11 @@ report's heading), and for the page only ``view`` (``list`` or
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from werkzeug.datastructures import MultiDict
 
 from search import FACET_FIELDS, Backend, BadInput, parse_exclusions, parse_whole_number
@@ -128,18 +130,32 @@ def state_url(args: MultiDict, endpoint: str = "pages.search_page", **changes: A
     """The URL of the current state with some parameters replaced.
 
     A change to anything but ``page`` goes back to page 1; a value of None or
-    "" removes the parameter.
+    "" removes the parameter.  The URL is the one ``url_for`` builds (changed
+    parameters last), put together from each parameter's encoding: a results
+    page makes hundreds of these links, and ``url_for`` was a fifth of its time.
     """
-    state = MultiDict(args)
-    if "page" not in changes:
-        state.poplist("page")
+    state = {name: args.getlist(name) for name in args if name not in changes and (name != "page" or "page" in changes)}
     for name, value in changes.items():
-        state.poplist(name)
         values = value if isinstance(value, (list, tuple)) else [value]
-        for item in values:
-            if item not in (None, ""):
-                state.add(name, item)
-    return url_for(endpoint, **{k: state.getlist(k) for k in state})
+        kept = [item for item in values if item not in (None, "")]
+        if kept:
+            state[name] = kept
+    query = "&".join(_encoded(name, tuple(values)) for name, values in state.items() if values)
+    return _endpoint_path(endpoint) + ("?" + query if query else "")
+
+
+def _endpoint_path(endpoint: str) -> str:
+    # Per request: the script root (a mounted app) comes from the request.
+    paths = g.setdefault("sitrep_endpoint_paths", {})
+    if endpoint not in paths:
+        paths[endpoint] = url_for(endpoint)
+    return paths[endpoint]
+
+
+@lru_cache(maxsize=8192)
+def _encoded(name: str, values: tuple[str, ...]) -> str:
+    # Werkzeug's encoding for query strings (werkzeug.urls._urlencode), so the links are the ones url_for built.
+    return urlencode([(name, str(value)) for value in values], safe="!$'()*,/:;?@")
 
 
 def toggle_url(args: MultiDict, name: str, value: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -70,8 +71,13 @@ def _tick_dates(first: date, last: date, unit: str, n: int) -> list[date]:
     return [date(y, 1, 1) for y in range(year, last.year + 1) if y % n == 0]
 
 
-def _ticks(first: date, last: date, bucket: str, most: int) -> list[dict[str, Any]]:
-    """Labelled ticks of the finest calendar step that gives at most ``most`` of them (at least two if any can)."""
+@lru_cache(maxsize=1024)
+def _ticks(first: date, last: date, bucket: str, most: int) -> tuple[dict[str, Any], ...]:
+    """Labelled ticks of the finest calendar step that gives at most ``most`` of them (at least two if any can).
+
+    Cached: most pages share their span, and finding the step walks the
+    span's days for each finer step first.  The template only reads them.
+    """
     total = (last - first).days + 1
     steps = [(u, n) for u, n in STEPS if UNIT_ORDER.index(u) >= UNIT_ORDER.index(bucket)]
     dates: list[date] = []
@@ -95,7 +101,7 @@ def _ticks(first: date, last: date, bucket: str, most: int) -> list[dict[str, An
         ticks.append({
             "x": f"{share * 100:.3f}%", "text": text, "year": year, "date": day.isoformat(),
         })
-    return ticks
+    return tuple(ticks)
 
 
 def _nice_step(peak: int, lines: int = 3) -> int:

@@ -206,15 +206,18 @@ class ClusterIndex:
         """
         return self._generation().doc_count
 
-    def warm(self, postings_mb: int = 0) -> None:
+    def warm(self, postings_mb: int = 0) -> bool:
         """Read the index's statistics before the first request; the cluster keeps its own caches.
 
         ``sitrep serve`` warms its back end in gunicorn's master before the
         workers fork, so a cluster that does not answer is said at start.
 
+        Returns False: nothing new is kept here for the page to fill.
+
         :raises ClusterUnavailable: the cluster does not answer or has no index.
         """
         self._generation()
+        return False
 
     def close(self) -> None:
         """Close the client's connections."""

@@ -22,7 +22,7 @@ from .ranking import (
     Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups_ranked, top_documents,
 )
 from .results import SearchPage
-from .spelling import SuggestionTerms
+from .spelling import SUGGEST_RATIO, SuggestionTerms
 from .scoring import Bm25fParameters, Bm25fWeighting
 
 DATE_FACETS = ("month", "day")
@@ -48,6 +48,7 @@ class _Generation:
         self._ordinals: dict[str, np.ndarray] = {}  # facet field -> each document's value as a number
         self._arrays: QueryArrays | None = None
         self._suggestion_terms: SuggestionTerms | None = None
+        self._suggestion_floor = 0
         self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
         self._lock = threading.Lock()
         # Requests reading this generation (SearchIndex._lease), and whether
@@ -64,13 +65,15 @@ class _Generation:
             return self._arrays
 
     def suggestion_terms(self, floor: int) -> SuggestionTerms:
-        """The terms "did you mean" may suggest (in ``floor`` paragraphs or more), read on first use.
+        """The terms "did you mean" may suggest (in ``floor`` paragraphs or more), read once per generation.
 
-        Not warmed when the generation opens: most searches never need it.
+        Warmed when the generation opens (:meth:`warm`), from each segment's
+        counts kept across generations.
         """
         with self._lock:
-            if self._suggestion_terms is None:
-                self._suggestion_terms = SuggestionTerms.from_reader(self.searcher.reader(), floor)
+            if self._suggestion_terms is None or self._suggestion_floor != floor:
+                self._suggestion_terms = SuggestionTerms.from_reader(self.searcher.reader(), floor, self._segment_cache)
+                self._suggestion_floor = floor
             return self._suggestion_terms
 
     def matches(self, query: Query) -> Matches | None:
@@ -98,6 +101,8 @@ class _Generation:
         groups = self.groups()
         for name in (*FACET_FIELDS, *DATE_FACETS):
             self.facet(name).grouped_postings(groups)
+        # The first query with a rare word would otherwise read every term (1 s at 100k paragraphs).
+        self.suggestion_terms(SUGGEST_RATIO)
 
     def day_ordinals(self) -> np.ndarray:
         """Each document's report date as a sortable number (-1 when undated)."""

@@ -110,8 +110,10 @@ class SearchIndex:
             self._current.warm()
         return self._current
 
-    def warm(self, postings_mb: int = 0) -> None:
+    def warm(self, postings_mb: int = 0) -> bool:
         """Open the newest generation and read what every route needs, before any request comes.
+
+        True when that opened a generation newer than the one open before.
 
         A generation is warmed whenever it opens (facets, field lengths,
         dates, reports and repeat groups); this opens it now.  With
@@ -122,16 +124,18 @@ class SearchIndex:
         (#17).  ``sitrep serve`` calls this in gunicorn's master, before the
         workers fork and share what it read.
 
-        Does nothing when there is no index yet or it cannot be read:
+        Does nothing (False) when there is no index yet or it cannot be read:
         requests say why (a 503).
         """
         budget = min(postings_mb * 1024 * 1024, self._postings_cache.max_bytes // 2)
+        before = self._current.identity if self._current is not None else None
         try:
-            self.generation()
+            opened = self.generation().identity != before
             if budget > 0:
                 self._warm_postings(budget)
         except SitrepError:
-            return
+            return False
+        return opened
 
     def _warm_postings(self, budget: int) -> None:
         with self._lease() as gen:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 from whoosh.searching import Searcher
@@ -129,12 +130,12 @@ class SearchPage:
         """What ``total`` and the facet counts count: "groups" of repeats when collapsed, else "paragraphs"."""
         return "groups" if self.collapse else "paragraphs"
 
-    @property
+    @cached_property  # the page and its JSON both draw it; a cached page is shared, its timeline too
     def timeline(self) -> Timeline:
         """Matching paragraphs per day, week, month or year (``interval``), from the ``day`` facet."""
         return date_histogram(((v.value, v.count) for v in self.facets.get("day", [])), self.interval)
 
-    @property
+    @cached_property
     def places_map(self) -> PlaceMap:
         """The place facet's places with their coordinates (:mod:`search.query.mapping`)."""
         return place_map(self.facets.get("place", []))

@@ -16,11 +16,8 @@ from ..index import TEXT_ANALYZER
 from ..taxonomy import Taxonomy
 from .generation import _Generation
 from .names import RARE_DOCS
+from .spelling import SUGGEST_RATIO
 from .parse import parse_query
-
-# A suggested word is in at least this many times as many paragraphs as the
-# word it replaces.
-SUGGEST_RATIO = 10
 
 
 def did_you_mean(

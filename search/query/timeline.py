@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
 
-from dateutil.relativedelta import relativedelta
 
 from ..errors import BadInput
 
@@ -69,9 +68,15 @@ def _bucket_start(day: date, bucket: str) -> date:
 
 
 def _next(start: date, bucket: str) -> date:
-    step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1),
-            "month": relativedelta(months=1), "year": relativedelta(years=1)}[bucket]
-    return start + step
+    """The start of the bar after the one starting at ``start`` (a bucket start: a Monday, a 1st, a 1 January)."""
+    # Plain date arithmetic: relativedelta cost a page 3 ms over a few hundred bars.
+    if bucket == "day":
+        return start + timedelta(days=1)
+    if bucket == "week":
+        return start + timedelta(days=7)
+    if bucket == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return date(start.year + 1, 1, 1)
 
 
 def check_interval(interval: str) -> str:
@@ -103,9 +108,10 @@ def date_histogram(day_counts: Iterable[tuple[str, int]], interval: str = "auto"
     counts: dict[date, int] = {}
     for value, count in day_counts:
         try:
-            counts[date.fromisoformat(value)] = counts.get(date.fromisoformat(value), 0) + count
+            day = date.fromisoformat(value)
         except ValueError:
             continue
+        counts[day] = counts.get(day, 0) + count
     counts = {d: c for d, c in counts.items() if c}
     if not counts:
         return Timeline("day" if interval == "auto" else interval, [], interval)
