@@ -21,13 +21,18 @@ through its Python binding) is the reference for what is physically
 possible: text required, the title an optional x2 booster, the count, four
 terms aggregations over fast fields and ten ``SnippetGenerator`` snippets.
 
+Then fresh workers (a new process and engine each, opened as the first
+ones were) time the top 10 alone for the same queries in the same turns:
+ids and titles of the ten best hits, no snippets, facets or count beyond
+what the engine's top-k needs.  Neither pass warms the other.
+
 Printed: per query kind p50/p95 of the whole results page (top 10 with
-snippets plus topic, source, place and month facets over all matches), with
-the ratios of Sitrep to FTS5 and to tantivy; the index build; one new
-80-paragraph report until it is visible; searcher open; the first query of
-a fresh process and of each ``sitrep serve`` worker; the first collapsed
-search after the server starts and after a new generation; index size;
-peak memory.
+snippets plus topic, source, place and month facets over all matches) and
+of the top 10 alone, with the ratios of Sitrep to FTS5 and to tantivy; the
+index build; one new 80-paragraph report until it is visible; searcher
+open; the first query of a fresh process and of each ``sitrep serve``
+worker; the first collapsed search after the server starts and after a new
+generation; index size; peak memory.
 """
 
 from __future__ import annotations
@@ -58,6 +63,9 @@ ENGINE_NAMES = ("sitrep", "fts5", "tantivy")
 LABELS = {"sitrep": "Sitrep", "fts5": "FTS5", "tantivy": "tantivy"}
 MIN_QUERIES = 300
 RELAX_BELOW = 10  # Sitrep's relax_below default: plain words with fewer AND hits are OR-ed
+# iter_hits has no collapse and neither peer collapses its top 10, so the
+# top-10 pass leaves collapse queries out rather than time three different things.
+TOP10_KINDS = tuple(kind for kind in KINDS if kind != "collapse")
 
 
 # -- the corpus ---------------------------------------------------------------------
@@ -109,6 +117,16 @@ def plain_words(q: str) -> list[str]:
     return [w for w in q.split() if w.lower() not in STOP_WORDS] or q.split()
 
 
+def relaxes(q: str, found: int) -> bool:
+    """Whether a peer searches ``q`` again OR-ed, having found ``found`` with every word, as Sitrep relaxes it."""
+    return found < RELAX_BELOW and not q.startswith('"') and len(plain_words(q)) > 1
+
+
+def hit_arguments(query: dict) -> dict:
+    """Keyword arguments for Sitrep's ``SearchIndex.iter_hits``: the page's, without collapse."""
+    return {name: value for name, value in search_arguments(query).items() if name != "collapse"}
+
+
 def directory_mb(path: Path) -> float:
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in files) / 1e6
@@ -145,6 +163,12 @@ class SitrepEngine:
 
     def page(self, query: dict) -> int:
         return self.index.search(query["q"], per_page=10, **search_arguments(query)).total
+
+    def top10(self, query: dict) -> int:
+        # iter_hits builds the page's plan (names rewritten, plain words
+        # relaxed below relax_below) and ranks it as the page does.
+        hits = [(hit.id, hit.title) for hit in self.index.iter_hits(query["q"], limit=10, **hit_arguments(query))]
+        return len(hits)
 
     def add_report(self, token: str) -> float:
         from search import update_index
@@ -236,9 +260,25 @@ class Fts5Engine:
 
     def page(self, query: dict) -> int:
         total = self._page(query, conjunction=True)
-        if total < RELAX_BELOW and not query["q"].startswith('"') and len(plain_words(query["q"])) > 1:
+        if relaxes(query["q"], total):
             total = self._page(query, conjunction=False)  # Sitrep's relaxation of plain words
         return total
+
+    def top10(self, query: dict) -> int:
+        # Fewer than 10 rows under LIMIT 10 is fewer than 10 AND hits: no count needed to relax.
+        hits = self._top10(query, conjunction=True)
+        if relaxes(query["q"], len(hits)):
+            hits = self._top10(query, conjunction=False)
+        return len(hits)
+
+    def _top10(self, query: dict, conjunction: bool) -> list:
+        source, where, params = self._where(query, conjunction)
+        if "paragraphs_fts" in source:
+            # ``rank`` given the page's bm25 weights (title 2), so both passes rank alike.
+            order = "AND paragraphs_fts.rank MATCH 'bm25(1.0, 2.0)' ORDER BY paragraphs_fts.rank"
+        else:
+            order = "ORDER BY p.date DESC"
+        return self.db.execute(f"SELECT p.id, p.title FROM {source} WHERE {where} {order} LIMIT 10", params).fetchall()
 
     def _page(self, query: dict, conjunction: bool) -> int:
         source, where, params = self._where(query, conjunction)
@@ -360,9 +400,26 @@ class TantivyEngine:
 
     def page(self, query: dict) -> int:
         total = self._page(query, conjunction=True)
-        if total < RELAX_BELOW and not query["q"].startswith('"') and len(plain_words(query["q"])) > 1:
+        if relaxes(query["q"], total):
             total = self._page(query, conjunction=False)
         return total
+
+    def top10(self, query: dict) -> int:
+        hits = self._top10(query, conjunction=True)
+        if relaxes(query["q"], len(hits)):
+            hits = self._top10(query, conjunction=False)
+        return len(hits)
+
+    def _top10(self, query: dict, conjunction: bool) -> list:
+        tantivy_query = self._query(query, conjunction)
+        # No words: the newest first, as Sitrep and FTS5 list them.
+        order = {} if query["q"].strip() else {"order_by_field": "day"}
+        found = self.searcher.search(tantivy_query, limit=10, count=False, **order)
+        hits = []
+        for _, address in found.hits:
+            doc = self.searcher.doc(address)
+            hits.append((doc.get_first("id"), doc.get_first("title")))
+        return hits
 
     def _page(self, query: dict, conjunction: bool) -> int:
         tantivy_query = self._query(query, conjunction)
@@ -411,9 +468,10 @@ def worker(name: str, workdir: Path) -> None:
         if request["op"] == "add":
             print(json.dumps({"ms": engine.add_report(request["token"])}), flush=True)
             continue
+        timed = engine.page if request["op"] == "page" else engine.top10
         before = cached() if cached else None
         started = time.perf_counter()
-        total = engine.page(request["query"])
+        total = timed(request["query"])
         elapsed = (time.perf_counter() - started) * 1000
         # "cold": the page read some term's postings from disk rather than the cache.
         cold = (cached() > before) if cached else None
@@ -468,6 +526,67 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def timed_pass(workers: dict, queries: list[dict], rounds: int, op: str) -> SimpleNamespace:
+    """Each query to every worker in turn (A B C A B C), ``rounds`` times: the times each worker took, by kind.
+
+    ``no_hits`` counts the first round's empty answers; ``by_cache`` splits
+    Sitrep's times by whether the call read some postings from disk.
+    """
+    found = SimpleNamespace(times={(name, kind): [] for name in ENGINE_NAMES for kind in KINDS},
+                            no_hits={(name, kind): 0 for name in ENGINE_NAMES for kind in KINDS},
+                            by_cache={"cold": [], "warm": []}, first={})
+    for round_number in range(rounds):
+        for query in queries:
+            for name in ENGINE_NAMES:
+                answer = workers[name].ask(op=op, query=query)
+                found.times[(name, query["kind"])].append(answer["ms"])
+                found.first.setdefault(name, answer["ms"])
+                if round_number == 0 and answer["total"] == 0:
+                    found.no_hits[(name, query["kind"])] += 1
+                if answer["cold"] is not None:
+                    found.by_cache["cold" if answer["cold"] else "warm"].append(answer["ms"])
+    return found
+
+
+def top10_pass(workdir: Path, queries: list[dict], rounds: int) -> SimpleNamespace:
+    """The top 10 alone, in fresh workers: nothing the page pass read is cached in them, and they warm no page."""
+    workers = {name: Worker(name, workdir) for name in ENGINE_NAMES}
+    try:
+        return timed_pass(workers, [q for q in queries if q["kind"] in TOP10_KINDS], rounds, "top10")
+    finally:
+        for w in workers.values():
+            w.finish()
+
+
+def p50_p95(times: dict, name: str, kind: str | None = None) -> tuple[float, float]:
+    """Median and 95th percentile of one engine's times, of one kind or (None) of all."""
+    values = [v for (n, k), vs in times.items() if n == name and kind in (None, k) for v in vs]
+    return statistics.median(values), percentile(values, 0.95)
+
+
+def kind_table(title: str, found: SimpleNamespace, kinds: tuple[str, ...], counts: dict) -> tuple[list[str], dict]:
+    """The per-kind table of one pass, and its figures by kind ("all" too) for the summary."""
+
+    def ms(value: float) -> str:
+        return f"{value:.1f} ms"
+
+    lines = [f"| {title} | queries | Sitrep p50 | Sitrep p95 | FTS5 p50 | FTS5 p95 | tantivy p50 | tantivy p95 "
+             "| ÷FTS5 p50 | ÷FTS5 p95 | ÷tantivy p50 | ÷tantivy p95 | no hits S/F/T |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    figures = {}
+    for kind in (*kinds, None):
+        (s50, s95), (f50, f95), (t50, t95) = (p50_p95(found.times, name, kind) for name in ENGINE_NAMES)
+        empty = "/".join(str(sum(v for (n, k), v in found.no_hits.items() if n == name and kind in (None, k)))
+                         for name in ENGINE_NAMES)
+        queries = counts[kind] if kind else sum(counts[k] for k in kinds)
+        lines.append(f"| {kind or 'all'} | {queries} | {ms(s50)} | {ms(s95)} | {ms(f50)} | "
+                     f"{ms(f95)} | {ms(t50)} | {ms(t95)} | {s50 / f50:.2f} | {s95 / f95:.2f} | {s50 / t50:.2f} | "
+                     f"{s95 / t95:.2f} | {empty} |")
+        figures[kind or "all"] = {"queries": queries, "sitrep_p50_ms": s50, "sitrep_p95_ms": s95, "fts5_p50_ms": f50,
+                                  "fts5_p95_ms": f95, "tantivy_p50_ms": t50, "tantivy_p95_ms": t95}
+    return lines, figures
+
+
 def served_first_queries(workdir: Path, queries: list[dict], workers: int) -> dict:
     """``sitrep serve``: each worker's first request, first collapsed request, and again after a new generation."""
     from serving import Server
@@ -511,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--reuse-corpus", action="store_true",
                         help="use the corpus a previous run left in WORKDIR/corpus (generation is deterministic)")
+    parser.add_argument("--no-top10", action="store_true", help="skip the pass timing the top 10 alone")
     parser.add_argument("--worker", choices=sorted(ENGINES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -537,20 +657,10 @@ def main(argv: list[str] | None = None) -> int:
     drawn = draw_queries(stored_records(workdir), args.queries + 200, seed=args.seed)
     mix, serve_queries = drawn[:args.queries], drawn[args.queries:]
     workers = {name: Worker(name, workdir) for name in ENGINE_NAMES}
-    times = {(name, kind): [] for name in ENGINE_NAMES for kind in KINDS}
-    no_hits = {(name, kind): 0 for name in ENGINE_NAMES for kind in KINDS}
-    sitrep_by_cache = {"cold": [], "warm": []}
-    first_page = {}
-    for round_number in range(args.rounds):
-        for query in mix:
-            for name in ENGINE_NAMES:  # A B C A B C
-                answer = workers[name].ask(op="page", query=query)
-                times[(name, query["kind"])].append(answer["ms"])
-                first_page.setdefault(name, answer["ms"])
-                if round_number == 0 and answer["total"] == 0:
-                    no_hits[(name, query["kind"])] += 1
-                if answer["cold"] is not None:
-                    sitrep_by_cache["cold" if answer["cold"] else "warm"].append(answer["ms"])
+    pages = timed_pass(workers, mix, args.rounds, "page")
+    # Before the adds, so both passes search the same indexes; the page
+    # workers wait idle meanwhile.
+    top10 = None if args.no_top10 else top10_pass(workdir, mix, args.rounds)
     serving_rss = {name: w.rss() for name, w in workers.items()}
     adds = {name: [workers[name].ask(op="add", token=f"benchtoken{name}{n}")["ms"] for n in range(3)]
             for name in workers}
@@ -558,40 +668,28 @@ def main(argv: list[str] | None = None) -> int:
     rss = {name: w.finish() for name, w in workers.items()}
     served = served_first_queries(workdir, serve_queries, args.serve_workers)
 
-    def stats(name: str, kind: str | None = None) -> tuple[float, float]:
-        values = [v for (n, k), vs in times.items() if n == name and kind in (None, k) for v in vs]
-        return statistics.median(values), percentile(values, 0.95)
-
     def ms(value: float) -> str:
         return f"{value:.1f} ms"
 
     kind_counts = {kind: sum(1 for q in mix if q["kind"] == kind) for kind in KINDS}
+    page_lines, summary_kinds = kind_table("whole page", pages, KINDS, kind_counts)
     lines = [f"Sitrep vs SQLite FTS5 vs tantivy, {paragraphs} paragraphs, {len(mix)} distinct queries x "
              f"{args.rounds} rounds ({os.cpu_count()} CPUs, Python {platform.python_version()}, "
-             f"SQLite {sqlite3.sqlite_version}, tantivy-py {_tantivy_version()})", "",
-             "| whole page | queries | Sitrep p50 | Sitrep p95 | FTS5 p50 | FTS5 p95 | tantivy p50 | tantivy p95 "
-             "| ÷FTS5 p50 | ÷FTS5 p95 | ÷tantivy p50 | ÷tantivy p95 | no hits S/F/T |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    summary_kinds = {}
-    for kind in (*KINDS, None):
-        (s50, s95), (f50, f95), (t50, t95) = (stats(name, kind) for name in ENGINE_NAMES)
-        empty = "/".join(str(sum(v for (n, k), v in no_hits.items() if n == name and kind in (None, k)))
-                         for name in ENGINE_NAMES)
-        lines.append(f"| {kind or 'all'} | {kind_counts.get(kind, len(mix))} | {ms(s50)} | {ms(s95)} | {ms(f50)} | "
-                     f"{ms(f95)} | {ms(t50)} | {ms(t95)} | {s50 / f50:.2f} | {s95 / f95:.2f} | {s50 / t50:.2f} | "
-                     f"{s95 / t95:.2f} | {empty} |")
-        summary_kinds[kind or "all"] = {"queries": kind_counts.get(kind, len(mix)), "sitrep_p50_ms": s50,
-                                        "sitrep_p95_ms": s95, "fts5_p50_ms": f50, "fts5_p95_ms": f95,
-                                        "tantivy_p50_ms": t50, "tantivy_p95_ms": t95}
+             f"SQLite {sqlite3.sqlite_version}, tantivy-py {_tantivy_version()})", "", *page_lines]
+    if top10:
+        top10_lines, top10_kinds = kind_table("top 10", top10, TOP10_KINDS, kind_counts)
+        lines += ["", *top10_lines]
+        for kind, figures in top10_kinds.items():
+            summary_kinds[kind].update({f"top10_{key}": value for key, value in figures.items()})
     cache_rows = {}
-    for state, values in sitrep_by_cache.items():
+    for state, values in pages.by_cache.items():
         if values:
             cache_rows[state] = {"pages": len(values), "p50_ms": statistics.median(values),
                                  "p95_ms": percentile(values, 0.95)}
     lines += ["", "| Sitrep page, postings cache | pages | p50 | p95 |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {'read some postings from disk' if state == 'cold' else 'every postings list cached'} | "
               f"{row['pages']} | {ms(row['p50_ms'])} | {ms(row['p95_ms'])} |" for state, row in cache_rows.items()]
-    first_query = {name: opens[name] + first_page[name] for name in ENGINE_NAMES}
+    first_query = {name: opens[name] + pages.first[name] for name in ENGINE_NAMES}
     median_add = {name: statistics.median(adds[name]) for name in ENGINE_NAMES}
     build_s = {name: builds[name][0] for name in ENGINE_NAMES}
 
@@ -616,13 +714,15 @@ def main(argv: list[str] | None = None) -> int:
               row("peak memory, queries then 3 reports added", rss, lambda v: f"{v:.0f} MB"),
               row("peak memory, build", {name: builds[name][1] for name in ENGINE_NAMES}, lambda v: f"{v:.0f} MB")]
     print("\n".join(lines))
-    page = {name: stats(name) for name in ENGINE_NAMES}
+    page = {name: p50_p95(pages.times, name) for name in ENGINE_NAMES}
+    top = {name: p50_p95(top10.times, name) for name in ENGINE_NAMES} if top10 else None
 
     def peer(name: str) -> dict:
         return {"build_paragraphs_per_s": paragraphs / build_s[name], "add_report_visible_ms": median_add[name],
                 "peak_rss_mb": serving_rss[name], "peak_rss_with_adds_mb": rss[name], "searcher_open_ms": opens[name],
                 "first_query_ms": first_query[name], "index_mb": index_mb[name],
-                "page_p50_ms": page[name][0], "page_p95_ms": page[name][1]}
+                "page_p50_ms": page[name][0], "page_p95_ms": page[name][1],
+                **({"top10_p50_ms": top[name][0], "top10_p95_ms": top[name][1]} if top else {})}
 
     summary = {
         "paragraphs": paragraphs,
@@ -635,7 +735,13 @@ def main(argv: list[str] | None = None) -> int:
         "page_p95_ratio_tantivy": page["sitrep"][1] / page["tantivy"][1],
         "page_p50_ms": page["sitrep"][0],
         "page_p95_ms": page["sitrep"][1],
-        "phrase_p95_ms": stats("sitrep", "phrase")[1],
+        **({"top10_p50_ratio": top["sitrep"][0] / top["fts5"][0],
+            "top10_p95_ratio": top["sitrep"][1] / top["fts5"][1],
+            "top10_p50_ratio_tantivy": top["sitrep"][0] / top["tantivy"][0],
+            "top10_p95_ratio_tantivy": top["sitrep"][1] / top["tantivy"][1],
+            "top10_p50_ms": top["sitrep"][0],
+            "top10_p95_ms": top["sitrep"][1]} if top else {}),
+        "phrase_p95_ms": p50_p95(pages.times, "sitrep", "phrase")[1],
         "build_paragraphs_per_s": paragraphs / build_s["sitrep"],
         "add_report_visible_ms": median_add["sitrep"],
         "peak_rss_mb": serving_rss["sitrep"],
@@ -651,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve_statuses": served["statuses"],
         "index_mb": index_mb["sitrep"],
         "postings_cache": cache_rows,
-        "no_hits": {name: {kind: no_hits[(name, kind)] for kind in KINDS} for name in ENGINE_NAMES},
+        "no_hits": {name: {kind: pages.no_hits[(name, kind)] for kind in KINDS} for name in ENGINE_NAMES},
         "fts5": peer("fts5"),
         "tantivy": peer("tantivy"),
         "kinds": summary_kinds,

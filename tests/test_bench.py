@@ -16,7 +16,7 @@ sys.path.insert(0, str(BENCH))
 
 import queries  # noqa: E402
 from make_corpus import write_corpus  # noqa: E402
-from run import parsed_records  # noqa: E402
+from run import TOP10_KINDS, parsed_records  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +120,46 @@ def test_side_by_side_benchmark_writes_its_summary(bench_run):
     assert sum(summary["query_kinds"].values()) == 300
     assert sum(row["pages"] for row in summary["postings_cache"].values()) == 300
     assert "| phrase |" in stdout and "| build |" in stdout and "÷tantivy p95" in stdout
+
+
+def test_the_top_10_is_timed_in_its_own_pass(bench_run):
+    _, summary, stdout = bench_run
+    for key in ("top10_p50_ms", "top10_p95_ms", "top10_p50_ratio", "top10_p95_ratio", "top10_p50_ratio_tantivy",
+                "top10_p95_ratio_tantivy"):
+        assert isinstance(summary[key], (int, float)) and summary[key] > 0, key
+    assert summary["top10_p50_ms"] <= summary["top10_p95_ms"]
+    for peer in ("fts5", "tantivy"):
+        assert 0 < summary[peer]["top10_p50_ms"] <= summary[peer]["top10_p95_ms"], peer
+    kinds = summary["kinds"]
+    # Collapse queries are left out: no engine's top-k collapses repeats.
+    assert "top10_queries" not in kinds["collapse"]
+    assert kinds["all"]["top10_queries"] == 300 - summary["query_kinds"]["collapse"]
+    assert "collapse" not in TOP10_KINDS and len(TOP10_KINDS) == len(queries.KINDS) - 1
+    for kind in (*TOP10_KINDS, "all"):
+        assert kind == "all" or kinds[kind]["top10_queries"] == kinds[kind]["queries"]
+        for engine in ("sitrep", "fts5", "tantivy"):
+            assert 0 < kinds[kind][f"top10_{engine}_p50_ms"] <= kinds[kind][f"top10_{engine}_p95_ms"], (kind, engine)
+    assert kinds["all"]["top10_sitrep_p50_ms"] == summary["top10_p50_ms"]
+    # Printed after the page table.
+    assert stdout.index("| top 10 | queries |") > stdout.index("| whole page | queries |")
+
+
+def test_no_top10_skips_the_pass(bench_run, tmp_path):
+    workdir, _, _ = bench_run
+    copy = tmp_path / "work"
+    shutil.copytree(workdir / "corpus", copy / "corpus")
+    out = tmp_path / "summary.json"
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--queries", "300", "--no-top10", "--reuse-corpus",
+         "--out", str(out), "--workdir", str(copy)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(out.read_text())
+    assert summary["page_p50_ms"] > 0
+    assert not [key for key in summary if key.startswith("top10_")]
+    assert "top10_p50_ms" not in summary["tantivy"] and "top10_queries" not in summary["kinds"]["all"]
+    assert "| top 10 |" not in result.stdout
 
 
 def test_the_benchmark_refuses_fewer_than_300_queries():

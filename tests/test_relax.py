@@ -156,3 +156,13 @@ def test_cli_says_the_words_were_relaxed(relax_settings):
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1] == "No paragraph has all your words; showing those with most of them."
+
+
+@pytest.mark.parametrize("q", [QUESTION, "bridge engineers", "sappers Kiev ferry", "artillery depot"])
+def test_iter_hits_relaxes_and_ranks_as_the_page_does(index, q):
+    # bench/run.py times iter_hits(limit=10) as Sitrep's top 10 beside the
+    # peers' relaxed top 10s: it must be the page's hits, in the page's order.
+    page = index.search(q)
+    top = list(index.iter_hits(q, limit=10))
+    assert [(hit.id, hit.score) for hit in top] == [(hit.id, hit.score) for hit in page.hits]
+    assert top and (page.relaxed or q == "artillery depot")
