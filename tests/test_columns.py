@@ -7,6 +7,7 @@ import pytest
 
 from search import SearchIndex, load_settings, update_index
 from search.query.columns import NO_VALUE, ColumnNumbers, column_values
+from search.query import facets
 from search.query.facets import FacetPostings
 
 REPEATED = [
@@ -189,3 +190,21 @@ def test_warm_reads_every_route_s_arrays_and_close_keeps_them(seed_settings, tmp
     # No index yet: nothing to warm, and no error (requests answer 503).
     with SearchIndex(load_settings(environ={}, index_dir=tmp_path / "none")) as missing:
         missing.warm(postings_mb=1)
+
+
+@pytest.mark.parametrize("fieldname", ["place", "topic", "day", "cited"])
+@pytest.mark.parametrize("sparse_factor", [0, 10**9])
+def test_facet_counts_from_the_matches_own_values_or_every_posting_agree(seed_settings, monkeypatch, fieldname,
+                                                                         sparse_factor):
+    # SPARSE_FACTOR picks the path: 0 counts every pool from its documents'
+    # values, 10**9 every pool by the pass over all postings; both give each value's count.
+    monkeypatch.setattr(facets, "SPARSE_FACTOR", sparse_factor)
+    with SearchIndex(seed_settings) as index:
+        facet = index.generation().facet(fieldname)
+        rng = np.random.default_rng(5)
+        for size in (0, 1, 2, 7, facet.doc_count // 3, facet.doc_count):
+            pool = np.zeros(facet.doc_count, dtype=bool)
+            pool[rng.choice(facet.doc_count, size=size, replace=False)] = True
+            expected = [int(pool[facet.postings[facet.offsets[i] : facet.offsets[i + 1]]].sum())
+                        for i in range(len(facet.values))]
+            assert facet.counts(pool).tolist() == expected, size

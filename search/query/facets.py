@@ -70,6 +70,11 @@ def segment_postings(reader, fieldname: str) -> SegmentPostings:
     )
 
 
+# Below one match in this many documents, a facet is counted from the matches'
+# own values rather than from a pass over all of its postings.
+SPARSE_FACTOR = 64
+
+
 class FacetPostings:
     """The values of one facet field and the documents that carry each.
 
@@ -117,6 +122,7 @@ class FacetPostings:
         self.offsets = offsets
         self._casefolded = {value.casefold(): value for value in values}
         self._by_group: GroupedPostings | None = None  # for collapsed counts, made once per generation
+        self._documents: tuple[np.ndarray, np.ndarray] | None = None  # for counting few matches
 
     def ordinals(self) -> np.ndarray:
         """Each document's value as its index in ``values`` (-1 for none; the last value when several).
@@ -162,11 +168,39 @@ class FacetPostings:
             return np.zeros(0, dtype=np.int64)
         if groups is not None:
             return self._group_counts(pool, groups)
-        if not self.postings.size or not pool.any():
+        if not self.postings.size:
             return np.zeros(len(self.values), np.int64)
+        matching = np.count_nonzero(pool)
+        if not matching:
+            return np.zeros(len(self.values), np.int64)
+        if matching * SPARSE_FACTOR < self.doc_count:
+            # Few matches: their own values, not a pass over every posting
+            # (that pass was a third of a rare word's page at 100k paragraphs).
+            return self._sparse_counts(np.flatnonzero(pool))
         # np.take on the bytes: several times quicker than indexing a bool array.
         hit = np.take(pool.view(np.uint8), self.postings)
         return np.add.reduceat(hit, self.offsets[:-1], dtype=np.int64)
+
+    def by_document(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offsets, values): each document's value numbers, document by document, made on first use."""
+        found = self._documents
+        if found is None:
+            value_of = np.repeat(np.arange(len(self.values), dtype=np.int32), np.diff(self.offsets))
+            order = np.argsort(self.postings, kind="stable")
+            sizes = np.bincount(self.postings, minlength=self.doc_count)
+            found = self._documents = (np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), value_of[order])
+        return found
+
+    def _sparse_counts(self, docs: np.ndarray) -> np.ndarray:
+        offsets, values = self.by_document()
+        starts, sizes = offsets[docs], offsets[docs + 1] - offsets[docs]
+        total = int(sizes.sum())
+        if not total:
+            return np.zeros(len(self.values), np.int64)
+        # Every (start .. start + size) range laid end to end, without a Python loop.
+        shift = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+        found = values[np.arange(total, dtype=np.int64) + shift]
+        return np.bincount(found, minlength=len(self.values)).astype(np.int64)
 
     def grouped_postings(self, groups: np.ndarray) -> "GroupedPostings":
         """The postings split for counting repeat groups: made once per generation, on first use or when warmed."""

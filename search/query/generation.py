@@ -101,6 +101,7 @@ class _Generation:
         groups = self.groups()
         for name in (*FACET_FIELDS, *DATE_FACETS):
             self.facet(name).grouped_postings(groups)
+            self.facet(name).by_document()
         # The first query with a rare word would otherwise read every term (1 s at 100k paragraphs).
         self.suggestion_terms(SUGGEST_RATIO)
 
