@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, g, url_for
+from flask import current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search import FACET_FIELDS, Backend, BadInput, parse_exclusions, parse_whole_number
@@ -145,11 +145,13 @@ def state_url(args: MultiDict, endpoint: str = "pages.search_page", **changes: A
 
 
 def _endpoint_path(endpoint: str) -> str:
-    # Per request: the script root (a mounted app) comes from the request.
-    paths = g.setdefault("sitrep_endpoint_paths", {})
-    if endpoint not in paths:
-        paths[endpoint] = url_for(endpoint)
-    return paths[endpoint]
+    return _rule_path(endpoint, request.script_root)
+
+
+@lru_cache(maxsize=64)
+def _rule_path(endpoint: str, script_root: str) -> str:
+    # Under the script root a mounted app is given (a cache key, as url_for reads it from the request).
+    return url_for(endpoint)
 
 
 @lru_cache(maxsize=8192)
