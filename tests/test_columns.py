@@ -208,3 +208,23 @@ def test_facet_counts_from_the_matches_own_values_or_every_posting_agree(seed_se
             expected = [int(pool[facet.postings[facet.offsets[i] : facet.offsets[i + 1]]].sum())
                         for i in range(len(facet.values))]
             assert facet.counts(pool).tolist() == expected, size
+
+
+def test_spelling_counts_carried_across_generations_are_counted_afresh(settings, reports):
+    # A generation's "did you mean" terms are the last one's plus its new
+    # segments and minus the merged-away ones (SpellingCounts): they must be
+    # the terms a fresh count of the same index finds.
+    from search.query.spelling import SUGGEST_RATIO, SpellingCounts
+
+    with SearchIndex(settings) as index:
+        for n in range(8):  # enough commits for tiny segments to be merged away
+            write_report(reports / f"r{n}.txt", f"December {n + 1}, 2024",
+                         ["Shelling near Pokrovsk and Toretsk.", *own_paragraphs(f"r{n}", 3)] * (n % 3 + 1))
+            update_index(settings, [reports])
+            gen = index.generation()
+            carried = gen.suggestion_terms(SUGGEST_RATIO)  # warm counted it already: the carried counts
+            fresh = SpellingCounts().terms(gen.searcher.reader(), SUGGEST_RATIO)
+            assert carried.size == fresh.size
+            assert {k: sorted(v) for k, v in carried._buckets.items() if v} == \
+                   {k: sorted(v) for k, v in fresh._buckets.items() if v}
+        assert carried.size > 0 and carried.closest("pokrovks") == fresh.closest("pokrovks") is not None

@@ -22,7 +22,7 @@ from .ranking import (
     Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups_ranked, top_documents,
 )
 from .results import SearchPage
-from .spelling import SUGGEST_RATIO, SuggestionTerms
+from .spelling import SUGGEST_RATIO, SpellingCounts, SuggestionTerms
 from .scoring import Bm25fParameters, Bm25fWeighting
 
 DATE_FACETS = ("month", "day")
@@ -34,7 +34,7 @@ class _Generation:
     def __init__(
         self, ix: Index, identity: tuple[str, int], parameters: Bm25fParameters,
         segment_cache: dict | None = None, postings_cache: PostingsCache | None = None,
-        group_numbers: ColumnNumbers | None = None,
+        group_numbers: ColumnNumbers | None = None, spelling: SpellingCounts | None = None,
     ) -> None:
         self.identity = identity
         self._segment_cache = segment_cache
@@ -47,6 +47,7 @@ class _Generation:
         self._groups = None
         self._ordinals: dict[str, np.ndarray] = {}  # facet field -> each document's value as a number
         self._arrays: QueryArrays | None = None
+        self._spelling = spelling if spelling is not None else SpellingCounts()
         self._suggestion_terms: SuggestionTerms | None = None
         self._suggestion_floor = 0
         self._postings_cache = postings_cache if postings_cache is not None else PostingsCache()
@@ -67,12 +68,12 @@ class _Generation:
     def suggestion_terms(self, floor: int) -> SuggestionTerms:
         """The terms "did you mean" may suggest (in ``floor`` paragraphs or more), read once per generation.
 
-        Warmed when the generation opens (:meth:`warm`), from each segment's
-        counts kept across generations.
+        Warmed when the generation opens (:meth:`warm`), from the counts of
+        the generation before (:class:`~search.query.spelling.SpellingCounts`).
         """
         with self._lock:
             if self._suggestion_terms is None or self._suggestion_floor != floor:
-                self._suggestion_terms = SuggestionTerms.from_reader(self.searcher.reader(), floor, self._segment_cache)
+                self._suggestion_terms = self._spelling.terms(self.searcher.reader(), floor, self._segment_cache)
                 self._suggestion_floor = floor
             return self._suggestion_terms
 

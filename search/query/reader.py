@@ -27,6 +27,7 @@ from ..errors import BadInput, ParagraphNotFound, SitrepError
 from ..index import explain_damage, index_identity, open_index
 from ..taxonomy import load_taxonomy
 from .columns import ColumnNumbers
+from .spelling import SpellingCounts
 from .facets import segment_id
 from .generation import ResultCache, _Generation
 from .grouping import check_grouping
@@ -68,6 +69,7 @@ class SearchIndex:
         # (segment id, facet field) -> postings: segments outlive generations.
         self._segment_cache: dict = {}
         self._group_numbers = ColumnNumbers("dup_group")  # repeat groups, numbered once per segment
+        self._spelling = SpellingCounts()  # "did you mean" words, counted once per segment
         self._postings_cache = PostingsCache(settings.postings_cache_mb * 1024 * 1024)
         self._pages = ResultCache(settings.result_cache)
         self._bm25f = Bm25fParameters.from_settings(settings)
@@ -98,7 +100,8 @@ class SearchIndex:
             if self._previous is not None:
                 self._retire(self._previous)
             self._previous, self._current = self._current, _Generation(
-                self._ix, latest, self._bm25f, self._segment_cache, self._postings_cache, self._group_numbers
+                self._ix, latest, self._bm25f, self._segment_cache, self._postings_cache, self._group_numbers,
+                self._spelling,
             )
             live = {segment_id(leaf) for leaf, _ in self._current.searcher.reader().leaf_readers()}
             if self._previous is not None:
