@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from search import FACET_FIELDS, Backend, BadInput, parse_exclusions, parse_whole_number
 
@@ -160,11 +160,27 @@ def _encoded(name: str, values: tuple[str, ...]) -> str:
     return urlencode([(name, str(value)) for value in values], safe="!$'()*,/:;?@")
 
 
+def _remembered(args: MultiDict, key: tuple, make) -> str:
+    # A page links the same facet value from hits, facets and the map; each
+    # URL is made once per request's args (kept on the args object itself,
+    # so it goes with them; an ImmutableMultiDict cannot change under it).
+    if not isinstance(args, ImmutableMultiDict):
+        return make()
+    made = args.__dict__.setdefault("_sitrep_links", {})
+    if key not in made:
+        made[key] = make()
+    return made[key]
+
+
 def toggle_url(args: MultiDict, name: str, value: str) -> str:
     """The URL that selects ``value`` of facet ``name``, or unselects it if selected.
 
     Selecting an excluded value also ends its exclusion.
     """
+    return _remembered(args, ("toggle", name, value), lambda: _toggle_url(args, name, value))
+
+
+def _toggle_url(args: MultiDict, name: str, value: str) -> str:
     current = args.getlist(name)
     chosen = [v for v in current if v != value] if value in current else [*current, value]
     item = f"{name}:{value}"
@@ -176,6 +192,10 @@ def exclude_url(args: MultiDict, name: str, value: str) -> str:
 
     Excluding a selected value also unselects it.
     """
+    return _remembered(args, ("exclude", name, value), lambda: _exclude_url(args, name, value))
+
+
+def _exclude_url(args: MultiDict, name: str, value: str) -> str:
     item = f"{name}:{value}"
     current = args.getlist("exclude")
     if item in current:
