@@ -44,7 +44,7 @@ def corpus_lines() -> list[str]:
 
 def test_the_text_fields_take_the_fast_path():
     indexers = schema_indexers(build_schema())
-    assert {"text", "pairs", "title", "id", "path"} <= set(indexers)
+    assert {"text", "pairs", "title", "report_id", "path"} <= set(indexers)
     # NUMERIC fields encode their own terms, and comma-separated KEYWORD
     # fields strip theirs: Whoosh keeps them (their values repeat and are
     # remembered by the writer).

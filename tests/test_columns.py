@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from search import SearchIndex, load_settings, update_index
+from search.errors import ParagraphNotFound
 from search.query.columns import NO_VALUE, ColumnNumbers, column_values
 from search.query import facets
 from search.query.facets import FacetPostings
@@ -37,6 +38,12 @@ def reports(tmp_path):
     return folder
 
 
+def stored_groups(gen) -> np.ndarray:
+    """Each document's repeat group numbered from its stored ``dup_group`` (deleted documents included)."""
+    values = [gen.searcher.reader().stored_fields(n)["dup_group"] for n in range(gen.doc_count)]
+    return np.unique(np.array(values), return_inverse=True)[1].reshape(-1)
+
+
 def groups_by_text(index: SearchIndex) -> dict[str, set[int]]:
     """Repeat group number -> the live paragraphs' texts, from the generation's groups()."""
     gen = index.generation()
@@ -47,7 +54,7 @@ def groups_by_text(index: SearchIndex) -> dict[str, set[int]]:
     return found
 
 
-def test_groups_from_the_column_are_the_facets_groups(settings, reports):
+def test_groups_from_the_column_are_the_stored_groups(settings, reports):
     # Three runs: three segments, with repeats inside one and across them.
     write_report(reports / "a.txt", "December 1, 2024", [*REPEATED, *own_paragraphs("a", 4), REPEATED[0]])
     update_index(settings, [reports])
@@ -59,9 +66,9 @@ def test_groups_from_the_column_are_the_facets_groups(settings, reports):
         gen = index.generation()
         assert len(gen.searcher.reader().leaf_readers()) >= 2
         groups = gen.groups()
-        # The old way: the dup_group facet's postings, numbered value by value.
-        old = gen.facet("dup_group").ordinals()
-        assert groups.shape == old.shape and same_partition(groups, old)
+        # The stored values, numbered value by value.
+        stored = stored_groups(gen)
+        assert groups.shape == stored.shape and same_partition(groups, stored)
         assert NO_VALUE not in groups
         texts = [gen.searcher.stored_fields(n)["text"] for n in range(gen.doc_count)]
         for repeated in REPEATED:
@@ -88,7 +95,7 @@ def test_groups_carried_across_generations_stay_right(settings, reports):
             assert groups_by_text(served) == groups_by_text(fresh)
             gen = served.generation()
             live = gen.arrays().live
-            assert same_partition(gen.groups()[live], fresh.generation().facet("dup_group").ordinals()[live])
+            assert same_partition(gen.groups()[live], stored_groups(gen)[live])
             assert after.total == fresh.search("", collapse=True).total
             assert after.facets == fresh.search("", collapse=True).facets
             for q in ("Kherson", "refinery", "fighting"):
@@ -132,7 +139,7 @@ def ordinals_by_loop(facet: FacetPostings) -> np.ndarray:
     return ordinals
 
 
-@pytest.mark.parametrize("fieldname", ["day", "report_id", "place", "topic", "dup_group"])
+@pytest.mark.parametrize("fieldname", ["day", "report_id", "place", "topic"])
 def test_facet_ordinals_are_the_loop_s(seed_settings, fieldname):
     # place and topic have several values per paragraph: the last one wins, as in the loop.
     with SearchIndex(seed_settings) as index:
@@ -228,3 +235,56 @@ def test_spelling_counts_carried_across_generations_are_counted_afresh(settings,
             assert {k: sorted(v) for k, v in carried._buckets.items() if v} == \
                    {k: sorted(v) for k, v in fresh._buckets.items() if v}
         assert carried.size > 0 and carried.closest("pokrovks") == fresh.closest("pokrovks") is not None
+
+def test_column_values_of_several_lengths_are_each_document_s_value(settings, reports):
+    # A paragraph repeated within a report gets the id "<digest>-2": ids of two lengths in one column.
+    write_report(reports / "a.txt", "December 1, 2024", [REPEATED[0], *own_paragraphs("a", 2), REPEATED[0]])
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        (leaf, _), *_ = index.generation().searcher.reader().leaf_readers()
+        values = column_values(leaf, "id")
+        column = leaf.column_reader("id", translate=False)
+        assert values.tolist() == [column[n] for n in range(leaf.doc_count_all())]
+        assert {len(v) for v in values.tolist()} == {16, 18}
+
+
+def test_paragraphs_are_found_by_id_among_live_ones(settings, reports):
+    write_report(reports / "a.txt", "December 1, 2024", [REPEATED[0], *own_paragraphs("a", 2), REPEATED[0]])
+    write_report(reports / "b.txt", "December 2, 2024", own_paragraphs("b", 2))
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        before = {hit.id: hit.text for hit in index.search("", per_page=50).hits}
+    assert any(paragraph_id.endswith("-2") for paragraph_id in before)
+    # a.txt changes: its old paragraphs are deleted, the kept ones come back with the same id.
+    write_report(reports / "a.txt", "December 1, 2024", [REPEATED[0], own_paragraphs("a", 2)[0], REPEATED[0]])
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        gen = index.generation()
+        assert not gen.arrays().live.all()
+        for paragraph_id, text in before.items():
+            if text == own_paragraphs("a", 2)[1]:
+                with pytest.raises(ParagraphNotFound):
+                    index.paragraph(paragraph_id)
+                assert gen.document_number(paragraph_id) is None
+                continue
+            number = gen.document_number(paragraph_id)
+            assert gen.arrays().live[number] and index.paragraph(paragraph_id).text == text
+        assert gen.document_number("no such id, longer than any id in the column") is None
+
+
+def test_group_members_are_the_live_paragraphs_with_that_stored_group(settings, reports):
+    write_report(reports / "a.txt", "December 1, 2024", [*REPEATED, *own_paragraphs("a", 2)])
+    write_report(reports / "b.txt", "December 2, 2024", [REPEATED[0], *own_paragraphs("b", 2)])
+    write_report(reports / "c.txt", "December 3, 2024", [REPEATED[0], REPEATED[1]])
+    update_index(settings, [reports])
+    (reports / "b.txt").unlink()
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        gen = index.generation()
+        reader, live = gen.searcher.reader(), gen.arrays().live
+        stored = [reader.stored_fields(n)["dup_group"] for n in range(gen.doc_count)]
+        assert not live.all()  # b's paragraphs are deleted, not yet merged away
+        for group in set(stored):
+            expected = [n for n, value in enumerate(stored) if value == group and live[n]]
+            assert gen.group_members(group).tolist() == expected
+        assert gen.group_members("ffffffffffffffff").tolist() == []

@@ -96,7 +96,13 @@ def documents(index_dir: Path) -> tuple[list[str], dict]:
         for name, field in ix.schema.items():
             if field.indexed:
                 for term in reader.lexicon(name):
-                    postings[name, term] = [(ids[d], w) for d, w in reader.postings(name, term).items_as("weight")]
+                    # Not items_as("weight"): the text fields' postings keep
+                    # their weights alone, with no value to decode (schema 8).
+                    matcher = reader.postings(name, term)
+                    found = postings[name, term] = []
+                    while matcher.is_active():
+                        found.append((ids[matcher.id()], matcher.weight()))
+                        matcher.next()
         segments = len(ix._segments())
     ix.close()
     return [ids[d] for d in sorted(ids)], postings, segments

@@ -243,6 +243,20 @@ def test_records_are_stored_with_their_fields(seed_settings):
     assert hit.path.endswith(ISW_FILE)
 
 
+def test_text_postings_keep_each_word_s_frequency_once_as_its_weight(settings, tmp_path):
+    # Schema 8: no value bytes beside the weight, which scoring reads (#17).
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text("December 1, 2024\n\nDrones struck Kherson; drones struck Kherson again.\n")
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        (leaf, _), = index.generation().searcher.reader().leaf_readers()
+        for fieldname, term, frequency in [("text", b"drone", 2), ("pairs", b"drone struck", 2), ("pairs", b"kherson drone", 1)]:
+            matcher = leaf.postings(fieldname, term)
+            assert matcher.weight() == frequency and matcher.value() is None
+            assert leaf.frequency(fieldname, term) == frequency
+
+
 # -- batches and rebuilds ---------------------------------------------------------
 
 

@@ -40,6 +40,8 @@ from whoosh.fields import FieldType
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.system import pack_uint
 
+from .schema import Frequencies
+
 # One posting of a field as ``FieldType.index`` yields it: (term, frequency, weight, value bytes).
 Posting = tuple[bytes, int, float, bytes]
 _MISSING = object()
@@ -205,9 +207,14 @@ def _encode_positions(where: list[int]) -> bytes:
     return pack_uint(len(where)) + dumps([where[0], *map(sub, where[1:], where)], 2)
 
 
-def _frequencies(counts: Callable[[str], Counter], format: Frequency) -> Callable[[str], list[Posting]]:
+def _frequencies(counts: Callable[[str], Counter], format: Frequency | Frequencies) -> Callable[[str], list[Posting]]:
     boost = format.field_boost
     weights = _weights(boost)
+    if type(format) is Frequencies:  # the frequency is the weight alone: no value bytes
+        return lambda value: [
+            (term.encode("utf-8"), n, weights[n] if n < 256 else float(n) * boost, b"")
+            for term, n in counts(value).items()
+        ]
 
     def index(value: str) -> list[Posting]:
         return [
@@ -247,8 +254,9 @@ def field_indexer(field: FieldType, words_for: Callable[[WordChain], Words]) -> 
     """A fast :class:`FieldIndexer` for ``field``, or None when Whoosh must analyse it.
 
     Known: text chains (see :class:`WordChain`) with positions or
-    frequencies, the same followed by ``ShingleFilter(2)`` with
-    frequencies, a bare ``IDTokenizer`` with existence only, and a bare
+    frequencies (Whoosh's ``Frequency`` or Sitrep's
+    :class:`~search.index.schema.Frequencies`), the same followed by
+    ``ShingleFilter(2)`` with frequencies, a bare ``IDTokenizer`` with existence only, and a bare
     ``RegexTokenizer`` (keywords) with frequencies.
     ``words_for`` hands out one :class:`Words` per chain, so fields with the
     same chain share their cache and their last analysed text.
@@ -271,12 +279,12 @@ def field_indexer(field: FieldType, words_for: Callable[[WordChain], Words]) -> 
         return None
     words = words_for(chain)
     if shingle is not None:
-        if shingle.size != 2 or kind is not Frequency:
+        if shingle.size != 2 or kind not in (Frequency, Frequencies):
             return None
         return FieldIndexer(field, _frequencies(_pair_counts(words, shingle.sep), format))
     if kind is Positions:
         return FieldIndexer(field, _positions(words, format))
-    if kind is Frequency:
+    if kind in (Frequency, Frequencies):
         return FieldIndexer(field, _frequencies(_word_counts(words), format))
     return None
 

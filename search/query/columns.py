@@ -8,6 +8,8 @@ Here the field's column, one value per document stored side by side, is
 read as one block per segment, and values are numbered in a registry that
 outlives generations: a segment's numbers are kept until it is merged
 away, and a new generation numbers only the values of its new segments.
+Since schema 8 ``dup_group`` and ``id`` have no terms at all: "also in"
+and finding a paragraph by id read these columns too.
 """
 
 from __future__ import annotations
@@ -36,13 +38,23 @@ def column_values(leaf, fieldname: str) -> np.ndarray:
         lengths = np.asarray(lengths, dtype=np.int64)
         present = lengths > 0
         widths = np.unique(lengths[present])
-        if widths.size <= 1:
-            width = int(widths[0]) if widths.size else 1
-            values = np.zeros(count, dtype=f"S{width}")
-            if widths.size:
-                data = dbfile.get(raw._basepos, int(lengths.sum()))
-                values[present] = np.frombuffer(data, dtype=f"S{width}")
+        width = int(widths[-1]) if widths.size else 1
+        values = np.zeros(count, dtype=f"S{width}")
+        if not widths.size:
             return values
+        data = dbfile.get(raw._basepos, int(lengths.sum()))
+        if widths.size == 1:
+            values[present] = np.frombuffer(data, dtype=f"S{width}")
+            return values
+        # Values of several lengths (paragraph ids: 16 hex digits, "-2" after
+        # a repeat within a report): each byte goes to its row and place in
+        # a zero-padded table, which is how numpy holds shorter values.
+        starts = np.cumsum(lengths) - lengths
+        rows = np.repeat(np.arange(count), lengths)
+        places = np.arange(rows.size) - starts[rows]
+        table = values.view(np.uint8).reshape(count, width)
+        table[rows, places] = np.frombuffer(data, dtype=np.uint8)
+        return values
     return np.array([bytes(value) for value in raw], dtype=bytes) if count else np.zeros(0, dtype="S1")
 
 
@@ -77,6 +89,17 @@ class ColumnNumbers:
                 parts.append(found)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
+    def number_of(self, value: bytes) -> int | None:
+        """The number of ``value`` (:data:`NO_VALUE` for ``b""``), or None when no segment read so far has it."""
+        if value == b"":
+            return NO_VALUE
+        with self._lock:
+            keys = self._keys
+            if len(value) > keys.itemsize:
+                return None
+            at = int(np.searchsorted(keys, value))
+            return int(self._numbers[at]) if at < keys.size and keys[at] == value else None
+
     def forget_segments(self, live: set) -> None:
         """Drop the numbers of segments no longer in the index (the registry keeps their values)."""
         with self._lock:
@@ -102,4 +125,16 @@ class ColumnNumbers:
         return found
 
 
-__all__ = ["ColumnNumbers", "NO_VALUE", "column_values"]
+def segment_column(leaf, fieldname: str, cache: dict | None) -> np.ndarray:
+    """:func:`column_values` of one segment, kept in ``cache`` (by segment id) while the segment lives."""
+    segid = segment_id(leaf)
+    key = (segid, ("column", fieldname))
+    found = cache.get(key) if cache is not None and segid else None
+    if found is None:
+        found = column_values(leaf, fieldname)
+        if cache is not None and segid:
+            cache[key] = found
+    return found
+
+
+__all__ = ["ColumnNumbers", "NO_VALUE", "column_values", "segment_column"]

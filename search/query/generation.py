@@ -16,7 +16,7 @@ from whoosh.query import Query
 
 from ..index import FACET_FIELDS
 from ..sections import canonical_section
-from .columns import ColumnNumbers
+from .columns import ColumnNumbers, segment_column
 from .facets import FacetPostings
 from .ranking import (
     Matches, PostingsCache, QueryArrays, Unsupported, dated_documents, first_of_groups_ranked, top_documents,
@@ -45,6 +45,7 @@ class _Generation:
         self.doc_count = self.searcher.reader().doc_count_all()
         self._facets: dict[str, FacetPostings] = {}
         self._groups = None
+        self._ids: np.ndarray | None = None
         self._ordinals: dict[str, np.ndarray] = {}  # facet field -> each document's value as a number
         self._arrays: QueryArrays | None = None
         self._spelling = spelling if spelling is not None else SpellingCounts()
@@ -85,7 +86,7 @@ class _Generation:
             return None
 
     def warm(self) -> None:
-        """Read what every route needs: facet postings, field lengths, dates, reports and repeat groups.
+        """Read what every route needs: facet postings, field lengths, dates, reports, repeat groups and ids.
 
         Done when the generation opens, so its cost shows as opening the
         index (once per generation) rather than on whichever request
@@ -105,6 +106,7 @@ class _Generation:
             self.facet(name).by_document()
         # The first query with a rare word would otherwise read every term (1 s at 100k paragraphs).
         self.suggestion_terms(SUGGEST_RATIO)
+        self.paragraph_ids()  # a paragraph's page and "more like this" find it by id
 
     def day_ordinals(self) -> np.ndarray:
         """Each document's report date as a sortable number (-1 when undated)."""
@@ -153,6 +155,31 @@ class _Generation:
             if self._groups is None:
                 self._groups = self._group_numbers.numbers(self.searcher.reader())
             return self._groups
+
+    def group_members(self, dup_group: str) -> np.ndarray:
+        """Numbers of the live documents in the repeat group ``dup_group``, in index order."""
+        number = self._group_numbers.number_of(dup_group.encode("utf-8"))
+        if number is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero((self.groups() == number) & self.arrays().live)
+
+    def document_number(self, paragraph_id: str) -> int | None:
+        """The number of the live document with id ``paragraph_id`` (the first, should two share it), or None.
+
+        Read from the ``id`` column (schema 8: ids have no terms), once per
+        segment while it lives and once per generation for the whole.
+        """
+        found = np.flatnonzero((self.paragraph_ids() == paragraph_id.encode("utf-8")) & self.arrays().live)
+        return int(found[0]) if found.size else None
+
+    def paragraph_ids(self) -> np.ndarray:
+        """Each document's id (UTF-8 bytes), deleted documents included."""
+        with self._lock:
+            if self._ids is None:
+                leaves = self.searcher.reader().leaf_readers()
+                parts = [segment_column(leaf, "id", self._segment_cache) for leaf, _ in leaves]
+                self._ids = np.concatenate(parts) if parts else np.zeros(0, dtype="S1")
+            return self._ids
 
     def reports(self) -> np.ndarray:
         """Each document's report as a number, for grouping hits by report."""

@@ -106,7 +106,7 @@ def result_page(
         for fields, score in ranked:
             found = hit_from_fields(fields, marker.snippet(fields["text"]), score if sort == "relevance" else None)
             if collapse:
-                listed, count = also_in(searcher, found, dates)
+                listed, count = also_in(gen, found, dates)
                 found = replace(found, also_in=listed, also_in_count=count)
             hits.append(found)
     return _page(plan, taxonomy, sort, page, per_page, collapse, suggest_max_hits, total, facets, hits)
@@ -169,7 +169,7 @@ def _report_groups(plan: Plan, matching: np.ndarray, matched, sort: str, page: i
             fields = searcher.stored_fields(int(n))
             found = hit_from_fields(fields, marker.snippet(fields["text"]), float(scores[n]) if sort == "relevance" else None)
             if collapse:
-                listed, also = also_in(searcher, found, dates)
+                listed, also = also_in(gen, found, dates)
                 found = replace(found, also_in=listed, also_in_count=also)
             hits.append(found)
         first = hits[0]

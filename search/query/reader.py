@@ -379,7 +379,8 @@ class SearchIndex:
         :raises ParagraphNotFound: no paragraph has that id.
         """
         with self._lease() as gen:
-            fields = gen.searcher.document(id=paragraph_id)
+            docnum = gen.document_number(paragraph_id)
+            fields = gen.searcher.stored_fields(docnum) if docnum is not None else None
         if fields is None:
             raise ParagraphNotFound(f"no paragraph {paragraph_id!r} in the index")
         return hit_from_fields(fields, html.escape(fields["text"], quote=False), None)

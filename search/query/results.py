@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from whoosh.searching import Searcher
 
@@ -17,6 +17,9 @@ from .facets import FacetValue
 from .mapping import PlaceMap, place_map
 from .relax import relaxed_note
 from .timeline import Timeline, date_histogram
+
+if TYPE_CHECKING:  # annotations only: a generation is passed in, never made here
+    from .generation import _Generation
 
 
 @dataclass(frozen=True)
@@ -265,14 +268,17 @@ def date_column(searcher: Searcher) -> Any:
     return reader.column_reader("date") if reader.has_column("date") else None
 
 
-def also_in(searcher: Searcher, hit: Hit, dates: Any = None) -> tuple[list[dict[str, str]], int]:
+def also_in(gen: _Generation, hit: Hit, dates: Any = None) -> tuple[list[dict[str, str]], int]:
     """The newest other reports holding a paragraph of ``hit``'s repeat group, and how many there are.
 
     A daily disclaimer repeats in thousands of reports: the newest
     :data:`ALSO_IN_LISTED` are listed, all are counted.  ``dates`` is the
     reader's ``date`` column (:func:`date_column`), read once for a page's hits.
+    The group's paragraphs come from the ``dup_group`` column, which has no
+    terms (schema 8, :meth:`~search.query.generation._Generation.group_members`).
     """
-    docnums = list(searcher.document_numbers(dup_group=hit.dup_group))
+    searcher = gen.searcher
+    docnums = gen.group_members(hit.dup_group).tolist()
     if dates is None:
         dates = date_column(searcher)
     if dates is not None:

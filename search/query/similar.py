@@ -20,7 +20,7 @@ def more_like(gen: _Generation, paragraph_id: str, top: int) -> list[Hit]:
     :raises ParagraphNotFound: no paragraph has that id.
     """
     searcher = gen.searcher
-    docnum = next(iter(searcher.document_numbers(id=paragraph_id)), None)
+    docnum = gen.document_number(paragraph_id)
     if docnum is None:
         raise ParagraphNotFound(f"no paragraph {paragraph_id!r} in the index")
     own = searcher.stored_fields(docnum)
