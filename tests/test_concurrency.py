@@ -261,3 +261,47 @@ def test_hits_dropped_unread_let_their_generation_close(tmp_path: Path) -> None:
         assert not held.searcher.ixreader.is_closed
         del hits
         assert held.searcher.ixreader.is_closed
+
+
+def test_requests_are_answered_from_the_generation_before_while_warm_opens_a_new_one(tmp_path, monkeypatch):
+    # sitrep serve's watcher thread calls warm() when a commit lands; a search
+    # that comes while it warms the new generation must not wait for it (#17),
+    # and once it is warm every search sees the new report.
+    import threading
+
+    from search import SearchIndex
+    from search.query.generation import _Generation
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text("December 1, 2024\n\nShelling near Pokrovsk continued overnight.\n")
+    settings = load_settings(environ={}, index_dir=tmp_path / "index")
+    update_index(settings, [reports])
+    with SearchIndex(settings) as index:
+        first = index.generation().identity
+        (reports / "b.txt").write_text("December 2, 2024\n\nSappers cleared the Zhuravka ferry crossing.\n")
+        update_index(settings, [reports])
+        release, warming = threading.Event(), threading.Event()
+        original = _Generation.warm
+
+        def slow_warm(gen):
+            original(gen)
+            if gen.identity != first:
+                warming.set()
+                assert release.wait(30)
+
+        monkeypatch.setattr(_Generation, "warm", slow_warm)
+        opened = []
+        watcher = threading.Thread(target=lambda: opened.append(index.warm()))
+        watcher.start()
+        assert warming.wait(30)
+        answers = []
+        meanwhile = threading.Thread(target=lambda: answers.append(index.search("Zhuravka").total))
+        meanwhile.start()
+        meanwhile.join(10)
+        # Answered without waiting for the warm, from the generation before.
+        assert not meanwhile.is_alive() and answers == [0]
+        release.set()
+        watcher.join(30)
+        assert opened == [True]
+        assert index.search("Zhuravka").total == 1 and index.generation().identity != first

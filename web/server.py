@@ -35,8 +35,10 @@ def warm_worker(worker: Any) -> None:
 
     Then a thread of the worker looks for new generations and opens each
     as it lands, so the request that would have met it first does not wait
-    for it (a request that sees it before the thread does opens it itself,
-    as without the thread: results are never older than the index).
+    for it: requests that come while the thread warms it are answered from
+    the generation before (committed at most that warm's time earlier, 0.2-0.4 s
+    at 100k paragraphs); a request that sees it before the thread does
+    opens it itself, as without the thread.
     """
     index = worker.wsgi.extensions["sitrep"]
     began = time.monotonic()
