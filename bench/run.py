@@ -184,7 +184,24 @@ class SitrepEngine:
         return (time.perf_counter() - started) * 1000
 
 
-class Fts5Engine:
+class RelaxingPeer:
+    """A peer engine's page and top 10, AND-ed first and OR-ed as Sitrep relaxes plain words (``_page``/``_top10``)."""
+
+    def page(self, query: dict) -> int:
+        total = self._page(query, conjunction=True)
+        if relaxes(query["q"], total):
+            total = self._page(query, conjunction=False)  # Sitrep's relaxation of plain words
+        return total
+
+    def top10(self, query: dict) -> int:
+        # Fewer than 10 hits under a limit of 10 is fewer than 10 AND hits: no count needed to relax.
+        hits = self._top10(query, conjunction=True)
+        if relaxes(query["q"], len(hits)):
+            hits = self._top10(query, conjunction=False)
+        return len(hits)
+
+
+class Fts5Engine(RelaxingPeer):
     def __init__(self, workdir: Path) -> None:
         started = time.perf_counter()
         self.db = sqlite3.connect(workdir / "fts5.db")
@@ -258,19 +275,6 @@ class Fts5Engine:
             params += query["source"]
         return source, " AND ".join(clauses), params
 
-    def page(self, query: dict) -> int:
-        total = self._page(query, conjunction=True)
-        if relaxes(query["q"], total):
-            total = self._page(query, conjunction=False)  # Sitrep's relaxation of plain words
-        return total
-
-    def top10(self, query: dict) -> int:
-        # Fewer than 10 rows under LIMIT 10 is fewer than 10 AND hits: no count needed to relax.
-        hits = self._top10(query, conjunction=True)
-        if relaxes(query["q"], len(hits)):
-            hits = self._top10(query, conjunction=False)
-        return len(hits)
-
     def _top10(self, query: dict, conjunction: bool) -> list:
         source, where, params = self._where(query, conjunction)
         if "paragraphs_fts" in source:
@@ -319,7 +323,7 @@ class Fts5Engine:
         return (time.perf_counter() - started) * 1000
 
 
-class TantivyEngine:
+class TantivyEngine(RelaxingPeer):
     """tantivy 0.27 through tantivy-py: BM25, English stemming, facets as terms aggregations on fast fields."""
 
     FACETS = ("topic", "source", "place", "month")
@@ -397,18 +401,6 @@ class TantivyEngine:
             low, high = (int(query[k].replace("-", "")) for k in ("from", "to"))
             clauses.append((t.Occur.Must, t.Query.range_query(self.schema, "day", t.FieldType.Integer, low, high)))
         return t.Query.boolean_query(clauses)
-
-    def page(self, query: dict) -> int:
-        total = self._page(query, conjunction=True)
-        if relaxes(query["q"], total):
-            total = self._page(query, conjunction=False)
-        return total
-
-    def top10(self, query: dict) -> int:
-        hits = self._top10(query, conjunction=True)
-        if relaxes(query["q"], len(hits)):
-            hits = self._top10(query, conjunction=False)
-        return len(hits)
 
     def _top10(self, query: dict, conjunction: bool) -> list:
         tantivy_query = self._query(query, conjunction)
