@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from whoosh.searching import Searcher
 
@@ -18,8 +18,6 @@ from .mapping import PlaceMap, place_map
 from .relax import relaxed_note
 from .timeline import Timeline, date_histogram
 
-if TYPE_CHECKING:  # annotations only: a generation is passed in, never made here
-    from .generation import _Generation
 
 
 @dataclass(frozen=True)
@@ -268,7 +266,7 @@ def date_column(searcher: Searcher) -> Any:
     return reader.column_reader("date") if reader.has_column("date") else None
 
 
-def also_in(gen: _Generation, hit: Hit, dates: Any = None) -> tuple[list[dict[str, str]], int]:
+def also_in(gen: Any, hit: Hit, dates: Any = None) -> tuple[list[dict[str, str]], int]:
     """The newest other reports holding a paragraph of ``hit``'s repeat group, and how many there are.
 
     A daily disclaimer repeats in thousands of reports: the newest
@@ -276,6 +274,8 @@ def also_in(gen: _Generation, hit: Hit, dates: Any = None) -> tuple[list[dict[st
     reader's ``date`` column (:func:`date_column`), read once for a page's hits.
     The group's paragraphs come from the ``dup_group`` column, which has no
     terms (schema 8, :meth:`~search.query.generation._Generation.group_members`).
+    ``gen`` is that generation, typed loosely: generation.py imports this
+    module, so this one cannot import it back.
     """
     searcher = gen.searcher
     docnums = gen.group_members(hit.dup_group).tolist()
