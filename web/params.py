@@ -134,7 +134,7 @@ def state_url(args: MultiDict, endpoint: str = "pages.search_page", **changes: A
     parameters last), put together from each parameter's encoding: a results
     page makes hundreds of these links, and ``url_for`` was a fifth of its time.
     """
-    state = {name: args.getlist(name) for name in args if name not in changes and (name != "page" or "page" in changes)}
+    state = {name: args.getlist(name) for name in args if name not in changes and name != "page"}
     for name, value in changes.items():
         values = value if isinstance(value, (list, tuple)) else [value]
         kept = [item for item in values if item not in (None, "")]

@@ -18,7 +18,7 @@ import threading
 
 import numpy as np
 
-from .facets import segment_id
+from .facets import segment_cached, segment_id
 
 NO_VALUE = -1
 
@@ -127,14 +127,7 @@ class ColumnNumbers:
 
 def segment_column(leaf, fieldname: str, cache: dict | None) -> np.ndarray:
     """:func:`column_values` of one segment, kept in ``cache`` (by segment id) while the segment lives."""
-    segid = segment_id(leaf)
-    key = (segid, ("column", fieldname))
-    found = cache.get(key) if cache is not None and segid else None
-    if found is None:
-        found = column_values(leaf, fieldname)
-        if cache is not None and segid:
-            cache[key] = found
-    return found
+    return segment_cached(leaf, ("column", fieldname), cache, lambda: column_values(leaf, fieldname))
 
 
 __all__ = ["ColumnNumbers", "NO_VALUE", "column_values", "segment_column"]

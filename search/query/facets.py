@@ -91,13 +91,7 @@ class FacetPostings:
         leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
         parts: list[tuple[SegmentPostings, int]] = []
         for leaf, offset in leaves:
-            key = (segment_id(leaf), fieldname)
-            postings = cache.get(key) if cache is not None and key[0] else None
-            if postings is None:
-                postings = segment_postings(leaf, fieldname)
-                if cache is not None and key[0]:
-                    cache[key] = postings
-            parts.append((postings, offset))
+            parts.append((segment_cached(leaf, fieldname, cache, lambda: segment_postings(leaf, fieldname)), offset))
         if len(parts) == 1 and parts[0][1] == 0:
             only = parts[0][0]
             values, docs, offsets = list(only.values), only.postings, only.offsets
@@ -297,6 +291,22 @@ def segment_id(leaf) -> str | None:
     segment = getattr(leaf, "segment", None)
     found = segment() if callable(segment) else None
     return found.segment_id() if found is not None else None
+
+
+def segment_cached(leaf, what, cache: dict | None, make):
+    """``make()`` for one segment, kept in ``cache`` under (segment id, ``what``) while the segment lives.
+
+    Segments never change once written, so what a generation reads from one
+    serves the next; :class:`~search.query.reader.SearchIndex` drops the
+    entries of segments merged away.
+    """
+    segid = segment_id(leaf)
+    found = cache.get((segid, what)) if cache is not None and segid else None
+    if found is None:
+        found = make()
+        if cache is not None and segid:
+            cache[(segid, what)] = found
+    return found
 
 
 def mask_of(doc_numbers: Iterable[int], doc_count: int) -> DocMask:

@@ -74,7 +74,7 @@ class _Generation:
         """
         with self._lock:
             if self._suggestion_terms is None or self._suggestion_floor != floor:
-                self._suggestion_terms = self._spelling.terms(self.searcher.reader(), floor, self._segment_cache)
+                self._suggestion_terms = self._spelling.terms(self.searcher.reader(), floor)
                 self._suggestion_floor = floor
             return self._suggestion_terms
 

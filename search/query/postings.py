@@ -29,19 +29,18 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=n
 def read_term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One term's postings in one segment: (document numbers, weights), deleted ones included."""
     terms = getattr(leaf, "_terms", None)
-    if hasattr(terms, "term_info"):
-        # One lookup in the segment's term table, not a test and then a
-        # lookup: a query's words are looked up in every segment (#17).
-        try:
-            info = terms.term_info(fieldname, btext)
-        except (TermNotFound, KeyError):  # KeyError: a field this segment never indexed
+    if not hasattr(terms, "term_info"):
+        if (fieldname, btext) not in leaf:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    elif (fieldname, btext) not in leaf:
+        return _read_term_slowly(leaf, fieldname, btext)
+    # One lookup in the segment's term table, not a test and then a
+    # lookup: a query's words are looked up in every segment (#17).
+    try:
+        info = terms.term_info(fieldname, btext)
+    except (TermNotFound, KeyError):  # KeyError: a field this segment never indexed
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    else:
-        info = None
     postfile = getattr(terms, "_postfile", None)
-    if info is None or postfile is None or info.is_inlined() or not hasattr(info, "extent"):
+    if postfile is None or info.is_inlined() or not hasattr(info, "extent"):
         return _read_term_slowly(leaf, fieldname, btext)
     offset, length = info.extent()
     if isinstance(length, tuple):  # whoosh3 3.54.0 reads it back as a 1-tuple

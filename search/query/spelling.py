@@ -98,18 +98,12 @@ class SuggestionTerms:
         return best
 
 
-def _segment_counts(leaf: Any, segment_cache: dict | None) -> dict[str, int]:
-    """term -> paragraphs of one segment's ``text`` field, kept in ``segment_cache`` under (segment id, "spelling")."""
-    segid = segment_id(leaf)
-    key = (segid, "spelling")
-    found = segment_cache.get(key) if segment_cache is not None and segid else None
-    if found is None:
-        found = {}
-        for term, info in leaf.iter_field("text"):
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            found[word] = found.get(word, 0) + info.doc_frequency()
-        if segment_cache is not None and segid:
-            segment_cache[key] = found
+def _segment_counts(leaf: Any) -> dict[str, int]:
+    """term -> paragraphs of one segment's ``text`` field."""
+    found: dict[str, int] = {}
+    for term, info in leaf.iter_field("text"):
+        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        found[word] = found.get(word, 0) + info.doc_frequency()
     return found
 
 
@@ -134,7 +128,7 @@ class SpellingCounts:
         self._floor: int | None = None
         self._terms = SuggestionTerms({}, 0)
 
-    def terms(self, reader: Any, floor: int, segment_cache: dict | None = None) -> SuggestionTerms:
+    def terms(self, reader: Any, floor: int) -> SuggestionTerms:
         """The :class:`SuggestionTerms` of ``reader``'s segments (terms in ``floor`` paragraphs or more)."""
         leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
         with self._lock:
@@ -150,7 +144,7 @@ class SpellingCounts:
             for segid, leaf in now.items():
                 if segid in self._segments:
                     continue
-                found = self._segments[segid] = _segment_counts(leaf, segment_cache)
+                found = self._segments[segid] = _segment_counts(leaf)
                 for word, frequency in found.items():
                     changed.setdefault(word, self._counts.get(word, 0))
                     self._counts[word] = self._counts.get(word, 0) + frequency
