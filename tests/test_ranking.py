@@ -281,7 +281,7 @@ def test_collapsing_a_ranked_prefix_equals_collapsing_the_whole_order(seed):
 def test_postings_read_without_positions_are_whoosh_s(index, fieldname):
     # Blocks are decoded from a pickle cut after their weights (#17): every
     # term of every segment must give Whoosh's own ids and weights.
-    from search.query.postings import _read_term_slowly, read_term_postings
+    from search.index.postings import _read_term_slowly, read_term_postings
 
     checked = 0
     for leaf, _ in index.generation().searcher.reader().leaf_readers():

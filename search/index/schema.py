@@ -38,7 +38,7 @@ class Frequencies(Format):
     Whoosh's ``Frequency`` format writes a posting's frequency twice, as
     its weight and again as four value bytes, which a block pickles through
     ``_codecs.encode`` (45 bytes for a posting alone).  Scoring reads the
-    weight only (Whoosh's matchers and :mod:`search.query.postings`), so
+    weight only (Whoosh's matchers and :mod:`search.index.postings`), so
     the values were a third of the ``pairs`` and ``text`` postings:
     40.2 -> 25.2 MB and 15.9 -> 10.6 MB at 100k paragraphs (schema 8, #17).
     """

@@ -54,10 +54,12 @@ from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.text import utf8encode
+from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import schema_indexers
 from .codec import SitrepCodec, SitrepPerDocWriter
+from .merging import MergedSegment, merged_groups
 
 POOL_LIMIT_MB = 512  # estimated; a 20,000-paragraph batch needs about a third of it
 CACHE_VALUES = 100_000  # distinct (field, value) postings remembered per writer
@@ -199,6 +201,7 @@ class SitrepWriter(SegmentWriter):
             if field.indexed and (field.format.fixed_value_size() is not None and field.format.fixed_value_size() >= 0)
         }
         self._segments_written_elsewhere: list = []
+        self._merged: list[MergedSegment] = []  # segments whose postings are merged at the flush
         self._plans = self._field_plans()
 
     def finish_segment(self):
@@ -236,6 +239,42 @@ class SitrepWriter(SegmentWriter):
             self._cleanup_on_error()
             raise
         self._finish()
+
+    def add_reader(self, reader) -> None:
+        """Whoosh's ``add_reader`` (a merge policy calls it per segment), with the postings merged at the flush.
+
+        The documents' stored fields, lengths and columns are copied now, as
+        Whoosh does; a whole segment's postings are read at the flush by a
+        reader of its own (the policy closes the one it passed), term by
+        term (:mod:`search.index.merging`).  Past the pool's memory limit,
+        or with another field writer, Whoosh's own path.
+        """
+        self._check_state()
+        basedoc = self.docnum
+        fieldnames = set(self.schema.names()) | {name for name in reader.indexed_field_names() if name in self.schema}
+        docmap = self.write_per_doc(fieldnames, reader)
+        segment = reader.segment() if isinstance(reader, SegmentReader) else None
+        fast = segment is not None and isinstance(self.pool, GroupedPool) and not self.pool.runs
+        if not fast or type(self.fieldwriter) is not W3FieldWriter or not self.codec.length_stats:
+            self.add_postings_to_pool(reader, basedoc, docmap)
+        else:
+            self._merged.append(MergedSegment(SegmentReader(self.storage, self.schema, segment), basedoc, docmap))
+        self._added = True
+
+    def _close_segment(self) -> None:
+        try:
+            super()._close_segment()
+        finally:
+            self._close_merged()
+
+    def _cleanup_on_error(self) -> None:
+        self._close_merged()
+        super()._cleanup_on_error()
+
+    def _close_merged(self) -> None:
+        merged, self._merged = self._merged, []
+        for segment in merged:
+            segment.close()
 
     def _postings(self, fieldname: str, field, value) -> list:
         if type(value) is str:
@@ -396,6 +435,8 @@ class SitrepWriter(SegmentWriter):
         perdoc = self.per_document_reader() if self.codec.length_stats else None
         lengths = _Lengths(perdoc) if perdoc is not None else None
         groups = self.pool.in_memory_groups() if isinstance(self.pool, GroupedPool) else None
+        if groups is not None and self._merged:
+            groups = merged_groups(groups, self._merged, self.schema)
         if groups is not None and type(self.fieldwriter) is W3FieldWriter and lengths is not None:
             _write_groups(self.fieldwriter, self.schema, lengths, groups)
         else:

@@ -16,7 +16,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .postings import read_term_postings
+from ..index.postings import read_term_postings
 
 DocMask = np.ndarray  # bool[doc_count]: True where a document is in the set
 

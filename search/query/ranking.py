@@ -40,7 +40,7 @@ from whoosh.query import (
 from whoosh.query.terms import MultiTerm
 
 from .facets import FacetPostings, segment_id
-from .postings import read_lengths, read_term_postings
+from ..index.postings import read_lengths, read_term_postings
 from .relax import AllWordsFirst, tiered
 from .scoring import Bm25fWeighting, normalised
 

@@ -34,7 +34,7 @@ import numpy as np
 from whoosh.scoring import BaseScorer, WeightingModel, WeightScorer
 
 from ..config import Settings
-from .postings import read_lengths, read_term_postings
+from ..index.postings import read_lengths, read_term_postings
 
 
 @dataclass(frozen=True)

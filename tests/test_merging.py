@@ -1,0 +1,61 @@
+"""Segments merged term by term (search/index/merging.py) make the segment Whoosh's merge makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from search.index import build_schema, record_fields
+from search.index.codec import SitrepCodec
+from search.index.writer import SitrepWriter
+from test_writer import contents, docs  # noqa: F401  (the fixture: seeds and format samples as ParagraphDocs)
+
+
+def write_then_merge(index_dir: Path, merging_writer, batches: list[list], deleted: list[int], blocklimit: int = 128) -> dict:
+    """Each batch a segment (Sitrep's writer), the ``deleted`` document numbers deleted, then every segment merged by ``merging_writer``."""
+    ix = FileStorage(str(index_dir)).create().create_index(build_schema())
+    for batch in batches:
+        writer = SitrepWriter(ix, codec=SitrepCodec(blocklimit=blocklimit))
+        for doc in batch:
+            writer.add_document(**record_fields(doc))
+        writer.commit(merge=False)
+    writer = SitrepWriter(ix, codec=SitrepCodec(blocklimit=blocklimit))
+    for number in deleted:
+        writer.delete_document(number)
+    writer.commit(merge=False)
+    writer = merging_writer(ix, codec=SitrepCodec(blocklimit=blocklimit))
+    writer.commit(optimize=True)
+    ix.close()
+    return contents(index_dir)
+
+
+class WhooshMerge(SitrepWriter):
+    """Sitrep's writer with Whoosh's own add_reader: every posting through the pool."""
+
+    add_reader = SegmentWriter.add_reader
+
+
+@pytest.mark.parametrize("blocklimit", [2, 128])
+def test_merge_with_deletions_writes_whooshs_segment(tmp_path, docs, blocklimit):  # noqa: F811
+    batches = [docs[:7], docs[7:20], docs[20:]]
+    deleted = [1, 8, 9, len(docs) - 1]  # in the first, second and last segments
+    expected = write_then_merge(tmp_path / "whoosh", WhooshMerge, batches, deleted, blocklimit)
+    found = write_then_merge(tmp_path / "sitrep", SitrepWriter, batches, deleted, blocklimit)
+    assert found["segments"] == 1
+    assert len(found["stored"]) == len(docs) - len(deleted)
+    assert found == expected
+
+
+def test_merge_does_not_send_postings_through_the_pool(tmp_path, docs, monkeypatch):  # noqa: F811
+    # The merge reads each segment's postings itself: Whoosh's per-posting
+    # path would make the same segment, only slower, so check it is not taken.
+    def refused(self, reader, startdoc, docmap):
+        raise AssertionError("postings sent through the pool")
+
+    monkeypatch.setattr(SitrepWriter, "add_postings_to_pool", refused)
+    found = write_then_merge(tmp_path / "sitrep", SitrepWriter, [docs[:10], docs[10:]], [3])
+    assert found["segments"] == 1
+    assert len(found["stored"]) == len(docs) - 1
