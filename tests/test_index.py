@@ -634,3 +634,54 @@ def test_a_years_inference_does_not_depend_on_the_order_files_come_in(settings, 
     # A later run that brings no new dated report reads nothing again.
     again = update_index(settings, [takeaways_first])
     assert (again.redated, again.paragraphs) == (0, 0)
+
+
+def _page_seen(settings, q: str):
+    with SearchIndex(settings) as index:
+        page = index.search(q, per_page=20)
+        return page.total, [(hit.id, round(hit.score or 0, 5)) for hit in page.hits], page.to_json()["facets"]
+
+
+@pytest.mark.parametrize("forking", [True, False])
+def test_a_run_leaving_many_segments_merges_them_into_a_few(tmp_path, settings, monkeypatch, forking):
+    # One commit per file and no merging of tiny segments: 12 segments,
+    # more than COMPACT_AT_SEGMENTS, so the run ends by merging them (one
+    # child per core, or in this process where it cannot fork).
+    monkeypatch.setattr(index_module, "BATCH_PARAGRAPHS", 1)
+    monkeypatch.setattr(commit_module, "SMALL_SEGMENT_DOCS", 0)
+    if not forking:
+        monkeypatch.setattr(index_module, "can_fork", lambda: False)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for day in range(1, 13):
+        body = "\n\n".join(f"Shelling {n} near Kupyansk on day {day}; drones over Kherson." for n in range(3))
+        (reports / f"day{day:02}.txt").write_text(f"December {day}, 2024\n\n{body}\n")
+
+    def segments() -> list[int]:
+        ix = open_index(settings.index_dir)
+        try:
+            return [segment.doc_count_all() for segment in ix._segments()]
+        finally:
+            ix.close()
+
+    uncompacted = load_settings(environ={}, index_dir=tmp_path / "uncompacted")
+    with monkeypatch.context() as unmerged:
+        unmerged.setattr(commit_module, "COMPACT_AT_SEGMENTS", 1000)
+        update_index(uncompacted, [reports])
+    update_index(settings, [reports])
+    found = segments()
+    assert sum(found) == 36
+    assert len(found) <= (min(os.cpu_count() or 1, index_module.MAX_PROCESSES) if forking else 1)
+    for q in ("Kupyansk", "drones Kherson", ""):
+        assert _page_seen(settings, q) == _page_seen(uncompacted, q)
+
+    # An edit deletes a file's old paragraphs from its segment: the next
+    # compaction leaves them out.
+    (reports / "day03.txt").write_text("December 3, 2024\n\nOne paragraph about Siversk.\n")
+    for day in range(13, 23):
+        (reports / f"day{day:02}.txt").write_text(f"December {day}, 2024\n\nStrikes on Kupyansk, day {day}.\n")
+    update_index(settings, [reports])
+    assert len(segments()) <= len(found)
+    assert sum(segments()) == 36 - 3 + 1 + 10
+    assert total(settings, "Kupyansk") == 36 - 3 + 10
+    assert total(settings, "Siversk") == 1

@@ -33,9 +33,10 @@ def write_then_merge(index_dir: Path, merging_writer, batches: list[list], delet
 
 
 class WhooshMerge(SitrepWriter):
-    """Sitrep's writer with Whoosh's own add_reader: every posting through the pool."""
+    """Sitrep's writer with Whoosh's own merge: every posting through the pool, each document's lengths asked."""
 
     add_reader = SegmentWriter.add_reader
+    write_per_doc = SegmentWriter.write_per_doc
 
 
 @pytest.mark.parametrize("blocklimit", [2, 128])

@@ -12,7 +12,8 @@ their order and get consecutive new numbers after the writer's own, so a
 term's postings in the new segment are the writer's own, then each merged
 segment's in turn: no sort, only a merge of sorted term lists.  The terms
 of fields whose postings carry no values (text, word pairs, ids, days)
-are read as arrays (:func:`~search.index.postings.read_term_postings`)
+are read as arrays in one pass over the term table
+(:func:`~search.index.postings.field_postings`)
 and renumbered with one array operation; the few fields with values
 (positions of the title, frequencies of topics and places) go through
 Whoosh's matcher, posting by posting, as before.  The result is the
@@ -27,7 +28,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .postings import read_term_postings
+from .postings import field_postings
 
 
 @dataclass
@@ -82,16 +83,20 @@ def _segment_groups(segment: MergedSegment, rank: int, schema) -> Iterator[tuple
     for fieldname in sorted(reader.indexed_field_names()):
         if fieldname not in schema:  # as Whoosh's merge: a field the schema lost is dropped
             continue
-        plain = schema[fieldname].format.fixed_value_size() == 0
-        for text in reader.lexicon(fieldname):
-            flat = _plain_postings(reader, fieldname, text, numbers) if plain else _postings(reader, fieldname, text, listed)
-            if flat:
-                yield fieldname, text, rank, flat
+        if schema[fieldname].format.fixed_value_size() == 0:
+            for text, ids, weights in field_postings(reader, fieldname):
+                flat = _plain_postings(ids, weights, numbers)
+                if flat:
+                    yield fieldname, text, rank, flat
+        else:
+            for text in reader.lexicon(fieldname):
+                flat = _postings(reader, fieldname, text, listed)
+                if flat:
+                    yield fieldname, text, rank, flat
 
 
-def _plain_postings(reader, fieldname: str, text: bytes, numbers: np.ndarray) -> list:
+def _plain_postings(ids: np.ndarray, weights: np.ndarray, numbers: np.ndarray) -> list:
     """A term's postings with no values, renumbered, deleted documents left out."""
-    ids, weights = read_term_postings(reader, fieldname, text)
     new = numbers[ids]
     kept = new >= 0
     if not kept.all():

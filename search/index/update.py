@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh.index import Index
+from whoosh.reading import SegmentReader
 
 from ..config import Settings
 from ..errors import DiskFull, IndexMissing, SitrepError
@@ -32,7 +33,7 @@ from ..ingest import (
     stored_path,
 )
 from ..taxonomy import Taxonomy, load_taxonomy
-from .commit import cancel_writer, merge_small_segments, open_writer
+from .commit import cancel_writer, compaction_runs, merge_small_segments, open_writer
 from .forking import ForkedJobs, can_fork, ordered_map
 from .integrity import damage_of
 from .locks import write_lock
@@ -211,6 +212,59 @@ def _update(ix: Index, roots: list[Path], files: list[Path], taxonomy: Taxonomy,
                         batches.add(draft.path, docs, redated=redated)
         finally:
             groups.close()
+    _compact(ix)
+
+
+def _compact(ix: Index) -> None:
+    """Merge the index's segments into a few when this run left too many (:func:`compaction_runs`).
+
+    Each run of segments is merged by a forked child (one per core at a
+    time) into one new segment; then one commit puts the new segments in
+    place of the old, so readers see the old generation until then and a
+    run killed meanwhile leaves it as it was.  A run of one segment with
+    nothing deleted is kept as it is.
+    """
+    segments = ix._segments()
+    processes = _processes(FORK_MIN_FILES)
+    runs = compaction_runs(segments, processes)
+    if runs is None:
+        return
+
+    def merged(run: list) -> Callable[[], object]:
+        def write():
+            writer = SitrepWriter(ix, _lk=False)
+            for segment in run:
+                reader = SegmentReader(ix.storage, ix.schema, segment)
+                try:
+                    writer.add_reader(reader)
+                finally:
+                    reader.close()
+            return writer.finish_segment()
+
+        return write
+
+    todo = [k for k, run in enumerate(runs) if len(run) > 1 or run[0].has_deletions()]
+    jobs = [merged(runs[k]) for k in todo]
+    results: list = []
+    for start in range(0, len(jobs), processes):
+        wave = jobs[start : start + processes]
+        results += ForkedJobs(wave).results() if len(wave) > 1 else [job() for job in wave]
+    replaced = dict(zip(todo, results))
+    writer = open_writer(ix, WRITER_TIMEOUT_S)
+    try:
+        if [s.segment_id() for s in writer.segments] != [s.segment_id() for s in segments]:
+            cancel_writer(writer)  # changed meanwhile (the lock makes that a bug): keep what is there
+            return
+        writer.add_segments([replaced.get(k, run[0]) for k, run in enumerate(runs)])
+        writer.commit(mergetype=_replace_all)
+    except BaseException:
+        cancel_writer(writer)
+        raise
+
+
+def _replace_all(writer, segments: list) -> list:
+    """A merge policy keeping none of the segments: the compaction's commit lists every segment itself."""
+    return []
 
 
 def _to_redate(ix: Index, read_now: set[str], taxonomy: Taxonomy, roots: list[Path]) -> list[FileDraft]:
