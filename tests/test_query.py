@@ -760,3 +760,43 @@ def test_snippet_tokens_are_the_analyzer_tokenizers(text):
     from search.query.snippets import _TOKEN, _analysed_word, _tokens
 
     assert _tokens(text) == [(m.start(), m.end(), _analysed_word(m.group(0))) for m in _TOKEN.finditer(text)]
+
+
+def test_plain_words_are_parsed_as_whooshs_parser_parses_them(seed_settings):
+    # A query of plain words skips Whoosh's parser (search/query/parse.py):
+    # the query it builds must be the parser's own, stop words, stems,
+    # accents, numbers, other scripts, repeats and spacing included.
+    import random
+
+    from whoosh.query import NullQuery
+
+    from search.query import parse as parse_module
+
+    with SearchIndex(seed_settings) as index:
+        searcher = index.generation().searcher
+        parser = parse_module._parser("text", searcher.schema)
+        texts = [fields["text"] for _, fields in searcher.reader().iter_docs()]
+    words = sorted({word for text in texts for word in re.findall(r"[^\W_]+", text)})
+    words += ["the", "of", "not", "or", "and", "to", "TO", "Київ", "Kyiv", "café", "ÜBER", "2024", "12th", "x", "I"]
+    chance = random.Random(7)
+    queries = ["the of", "Київ", "Pokrovsk   Pokrovsk", " advancing  forces "]
+    queries += [" ".join(chance.choice(words) for _ in range(chance.choice([1, 2, 3, 6]))) for _ in range(3000)]
+    compared = 0
+    for text in queries:
+        stripped = text.strip()
+        assert parse_module._PLAIN_WORDS.fullmatch(stripped)
+        if not parse_module._OPERATOR_WORDS.isdisjoint(stripped.split()):
+            continue
+        compared += 1
+        fast = parse_module._plain_words(parser, "text", stripped.split())
+        whooshs = parse_module._without_and_not(parser.parse(text))
+        assert (fast, repr(fast), fast is NullQuery) == (whooshs, repr(whooshs), whooshs is NullQuery), text
+    assert compared > 2900
+
+
+@pytest.mark.parametrize("text", ["Kursk OR Belgorod", "Kursk NOT Pokrovsk", "-Kursk Pokrovsk", "Transnistr*", "kursk^2"])
+def test_queries_with_syntax_still_go_through_whooshs_parser(text):
+    from search.query import parse as parse_module
+
+    plain = bool(parse_module._PLAIN_WORDS.fullmatch(text)) and parse_module._OPERATOR_WORDS.isdisjoint(text.split())
+    assert not plain
