@@ -288,3 +288,49 @@ def test_group_members_are_the_live_paragraphs_with_that_stored_group(settings, 
             expected = [n for n, value in enumerate(stored) if value == group and live[n]]
             assert gen.group_members(group).tolist() == expected
         assert gen.group_members("ffffffffffffffff").tolist() == []
+
+
+def facet_of(values: list[str], documents: list[list[int]], doc_count: int) -> FacetPostings:
+    """A FacetPostings over given values (sorted, as an index gives them) and each value's documents."""
+    facet = object.__new__(FacetPostings)
+    sizes = [len(docs) for docs in documents]
+    facet.doc_count = doc_count
+    facet.values = list(values)
+    facet.index = {value: i for i, value in enumerate(values)}
+    facet.postings = np.array([d for docs in documents for d in docs], dtype=np.int32)
+    facet.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    facet._casefolded = {value.casefold(): value for value in values}
+    facet._casefold_rank = None
+    facet._by_group = None
+    facet._documents = None
+    return facet
+
+
+def test_facet_values_come_most_first_then_by_case_folded_value(monkeypatch):
+    # The order is worked out on value numbers (facets.py); it must be the
+    # order of sorting the values by (-count, case-folded value), values of
+    # one count and one folding in index order, with selected and excluded
+    # values (known or not) among them.
+    rng = np.random.default_rng(11)
+    values = sorted(["Avdiivka", "avdiivka", "Bakhmut", "BAKHMUT", "Kyiv", "kyiv", "Lyman", "Pokrovsk", "Siversk",
+                     "Toretsk", "Vuhledar", "Zaporizhzhia", "Ätna", "ätna", "Oblast 1", "oblast 1"])
+    doc_count = 60
+    documents = [sorted(rng.choice(doc_count, size=rng.integers(0, 12), replace=False).tolist()) for _ in values]
+    facet = facet_of(values, documents, doc_count)
+    for trial in range(300):
+        pool = rng.random(doc_count) < rng.random()
+        chosen = set(rng.choice(values + ["Unknown"], size=rng.integers(0, 3)).tolist()) if trial % 3 else set()
+        dropped = set(rng.choice(values + ["Gone"], size=rng.integers(0, 3)).tolist()) if trial % 4 == 1 else set()
+        excluded_pool = pool | (rng.random(doc_count) < 0.3)
+        found = facet.facet_values(pool, chosen, excluded=dropped, excluded_pool=excluded_pool)
+        count = facet.counts(pool).tolist()
+        left = facet.counts(excluded_pool).tolist()
+        expected = []
+        for i, value in enumerate(values):
+            shown = left[i] if value in dropped else count[i]
+            if shown or value in chosen or value in dropped:
+                expected.append((value, shown, value in chosen, value in dropped))
+        expected += [(value, 0, True, False) for value in chosen if value not in facet.index]
+        expected += [(value, 0, value in chosen, True) for value in dropped - chosen if value not in facet.index]
+        expected.sort(key=lambda v: (-v[1], v[0].casefold()))
+        assert [(v.value, v.count, v.selected, v.excluded) for v in found] == expected, trial

@@ -115,6 +115,7 @@ class FacetPostings:
         self.postings = docs
         self.offsets = offsets
         self._casefolded = {value.casefold(): value for value in values}
+        self._casefold_rank: np.ndarray | None = None  # each value's place in case-folded order, made on first use
         self._by_group: GroupedPostings | None = None  # for collapsed counts, made once per generation
         self._documents: tuple[np.ndarray, np.ndarray] | None = None  # for counting few matches
 
@@ -235,6 +236,18 @@ class FacetPostings:
         wanted = {self.index[value] for value in chosen | dropped if value in self.index}
         if wanted:
             numbers = sorted(wanted.union(numbers))
+        missing = [FacetValue(value, 0, True) for value in chosen if value not in self.index]
+        missing += [FacetValue(value, 0, value in chosen, True) for value in dropped - chosen if value not in self.index]
+        if not by_value and not missing and numbers:
+            # Most first, then by case-folded value: ordered as numbers, before
+            # any value is made (a Python sort of a common word's thousand
+            # values took as long as making them).
+            shown = np.array(numbers, dtype=np.int64)
+            if dropped:
+                shown_counts = np.where([self.values[i] in dropped for i in numbers], left_out[shown], counts[shown])
+            else:
+                shown_counts = counts[shown]
+            numbers = shown[np.lexsort((self.casefold_rank()[shown], -shown_counts))].tolist()
         values, counted, left = self.values, counts.tolist(), left_out.tolist()
         made = _facet_value
         found = [
@@ -243,12 +256,21 @@ class FacetPostings:
             else made(values[i], counted[i], values[i] in chosen, False)
             for i in numbers
         ]
-        missing = [FacetValue(value, 0, True) for value in chosen if value not in self.index]
-        missing += [FacetValue(value, 0, value in chosen, True) for value in dropped - chosen if value not in self.index]
+        if not missing:
+            return found  # by value: ``values`` is sorted
         if by_value:
-            # ``values`` is sorted: only values the index lacks need sorting in.
-            return sorted(found + missing, key=lambda v: v.value) if missing else found
+            return sorted(found + missing, key=lambda v: v.value)
         return sorted(found + missing, key=lambda v: (-v.count, v.value.casefold()))
+
+    def casefold_rank(self) -> np.ndarray:
+        """int64[values]: each value's place in case-folded order (ties in ``values`` order, as a stable sort)."""
+        rank = self._casefold_rank
+        if rank is None:
+            order = sorted(range(len(self.values)), key=lambda i: self.values[i].casefold())
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order), dtype=np.int64)
+            self._casefold_rank = rank
+        return rank
 
 
 def _facet_value(value: str, count: int, selected: bool, excluded: bool) -> FacetValue:

@@ -104,6 +104,7 @@ class _Generation:
         for name in (*FACET_FIELDS, *DATE_FACETS):
             self.facet(name).grouped_postings(groups)
             self.facet(name).by_document()
+            self.facet(name).casefold_rank()
         # The first query with a rare word would otherwise read every term (1 s at 100k paragraphs).
         self.suggestion_terms(SUGGEST_RATIO)
         self.paragraph_ids()  # a paragraph's page and "more like this" find it by id
@@ -187,7 +188,14 @@ class _Generation:
 
     def group_count(self, matching: np.ndarray) -> int:
         """How many repeat groups the documents in the ``matching`` mask fall into."""
-        return int(np.unique(self.groups()[matching]).size)
+        found = self.groups()[matching]
+        if not found.size:
+            return 0
+        # Marks in a table of the groups (NO_VALUE, -1, as one more), not
+        # np.unique's sort: 3 ms for a common word's collapsed page at 100k.
+        seen = np.zeros(int(found.max()) + 2, dtype=bool)
+        seen[found + 1] = True
+        return int(np.count_nonzero(seen))
 
     def ordered(self, matching: np.ndarray, scores: np.ndarray, order: str, limit: int | None, collapse: bool) -> np.ndarray:
         """Document numbers of ``matching`` in result order, at most ``limit``.
