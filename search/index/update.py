@@ -225,7 +225,7 @@ def _compact(ix: Index) -> None:
     nothing deleted is kept as it is.
     """
     segments = ix._segments()
-    processes = _processes(FORK_MIN_FILES)
+    processes = _cores()
     runs = compaction_runs(segments, processes)
     if runs is None:
         return
@@ -330,9 +330,12 @@ MAX_PROCESSES = 4
 
 def _processes(files: int) -> int:
     """How many processes read and write this run: one per core, when it is worth a fork."""
-    if files < FORK_MIN_FILES or not can_fork():
-        return 1
-    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
+    return 1 if files < FORK_MIN_FILES else _cores()
+
+
+def _cores() -> int:
+    """How many processes may work at once: one per core (at most MAX_PROCESSES) where this system can fork."""
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES)) if can_fork() else 1
 
 
 def _changed_files(files: list[Path], known: dict[str, str], summary: IndexSummary) -> list[Path]:
