@@ -660,7 +660,7 @@ def test_a_run_leaving_many_segments_merges_them_into_a_few(tmp_path, settings, 
     def segments() -> list[int]:
         ix = open_index(settings.index_dir)
         try:
-            return [segment.doc_count_all() for segment in ix._segments()]
+            return [segment.doc_count() for segment in ix._segments()]  # live paragraphs
         finally:
             ix.close()
 
@@ -675,8 +675,8 @@ def test_a_run_leaving_many_segments_merges_them_into_a_few(tmp_path, settings, 
     for q in ("Kupyansk", "drones Kherson", ""):
         assert _page_seen(settings, q) == _page_seen(uncompacted, q)
 
-    # An edit deletes a file's old paragraphs from its segment: the next
-    # compaction leaves them out.
+    # An edit deletes a file's old paragraphs from a merged segment, and
+    # new files add segments: merged again, nothing lost or resurrected.
     (reports / "day03.txt").write_text("December 3, 2024\n\nOne paragraph about Siversk.\n")
     for day in range(13, 23):
         (reports / f"day{day:02}.txt").write_text(f"December {day}, 2024\n\nStrikes on Kupyansk, day {day}.\n")
@@ -685,3 +685,41 @@ def test_a_run_leaving_many_segments_merges_them_into_a_few(tmp_path, settings, 
     assert sum(segments()) == 36 - 3 + 1 + 10
     assert total(settings, "Kupyansk") == 36 - 3 + 10
     assert total(settings, "Siversk") == 1
+
+
+class CountedSegment:
+    def __init__(self, name: str, docs: int) -> None:
+        self.name, self.docs = name, docs
+
+    def doc_count(self) -> int:
+        return self.docs
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def runs_of(sizes: list[int], processes: int = 2):
+    segments = [CountedSegment(f"s{n}", size) for n, size in enumerate(sizes)]
+    runs = commit_module.compaction_runs(segments, processes)
+    if runs is None:
+        return None
+    assert [segment for run in runs for segment in run] == segments  # every segment once, in order
+    return [[segment.docs for segment in run] for run in runs]
+
+
+def test_compaction_runs_merge_small_segments_in_order_and_leave_large_ones():
+    big = commit_module.COMPACT_MAX_DOCS
+    assert runs_of([10_000] * 8) is None  # few enough
+    # A 100k build: ten batch segments and a few tiny ones, one run per core.
+    assert runs_of([10_000] * 10 + [80, 80, 80, 20]) == [[10_000] * 5, [10_000] * 5 + [80, 80, 80, 20]]
+    # A 1M build: runs of at most COMPACT_MAX_DOCS documents.
+    found = runs_of([10_000] * 100)
+    assert len(found) == 5 and all(sum(run) <= big for run in found)
+    # Reports added to a compacted index: the large segments stay as they are.
+    found = runs_of([big] * 5 + [500] * 6)
+    assert found[:5] == [[big]] * 5 and found[5:] == [[500] * 3, [500] * 3]
+    # Small segments between large ones are merged where they lie.
+    assert runs_of([big, 300, 300, big, 300, 300, big, 300, 300]) == [
+        [big], [300, 300], [big], [300, 300], [big], [300, 300]]
+    # Large segments only: nothing to merge.
+    assert runs_of([big] * 9) is None

@@ -83,12 +83,14 @@ def merge_small_segments(writer, segments: list) -> list:
     return [segment for segment in segments if segment not in chosen]
 
 
-# A run that leaves more than COMPACT_AT_SEGMENTS segments has them merged
-# into as few as the cores allow, each at most COMPACT_MAX_DOCS documents:
-# every query word is looked up and read once per segment, so a 100k
-# build's 14 segments made a top 10 about 1.6 times as slow as 2 (#17).
-# A merged segment keeps its documents' stored fields in memory until it
-# is written (about 2 KB a paragraph): the cap bounds that.
+# A run that leaves more than COMPACT_AT_SEGMENTS segments has its smaller
+# ones merged into as few as the cores allow, each at most COMPACT_MAX_DOCS
+# documents: every query word is looked up and read once per segment, so a
+# 100k build's 14 segments made a top 10 about 1.7 times as slow as 2 (#17).
+# Segments of half that size or more are left alone, so adding reports to a
+# large index never rewrites it whole.  A merged segment keeps its
+# documents' stored fields in memory until it is written (about 2 KB a
+# paragraph): the cap bounds that.
 COMPACT_AT_SEGMENTS = 8
 COMPACT_MAX_DOCS = 200_000
 
@@ -96,23 +98,45 @@ COMPACT_MAX_DOCS = 200_000
 def compaction_runs(segments: list, processes: int) -> list[list] | None:
     """Consecutive runs of ``segments``, each to be merged into one; None when there are few enough.
 
-    Runs keep the segments' order (document numbers follow the files) and
-    hold about equal numbers of live documents: at least ``processes``
-    runs, so each core merges one, and more when a run would pass
-    :data:`COMPACT_MAX_DOCS`.
+    Runs keep the segments' order (document numbers follow the files).  A
+    segment of at least half :data:`COMPACT_MAX_DOCS` live documents is a
+    run of its own (kept as it is); each stretch of smaller ones between
+    them is cut into runs of about equal numbers of live documents: at
+    least ``processes`` runs in all, so each core merges one, and more
+    where a run would pass :data:`COMPACT_MAX_DOCS`.
     """
     if len(segments) <= COMPACT_AT_SEGMENTS:
         return None
     live = [segment.doc_count() for segment in segments]
-    total = sum(live)
-    parts = max(1, min(len(segments), max(processes, -(-total // COMPACT_MAX_DOCS))))
-    runs: list[list] = [[] for _ in range(parts)]
-    before = 0
-    for segment, count in zip(segments, live):
-        # A segment goes to the run its middle document falls in.
-        runs[min(parts - 1, (before + count // 2) * parts // max(total, 1))].append(segment)
-        before += count
-    return [run for run in runs if run]
+    large = [count >= COMPACT_MAX_DOCS // 2 for count in live]
+    small_total = sum(count for count, big in zip(live, large) if not big)
+    wanted = max(processes, -(-small_total // COMPACT_MAX_DOCS))
+    runs: list[list] = []
+    stretch: list[tuple] = []
+
+    def cut(stretch: list[tuple]) -> None:
+        total = sum(count for _, count in stretch)
+        share = round(wanted * total / max(small_total, 1))  # this stretch's share of the runs
+        parts = min(len(stretch), max(1, share, -(-total // COMPACT_MAX_DOCS)))
+        cuts: list[list] = [[] for _ in range(parts)]
+        before = 0
+        for segment, count in stretch:
+            # A segment goes to the run its middle document falls in.
+            cuts[min(parts - 1, (before + count // 2) * parts // max(total, 1))].append(segment)
+            before += count
+        runs.extend(run for run in cuts if run)
+
+    for segment, count, big in zip(segments, live, large):
+        if big:
+            if stretch:
+                cut(stretch)
+                stretch = []
+            runs.append([segment])
+        else:
+            stretch.append((segment, count))
+    if stretch:
+        cut(stretch)
+    return runs if len(runs) < len(segments) else None
 
 
 __all__ = ["COMPACT_AT_SEGMENTS", "cancel_writer", "compaction_runs", "merge_small_segments", "open_writer"]

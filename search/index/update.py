@@ -221,8 +221,8 @@ def _compact(ix: Index) -> None:
     Each run of segments is merged by a forked child (one per core at a
     time) into one new segment; then one commit puts the new segments in
     place of the old, so readers see the old generation until then and a
-    run killed meanwhile leaves it as it was.  A run of one segment with
-    nothing deleted is kept as it is.
+    run killed meanwhile leaves it as it was.  A run of one segment is
+    kept as it is (its deleted paragraphs go at the next rebuild).
     """
     segments = ix._segments()
     processes = _cores()
@@ -243,7 +243,7 @@ def _compact(ix: Index) -> None:
 
         return write
 
-    todo = [k for k, run in enumerate(runs) if len(run) > 1 or run[0].has_deletions()]
+    todo = [k for k, run in enumerate(runs) if len(run) > 1]
     jobs = [merged(runs[k]) for k in todo]
     results: list = []
     for start in range(0, len(jobs), processes):
